@@ -1,0 +1,283 @@
+package box
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/ns"
+	"hood/internal/result"
+)
+
+// Box is one box process and hood's connection to it.
+type Box struct {
+	Name  string
+	PID   int
+	Inits []int // PID 1s this box forked (unshare pid --fork), host PIDs
+	c     *conn
+	cmd   *exec.Cmd
+}
+
+// startReq asks the spawner thread to start a box.
+type startReq struct {
+	name string
+	out  chan startRes
+}
+
+type startRes struct {
+	b   *Box
+	err error
+}
+
+var spawner = make(chan startReq)
+
+func init() {
+	// One OS thread, locked and never released, starts every box: a box's
+	// death signal fires when the thread that forked it exits, and Go may
+	// end threads it no longer needs.
+	go func() {
+		runtime.LockOSThread()
+		for r := range spawner {
+			b, err := start(r.name)
+			r.out <- startRes{b, err}
+		}
+	}()
+}
+
+// Start starts a new box process in hood's own namespaces.
+func Start(name string) (*Box, error) {
+	out := make(chan startRes)
+	spawner <- startReq{name, out}
+	r := <-out
+	return r.b, r.err
+}
+
+func start(name string) (*Box, error) {
+	mine, theirs, err := newSocketPair()
+	if err != nil {
+		return nil, err
+	}
+	defer theirs.Close()
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       []string{"hood-box", name},
+		Env:        []string{"HOOD_BOX_FD=3", "HOOD_BOX_PARENT=" + strconv.Itoa(os.Getpid())},
+		ExtraFiles: []*os.File{theirs},
+		SysProcAttr: &syscall.SysProcAttr{
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	if err := cmd.Start(); err != nil {
+		unix.Close(mine)
+		return nil, fmt.Errorf("start box %s: %w", name, err)
+	}
+	b := &Box{Name: name, PID: cmd.Process.Pid, c: &conn{fd: mine}, cmd: cmd}
+	// A first round trip proves the box is serving before anyone uses it.
+	if _, err := b.c.call(opUname, [4]int64{}, nil, nil); err != nil {
+		b.Kill()
+		return nil, fmt.Errorf("start box %s: %w", name, err)
+	}
+	return b, nil
+}
+
+func sc(who, call string, r reply) result.Syscall {
+	s := result.Syscall{Who: who, Call: call, Ret: strconv.FormatInt(r.Ret, 10)}
+	if r.Errno != 0 {
+		s.Ret = "-1"
+		s.Errno = r.Errno
+		s.ErrName = unix.ErrnoName(r.Errno)
+	}
+	return s
+}
+
+// ErrnoName is the symbolic name of an errno: "EPERM".
+func ErrnoName(e syscall.Errno) string { return unix.ErrnoName(e) }
+
+// Unshare makes the box call unshare(2) with the given CLONE_NEW* flags.
+func (b *Box) Unshare(flags uintptr) (result.Syscall, error) {
+	r, err := b.c.call(opUnshare, [4]int64{int64(flags)}, nil, nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return sc(b.Name, fmt.Sprintf("unshare(%s)", ns.FlagString(flags)), r), nil
+}
+
+// Setns opens path (a /proc/PID/ns link or a bind mount of one) in hood,
+// passes the descriptor to the box, and makes the box call setns(2) on it.
+func (b *Box) Setns(path string, nstype uintptr) (result.Syscall, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return result.Syscall{}, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer unix.Close(fd)
+	r, err := b.c.call(opSetns, [4]int64{int64(nstype)}, nil, []int{fd})
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return sc(b.Name, fmt.Sprintf("setns(fd of %s, %s)", path, ns.FlagString(nstype)), r), nil
+}
+
+// Sethostname makes the box call sethostname(2).
+func (b *Box) Sethostname(name string) (result.Syscall, error) {
+	r, err := b.c.call(opSethostname, [4]int64{}, []byte(name+"\x00"), nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return sc(b.Name, fmt.Sprintf("sethostname(%q, %d)", name, len(name)), r), nil
+}
+
+// Hostname asks the box for uname(2)'s nodename: the hostname of the box's
+// UTS namespace, which hood cannot read from outside.
+func (b *Box) Hostname() (string, error) {
+	r, err := b.c.call(opUname, [4]int64{}, nil, nil)
+	if err != nil {
+		return "", err
+	}
+	if r.Errno != 0 {
+		return "", fmt.Errorf("uname in box %s: %w", b.Name, r.Errno)
+	}
+	return string(r.Data), nil
+}
+
+// Mount makes the box call mount(2). Empty strings are passed as NULL.
+func (b *Box) Mount(source, target, fstype string, flags uintptr, data string) (result.Syscall, error) {
+	payload := strings.Join([]string{source, target, fstype, data}, "\x00") + "\x00"
+	r, err := b.c.call(opMount, [4]int64{int64(flags)}, []byte(payload), nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	call := fmt.Sprintf("mount(%s, %q, %s, %s, %s)", cstr(source), target, cstr(fstype), MountFlagString(flags), cstr(data))
+	return sc(b.Name, call, r), nil
+}
+
+func cstr(s string) string {
+	if s == "" {
+		return "NULL"
+	}
+	return strconv.Quote(s)
+}
+
+// Spawned is a program the box started.
+type Spawned struct {
+	PID       int // in hood's PID namespace
+	Fork      result.Syscall
+	Exec      result.Syscall
+	fg        bool
+	ExecFails bool
+}
+
+// Spawn makes the box fork and exec argv with env and the given stdio. With
+// foreground set, the child takes the terminal as its own job (stdin must be
+// the terminal). The child is not reaped until Wait.
+func (b *Box) Spawn(argv, env []string, stdio [3]*os.File, foreground bool) (Spawned, error) {
+	var payload []byte
+	for _, s := range append(append([]string(nil), argv...), env...) {
+		if strings.IndexByte(s, 0) >= 0 {
+			return Spawned{}, fmt.Errorf("argument %q contains a NUL byte", s)
+		}
+		payload = append(append(payload, s...), 0)
+	}
+	var flags int64
+	if foreground {
+		flags |= spawnForeground
+	}
+	fds := []int{int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd())}
+	r, err := b.c.call(opSpawn, [4]int64{flags, int64(len(argv))}, payload, fds)
+	if err != nil {
+		return Spawned{}, err
+	}
+	s := Spawned{fg: foreground}
+	s.Fork = sc(b.Name, "fork()", r)
+	if r.Errno != 0 {
+		return s, nil
+	}
+	s.PID = int(r.Ret)
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = strconv.Quote(a)
+	}
+	ex := reply{Ret: 0}
+	if e := syscall.Errno(r.Aux[0]); e != 0 {
+		ex = reply{Ret: -1, Errno: e}
+		s.ExecFails = true
+	}
+	s.Exec = sc(fmt.Sprintf("child %d", s.PID), fmt.Sprintf("execve(%s, [%s])", strconv.Quote(argv[0]), strings.Join(quoted, ", ")), ex)
+	return s, nil
+}
+
+// Wait waits for a child of the box to end and returns its wait status.
+// When the child ran in the foreground, hood takes the terminal back.
+func (b *Box) Wait(s Spawned) (unix.WaitStatus, error) {
+	r, err := b.c.call(opWait, [4]int64{int64(s.PID)}, nil, nil)
+	if s.fg {
+		// Take the terminal back; SIGTTOU would stop us as a background job.
+		signalIgnoreTTOU()
+		_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, unix.Getpgrp())
+	}
+	if err != nil {
+		return 0, err
+	}
+	if r.Errno != 0 {
+		return 0, fmt.Errorf("waitpid(%d): %w", s.PID, r.Errno)
+	}
+	return unix.WaitStatus(r.Aux[0]), nil
+}
+
+// ForkInit makes the box fork a child that stays alive as PID 1 of the box's
+// pid_for_children namespace, and mount a new /proc from inside it when asked.
+func (b *Box) ForkInit(mountProc bool) (pid int, calls []result.Syscall, err error) {
+	var flags int64
+	if mountProc {
+		flags |= initMountProc
+	}
+	r, err := b.c.call(opForkInit, [4]int64{flags}, nil, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	calls = append(calls, sc(b.Name, "fork()", reply{Ret: r.Ret, Errno: r.Errno}))
+	if r.Errno != 0 {
+		return 0, calls, nil
+	}
+	pid = int(r.Ret)
+	b.Inits = append(b.Inits, pid)
+	if mountProc {
+		m := reply{}
+		if e := syscall.Errno(r.Aux[0]); e != 0 {
+			m = reply{Ret: -1, Errno: e}
+		}
+		calls = append(calls, sc(fmt.Sprintf("%s's PID 1 (%d)", b.Name, pid),
+			fmt.Sprintf("mount(\"proc\", \"/proc\", \"proc\", %s, NULL)", MountFlagString(unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)), m))
+	}
+	return pid, calls, nil
+}
+
+// Alive reports whether the box process still answers.
+func (b *Box) Alive() bool {
+	_, err := b.c.call(opUname, [4]int64{}, nil, nil)
+	return err == nil
+}
+
+// Kill ends the box and every process below it, by PID, and reaps the box.
+func (b *Box) Kill() error {
+	// Descendants first, while the box still holds them as a subreaper.
+	for _, pid := range Descendants("/proc", b.PID) {
+		_ = unix.Kill(pid, unix.SIGKILL)
+	}
+	_ = b.cmd.Process.Signal(syscall.SIGKILL)
+	b.c.close()
+	done := make(chan error, 1)
+	go func() { done <- b.cmd.Wait() }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("box %s (pid %d) did not exit after SIGKILL", b.Name, b.PID)
+	}
+}

@@ -1,0 +1,328 @@
+// The box's request loop. It runs from a constructor, before the Go runtime
+// starts, so the box stays a single-threaded process: the kernel then lets it
+// unshare(CLONE_NEWUSER) and setns() into user and mount namespaces, which it
+// refuses to any multithreaded process (see doc.go).
+//
+// Protocol, over a SOCK_SEQPACKET socket on fd HOOD_BOX_FD: one request per
+// message, one reply per request.
+//
+//   request: struct boxreq, then data bytes (NUL-terminated strings),
+//            optional file descriptors as SCM_RIGHTS
+//   reply:   struct boxrep, then data bytes
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boxproto.h"
+
+static int sock = -1;
+
+static void reply(int64_t ret, int32_t err, int64_t aux0, int64_t aux1, const char *data, size_t len)
+{
+	char buf[sizeof(struct boxrep) + BOX_MAXDATA];
+	struct boxrep *r = (struct boxrep *)buf;
+	memset(r, 0, sizeof(*r));
+	r->ret = ret;
+	r->err = err;
+	r->aux[0] = aux0;
+	r->aux[1] = aux1;
+	if (len > BOX_MAXDATA)
+		len = BOX_MAXDATA;
+	if (len)
+		memcpy(buf + sizeof(*r), data, len);
+	if (send(sock, buf, sizeof(*r) + len, MSG_NOSIGNAL) < 0)
+		_exit(1);
+}
+
+// strs splits data into at most max NUL-terminated strings.
+static int strs(char *data, size_t len, char **out, int max)
+{
+	int n = 0;
+	size_t i = 0;
+	while (i < len && n < max) {
+		out[n++] = data + i;
+		i += strnlen(data + i, len - i) + 1;
+	}
+	out[n] = NULL;
+	return n;
+}
+
+static void reset_signals(void)
+{
+	sigset_t all;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &sa, NULL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+static void close_from(int lowfd)
+{
+	if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0)
+		return;
+	for (int fd = lowfd; fd < 1024; fd++)
+		close(fd);
+}
+
+// op_spawn forks and execs argv with the given stdio. Every process the box
+// starts gets SIGKILL when the box dies, so nothing outlives hood.
+static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfds)
+{
+	char *v[BOX_MAXARGS + 1];
+	int n = strs(data, len, v, BOX_MAXARGS);
+	int argc = (int)q->arg[1];
+	if (nfds != 3 || argc < 1 || argc > n) {
+		reply(-1, EINVAL, 0, 0, NULL, 0);
+		return;
+	}
+	char **argv = v;
+	char *envp[BOX_MAXARGS + 1];
+	int envc = 0;
+	for (int i = argc; i < n; i++)
+		envp[envc++] = v[i];
+	envp[envc] = NULL;
+	v[argc] = NULL;
+
+	int errpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+		reply(-1, errno, 0, 0, NULL, 0);
+		return;
+	}
+	pid_t box = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(errpipe[0]);
+		close(errpipe[1]);
+		reply(-1, e, 0, 0, NULL, 0);
+		return;
+	}
+	if (pid == 0) {
+		int e;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != box)
+			_exit(127);
+		reset_signals();
+		if (q->arg[0] & BOX_SPAWN_FOREGROUND) {
+			// Become our own job and take the terminal, as a shell
+			// does for a foreground job, so Ctrl-C reaches only us.
+			setpgid(0, 0);
+			signal(SIGTTOU, SIG_IGN);
+			tcsetpgrp(fds[0], getpgrp());
+			signal(SIGTTOU, SIG_DFL);
+		}
+		for (int i = 0; i < 3; i++) {
+			int fd = fds[i] == i ? fds[i] : dup2(fds[i], i);
+			if (fd < 0)
+				goto fail;
+		}
+		// dup2 onto itself keeps FD_CLOEXEC; clear it everywhere.
+		for (int i = 0; i < 3; i++)
+			fcntl(i, F_SETFD, 0);
+		dup2(errpipe[1], 3);
+		fcntl(3, F_SETFD, FD_CLOEXEC);
+		errpipe[1] = 3;
+		close_from(4);
+		execvpe(argv[0], argv, envp);
+	fail:
+		e = errno;
+		(void)!write(errpipe[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(errpipe[1]);
+	int execerr = 0;
+	if (read(errpipe[0], &execerr, sizeof(execerr)) != sizeof(execerr))
+		execerr = 0;
+	close(errpipe[0]);
+	reply(pid, 0, execerr, 0, NULL, 0);
+}
+
+// op_forkinit forks a child that stays alive as PID 1 of the box's new PID
+// namespace (what unshare --fork gives), optionally mounting a fresh /proc
+// from inside it, as unshare --mount-proc does: only a process inside the
+// new PID namespace mounts a proc that shows that namespace.
+static void op_forkinit(struct boxreq *q)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		reply(-1, errno, 0, 0, NULL, 0);
+		return;
+	}
+	pid_t box = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		reply(-1, e, 0, 0, NULL, 0);
+		return;
+	}
+	if (pid == 0) {
+		int e = 0;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != box)
+			_exit(1);
+		close(sock);
+		close(p[0]);
+		prctl(PR_SET_NAME, "hood-init");
+		if ((q->arg[0] & BOX_INIT_MOUNTPROC) &&
+		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			e = errno;
+		(void)!write(p[1], &e, sizeof(e));
+		close(p[1]);
+		// Reap whatever is orphaned into this namespace, forever.
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		for (;;) {
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+			sigwaitinfo(&set, NULL);
+		}
+	}
+	close(p[1]);
+	int mounterr = 0;
+	if (read(p[0], &mounterr, sizeof(mounterr)) != sizeof(mounterr))
+		mounterr = EIO;
+	close(p[0]);
+	reply(pid, 0, mounterr, 0, NULL, 0);
+}
+
+static void serve(void)
+{
+	char buf[sizeof(struct boxreq) + BOX_MAXDATA + 1];
+	char cbuf[CMSG_SPACE(sizeof(int) * BOX_MAXFDS)];
+	for (;;) {
+		struct iovec iov = {buf, sizeof(buf) - 1};
+		struct msghdr mh;
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			_exit(0); // hood has gone: so do we
+		}
+		if ((size_t)n < sizeof(struct boxreq))
+			_exit(2);
+		buf[n] = 0;
+		int fds[BOX_MAXFDS], nfds = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				int k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (int i = 0; i < k && nfds < BOX_MAXFDS; i++)
+					memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			}
+		}
+		struct boxreq *q = (struct boxreq *)buf;
+		char *data = buf + sizeof(*q);
+		size_t len = n - sizeof(*q);
+		char *s[5];
+		int r;
+		struct utsname u;
+		switch (q->op) {
+		case BOX_UNSHARE:
+			r = unshare((int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_SETNS:
+			if (nfds != 1) {
+				reply(-1, EBADF, 0, 0, NULL, 0);
+				break;
+			}
+			r = setns(fds[0], (int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_SETHOSTNAME:
+			r = sethostname(data, strnlen(data, len));
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_UNAME:
+			r = uname(&u);
+			reply(r, r < 0 ? errno : 0, 0, 0, u.nodename, r < 0 ? 0 : strlen(u.nodename));
+			break;
+		case BOX_MOUNT:
+			memset(s, 0, sizeof(s));
+			strs(data, len, s, 4);
+			for (int i = 0; i < 4; i++)
+				if (s[i] && !*s[i])
+					s[i] = NULL;
+			r = mount(s[0], s[1], s[2], (unsigned long)q->arg[0], s[3]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_SPAWN:
+			op_spawn(q, data, len, fds, nfds);
+			break;
+		case BOX_FORKINIT:
+			op_forkinit(q);
+			break;
+		case BOX_WAIT: {
+			int status = 0;
+			pid_t w;
+			do
+				w = waitpid((pid_t)q->arg[0], &status, 0);
+			while (w < 0 && errno == EINTR);
+			reply(w, w < 0 ? errno : 0, status, 0, NULL, 0);
+			break;
+		}
+		case BOX_EXIT:
+			reply(0, 0, 0, 0, NULL, 0);
+			_exit(0);
+		default:
+			reply(-1, ENOSYS, 0, 0, NULL, 0);
+		}
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+	}
+}
+
+// hood_box_main runs in every hood process before Go starts. In hood itself
+// it returns at once; in a box (HOOD_BOX_FD set) it never returns.
+void hood_box_main(void)
+{
+	const char *fd = getenv("HOOD_BOX_FD");
+	const char *parent = getenv("HOOD_BOX_PARENT");
+	if (!fd || !parent)
+		return;
+	sock = atoi(fd);
+	// Die with hood, even when hood is killed with SIGKILL; and if hood
+	// died before we got here, leave at once.
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != (pid_t)atoi(parent))
+		_exit(1);
+	// The box never reads the terminal: keyboard signals are for the
+	// program in the foreground, not for it.
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	// Orphans of the programs we start come to us, so hood can find and
+	// kill them when the box closes.
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	unsetenv("HOOD_BOX_FD");
+	unsetenv("HOOD_BOX_PARENT");
+	serve();
+	_exit(0);
+}

@@ -1,0 +1,35 @@
+// Wire format between hood (Go, proto.go) and the box (C, boxloop.c).
+// Both sides run on the same machine and binary, so native layout is fine.
+#include <stdint.h>
+
+enum {
+	BOX_UNSHARE = 1,     // arg0 = CLONE_NEW* flags
+	BOX_SETNS = 2,       // arg0 = nstype, one fd
+	BOX_SETHOSTNAME = 3, // data = name
+	BOX_UNAME = 4,       // reply data = nodename
+	BOX_MOUNT = 5,       // arg0 = flags, data = source, target, fstype, options
+	BOX_SPAWN = 6,       // arg0 = BOX_SPAWN_*, arg1 = argc, data = argv then env, three fds
+	BOX_FORKINIT = 7,    // arg0 = BOX_INIT_*; reply ret = pid, aux0 = mount errno
+	BOX_WAIT = 8,        // arg0 = pid; reply aux0 = wait status
+	BOX_EXIT = 9,
+};
+
+enum { BOX_SPAWN_FOREGROUND = 1 };
+enum { BOX_INIT_MOUNTPROC = 1 };
+
+#define BOX_MAXDATA 65536
+#define BOX_MAXARGS 1024
+#define BOX_MAXFDS 4
+
+struct boxreq {
+	int32_t op;
+	int32_t pad;
+	int64_t arg[4];
+};
+
+struct boxrep {
+	int64_t ret;
+	int32_t err;
+	int32_t pad;
+	int64_t aux[2];
+};

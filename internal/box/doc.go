@@ -1,0 +1,46 @@
+// Package box runs and drives boxes: one child process per box, on which the
+// learner's commands act (unshare, setns, sethostname, mount, fork+exec).
+//
+// # Why a box is a C loop inside the hood binary
+//
+// hood must make every namespace change on the same box process, step by
+// step, so that "unshare user" and then "unshare mnt" act on one PID whose
+// /proc/PID/ns links the learner watches change. The kernel refuses
+// unshare(CLONE_NEWUSER) to a multithreaded process (EINVAL) and setns(2)
+// into a user namespace (EINVAL) or a mount namespace (EINVAL, the fs_struct
+// is shared with the other threads) from one. A Go program is always
+// multithreaded: the runtime starts threads before main runs (golang/go#22283,
+// opencontainers/runc#1795). A Go process can change a few namespace types on
+// a thread it locks and never unlocks, but never user and mnt, and a thread
+// is not a process the learner can look at from outside.
+//
+// So the box is hood's own binary started again (/proc/self/exe, as runc and
+// moby/sys/reexec do) with HOOD_BOX_FD set. A C constructor (ctor.go,
+// boxloop.c), which runs before the Go runtime, sees the variable and never
+// returns into Go: the box stays one thread for its whole life and serves
+// requests from hood over a SOCK_SEQPACKET socket (boxproto.h). Each request
+// is one plain syscall: unshare, setns (hood passes the namespace file
+// descriptor), sethostname, uname, mount, fork+exec, fork of a PID 1, wait.
+// The replies carry the return value and errno unchanged, so what hood
+// narrates is exactly what the kernel answered.
+//
+// Things hood can do from outside it does from outside, where the learner
+// can watch it: reading /proc/PID/ns, writing uid_map, gid_map, setgroups and
+// timens_offsets of the box.
+//
+// # Nothing outlives hood
+//
+// The box sets PR_SET_PDEATHSIG(SIGKILL) and checks its parent is still
+// there; every process it starts does the same towards the box. hood starts
+// boxes from one OS thread that never exits (the death signal follows the
+// parent thread, not the process, golang/go#27505). When hood exits, is
+// killed or crashes, the kernel kills the boxes and the processes they
+// started, and each PID 1 a box forked takes its whole PID namespace with it.
+// The box is also a child subreaper (PR_SET_CHILD_SUBREAPER), so programs
+// that daemonize stay its descendants and hood kills them, by PID, whenever
+// it closes a box. Only after a SIGKILL of hood can such a grandchild in the
+// host PID namespace escape; putting boxes in cgroups closes that gap.
+//
+// Man pages: unshare(2), setns(2), namespaces(7), user_namespaces(7),
+// pid_namespaces(7), prctl(2) (PR_SET_PDEATHSIG).
+package box

@@ -1,0 +1,64 @@
+// Package result holds what a command did and saw: the syscalls made with
+// their results, the /proc and /sys entries that changed, the equivalent
+// shell command and a sentence of meaning. Handlers fill it; render prints it.
+package result
+
+import (
+	"fmt"
+	"syscall"
+)
+
+// Syscall is one system call as made, with the kernel's answer.
+type Syscall struct {
+	Who     string // which process made it: "box1", "hood", "box1's PID 1"
+	Call    string // "unshare(CLONE_NEWUTS /* 0x04000000 */)"
+	Ret     string // "0", "4251", or "-1" when Errno is set
+	Errno   syscall.Errno
+	ErrName string // "EPERM"
+}
+
+// Failed reports whether the kernel refused the call.
+func (s Syscall) Failed() bool { return s.Errno != 0 }
+
+// Change is one observed entry before and after a command.
+type Change struct {
+	Path   string // "/proc/4242/ns/uts"
+	Before string
+	After  string
+	Note   string // why it did or did not change
+}
+
+// Line is a labelled line of narration: "host  vm (unchanged: ...)".
+type Line struct {
+	Key   string
+	Value string
+}
+
+// Table is tabular output; Mark flags rows render highlights.
+type Table struct {
+	Header []string
+	Rows   [][]string
+	Mark   []bool
+}
+
+// Result is everything one command reports.
+type Result struct {
+	Text     string // free text (help), printed first
+	Table    *Table
+	Syscalls []Syscall
+	Changes  []Change
+	Lines    []Line
+	Shell    string // the equivalent util-linux / shell command
+	Meaning  string
+	JSON     any // set when the user asked for --json: printed alone
+}
+
+// Add appends syscalls and returns the last one's failure, if any.
+func (r *Result) Add(calls ...Syscall) {
+	r.Syscalls = append(r.Syscalls, calls...)
+}
+
+// Say appends a labelled line.
+func (r *Result) Say(key, format string, args ...any) {
+	r.Lines = append(r.Lines, Line{key, fmt.Sprintf(format, args...)})
+}
