@@ -52,3 +52,11 @@ const (
 )
 
 func signalIgnoreTTOU() { signal.Ignore(syscall.SIGTTOU) }
+
+// SignalName is a signal's name: "SIGKILL".
+func SignalName(s syscall.Signal) string {
+	if n := unix.SignalName(s); n != "" {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(s))
+}

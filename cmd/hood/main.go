@@ -1,0 +1,21 @@
+// Command hood is a shell for driving the Linux kernel's container
+// primitives by hand: namespaces now, cgroups and more later.
+//
+// The same binary is also every box: a box process is hood started again,
+// and a C constructor in internal/box takes it over before the Go runtime
+// starts (see internal/box/doc.go). Importing that package is what does it.
+package main
+
+import (
+	"os"
+
+	"hood/internal/box"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	_ = box.ErrGone // the box package must be linked in: its constructor serves boxes
+	os.Exit(Main(os.Args[1:]))
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"hood/commands"
+	"hood/internal/kernel/host"
+	"hood/internal/render"
+	"hood/repl"
+)
+
+const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
+       hood --version | --help
+
+hood is a shell for driving Linux namespaces by hand: each command makes the
+real syscalls on a box process and narrates what changed.
+
+  (no arguments)  interactive on a terminal; line mode when stdin is a pipe
+  -c 'CMDS'       run the commands (separated by ; or newlines) and exit
+  FILE.hood       run the commands in FILE, one per line, # for comments
+  --no-color      no colour (also when NO_COLOR is set); --color forces it
+
+In line mode hood stops at the first failing command and exits non-zero.
+Inside hood, type help.`
+
+// Main runs hood with the given arguments and returns its exit status.
+func Main(args []string) int {
+	colorFlag := ""
+	var script, file string
+	haveScript := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--version" || a == "-V":
+			fmt.Println("hood", version)
+			return 0
+		case a == "--help" || a == "-h":
+			fmt.Println(usage)
+			return 0
+		case a == "--no-color":
+			colorFlag = "never"
+		case a == "--color":
+			colorFlag = "always"
+		case a == "-c":
+			if i+1 >= len(args) {
+				fmt.Fprintln(os.Stderr, "hood: -c needs a command string\n"+usage)
+				return 2
+			}
+			i++
+			script, haveScript = args[i], true
+		case strings.HasPrefix(a, "-"):
+			fmt.Fprintf(os.Stderr, "hood: unknown option %q\n%s\n", a, usage)
+			return 2
+		case file == "":
+			file = a
+		default:
+			fmt.Fprintf(os.Stderr, "hood: one script file at a time (got %q and %q)\n", file, a)
+			return 2
+		}
+	}
+	if haveScript && file != "" {
+		fmt.Fprintln(os.Stderr, "hood: give -c or a FILE, not both")
+		return 2
+	}
+	var in io.Reader
+	switch {
+	case haveScript:
+		in = strings.NewReader(strings.ReplaceAll(script, "\n", ";\n"))
+	case file != "":
+		f, err := os.Open(file)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "hood: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		in = f
+	}
+	stdinTTY := term.IsTerminal(int(os.Stdin.Fd()))
+	stdoutTTY := term.IsTerminal(int(os.Stdout.Fd()))
+	interactive := in == nil && stdinTTY && stdoutTTY
+	if in == nil {
+		in = os.Stdin
+	}
+	useColor := interactive
+	switch {
+	case colorFlag == "never" || os.Getenv("NO_COLOR") != "":
+		useColor = false
+	case colorFlag == "always":
+		useColor = true
+	}
+
+	s := commands.NewSession()
+	s.Terminal = stdinTTY && stdoutTTY
+	r := &repl.Runner{S: s,
+		Out: &render.Renderer{W: os.Stdout, Color: useColor},
+		Err: &render.Renderer{W: os.Stderr, Color: useColor && term.IsTerminal(int(os.Stderr.Fd()))}}
+
+	// Save the terminal as we found it: whatever happens, it goes back.
+	var saved *term.State
+	if stdinTTY {
+		saved, _ = term.GetState(int(os.Stdin.Fd()))
+		signal.Ignore(syscall.SIGTTOU)
+	}
+	restore := func() {
+		if saved != nil {
+			_ = term.Restore(int(os.Stdin.Fd()), saved)
+		}
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	go func() {
+		sig := <-sigs
+		restore()
+		s.Close()
+		fmt.Fprintf(os.Stderr, "\nhood: %v: boxes killed, exiting\n", sig)
+		os.Exit(128 + int(sig.(syscall.Signal)))
+	}()
+	defer func() {
+		s.Close()
+		restore()
+	}()
+
+	if _, err := s.StartBox("box1"); err != nil {
+		r.Err.Error(fmt.Errorf("cannot start the first box: %w", err))
+		return 1
+	}
+	if interactive {
+		r.Interactive("hood " + version + " · " + host.Read().String())
+		return 0
+	}
+	return r.Lines(in)
+}

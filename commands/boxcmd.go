@@ -1,0 +1,242 @@
+package commands
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"hood/internal/box"
+	"hood/internal/result"
+)
+
+var boxName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]{0,31}$`)
+
+func init() {
+	register(
+		&Command{UsageLine: "box new [NAME]", Short: "start a new box (a process in the host's namespaces) and make it current",
+			Long: "A box is a process hood keeps running so that your commands can act on it\nstep by step. A new box starts in the same namespaces as hood, the host's;\n`unshare` gives it its own. NAME defaults to box1, box2, ...",
+			Run:  boxNew},
+		&Command{UsageLine: "box ls [--json]", Short: "list the boxes, their PIDs and which namespaces they do not share with the host",
+			Flags: []string{"--json"}, Run: boxLs},
+		&Command{UsageLine: "box use NAME", Short: "make NAME the current box", Args: []Arg{ArgBox}, Run: boxUse},
+		&Command{UsageLine: "box kill NAME", Short: "end a box and every process it started", Args: []Arg{ArgBox}, Run: boxKill},
+		&Command{UsageLine: "box show [NAME]", Short: "a box's PID, hostname, namespaces and processes", Args: []Arg{ArgBox}, Run: boxShow},
+	)
+}
+
+// StartBox starts a box, makes it current and narrates it.
+func (s *Session) StartBox(name string) (*result.Result, error) {
+	if name == "" {
+		for i := 1; ; i++ {
+			name = "box" + strconv.Itoa(i)
+			if s.find(name) == nil {
+				break
+			}
+		}
+	}
+	if !boxName.MatchString(name) || name == "host" || name == "self" || name == "all" {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%q cannot name a box: use a letter then up to 31 letters, digits, - or _, and not host, self or all", name)}
+	}
+	if s.find(name) != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("there is already a box named %s (`box ls` lists them)", name)}
+	}
+	b, err := box.Start(name)
+	if err != nil {
+		return nil, err
+	}
+	s.Boxes = append(s.Boxes, b)
+	s.Current = b
+	r := &result.Result{}
+	r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("clone() + execve(\"/proc/self/exe\", [\"hood-box\", %q])", name), Ret: strconv.Itoa(b.PID)})
+	r.Say(name, "PID %d, now the current box", b.PID)
+	r.Meaning = fmt.Sprintf("%s is a new process in the same namespaces as hood, the host's. `unshare` gives it its own; `ns compare %s host` shows which.", name, name)
+	return r, nil
+}
+
+func boxNew(s *Session, args []string) (*result.Result, error) {
+	if len(args) > 1 {
+		return nil, result.Usagef("box new [NAME]", "box new takes at most one name")
+	}
+	name := ""
+	if len(args) == 1 {
+		name = args[0]
+	}
+	return s.StartBox(name)
+}
+
+type boxJSON struct {
+	Name       string            `json:"name"`
+	PID        int               `json:"pid"`
+	Current    bool              `json:"current"`
+	Namespaces map[string]uint64 `json:"namespaces"`
+	Own        []string          `json:"own"` // links that differ from the host's
+}
+
+func boxLs(s *Session, args []string) (*result.Result, error) {
+	asJSON, err := onlyJSON("box ls [--json]", args)
+	if err != nil {
+		return nil, err
+	}
+	host, err := s.links(s.HoodPID)
+	if err != nil {
+		return nil, err
+	}
+	var list []boxJSON
+	t := &result.Table{Header: []string{"", "NAME", "PID", "OWN NAMESPACES (not the host's)"}}
+	for _, b := range s.Boxes {
+		l, err := s.links(b.PID)
+		if err != nil {
+			return nil, fmt.Errorf("box %s (pid %d): %w", b.Name, b.PID, err)
+		}
+		j := boxJSON{Name: b.Name, PID: b.PID, Current: b == s.Current, Namespaces: map[string]uint64{}, Own: []string{}}
+		for _, n := range linkOrder() {
+			if v, ok := l[n]; ok {
+				j.Namespaces[n] = inodeOf(v)
+				if v != host[n] {
+					j.Own = append(j.Own, n)
+				}
+			}
+		}
+		list = append(list, j)
+		cur := ""
+		if j.Current {
+			cur = "*"
+		}
+		own := strings.Join(j.Own, " ")
+		if own == "" {
+			own = "(none: all the host's)"
+		}
+		t.Rows = append(t.Rows, []string{cur, b.Name, strconv.Itoa(b.PID), own})
+		t.Mark = append(t.Mark, j.Current)
+	}
+	if asJSON {
+		if list == nil {
+			list = []boxJSON{}
+		}
+		return &result.Result{JSON: map[string]any{"boxes": list}}, nil
+	}
+	if len(list) == 0 {
+		return &result.Result{Text: "no boxes: start one with `box new`"}, nil
+	}
+	return &result.Result{Table: t}, nil
+}
+
+func inodeOf(link string) uint64 {
+	i := strings.Index(link, ":[")
+	if i < 0 {
+		return 0
+	}
+	n, _ := strconv.ParseUint(strings.TrimSuffix(link[i+2:], "]"), 10, 64)
+	return n
+}
+
+func (s *Session) namedBox(usage string, args []string, optional bool) (*box.Box, error) {
+	if len(args) == 0 && optional {
+		return s.box()
+	}
+	if len(args) != 1 {
+		return nil, result.Usagef(usage, "expected one box name")
+	}
+	b := s.find(args[0])
+	if b == nil {
+		names := s.BoxNames()
+		if len(names) == 0 {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("no box named %q: there are no boxes (start one with `box new`)", args[0])}
+		}
+		return nil, &result.UsageError{Msg: fmt.Sprintf("no box named %q; the boxes are: %s", args[0], strings.Join(names, ", "))}
+	}
+	return b, nil
+}
+
+func boxUse(s *Session, args []string) (*result.Result, error) {
+	b, err := s.namedBox("box use NAME", args, false)
+	if err != nil {
+		return nil, err
+	}
+	s.Current = b
+	return &result.Result{Lines: []result.Line{{Key: b.Name, Value: fmt.Sprintf("PID %d, now the current box", b.PID)}}}, nil
+}
+
+func boxKill(s *Session, args []string) (*result.Result, error) {
+	b, err := s.namedBox("box kill NAME", args, false)
+	if err != nil {
+		return nil, err
+	}
+	procs := box.Descendants(s.ProcRoot, b.PID)
+	if err := b.Kill(); err != nil {
+		return nil, err
+	}
+	for i, x := range s.Boxes {
+		if x == b {
+			s.Boxes = append(s.Boxes[:i], s.Boxes[i+1:]...)
+			break
+		}
+	}
+	r := &result.Result{}
+	for _, p := range procs {
+		r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("kill(%d, SIGKILL)", p), Ret: "0"})
+	}
+	r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("kill(%d, SIGKILL)", b.PID), Ret: "0"})
+	if s.Current == b {
+		s.Current = nil
+		if len(s.Boxes) > 0 {
+			s.Current = s.Boxes[len(s.Boxes)-1]
+			r.Say("current", "%s", s.Current.Name)
+		} else {
+			r.Say("current", "no box left: `box new` starts one")
+		}
+	}
+	r.Shell = fmt.Sprintf("kill -KILL %d", b.PID)
+	r.Meaning = fmt.Sprintf("%s and the %d process(es) it started are gone; a namespace that no process (and no bind mount or open file) holds any more is freed by the kernel.", b.Name, len(procs))
+	return r, nil
+}
+
+func boxShow(s *Session, args []string) (*result.Result, error) {
+	b, err := s.namedBox("box show [NAME]", args, true)
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.links(b.PID)
+	if err != nil {
+		return nil, err
+	}
+	host, err := s.links(s.HoodPID)
+	if err != nil {
+		return nil, err
+	}
+	r := &result.Result{}
+	r.Say("box", "%s, PID %d", b.Name, b.PID)
+	if h, err := b.Hostname(); err == nil {
+		r.Say("hostname", "%s", h)
+	}
+	t := &result.Table{Header: []string{"LINK", "NAMESPACE", "HOST'S"}}
+	for _, n := range linkOrder() {
+		if v, ok := l[n]; ok {
+			same := "same"
+			if v != host[n] {
+				same = "own: " + host[n]
+			}
+			t.Rows = append(t.Rows, []string{n, v, same})
+			t.Mark = append(t.Mark, v != host[n])
+		}
+	}
+	r.Table = t
+	for _, p := range box.Descendants(s.ProcRoot, b.PID) {
+		comm, _ := readComm(s.ProcRoot, p)
+		r.Say("process", "%d %s (NSpid %s)", p, comm, strings.Join(s.nspid(p), " "))
+	}
+	return r, nil
+}
+
+func onlyJSON(usage string, args []string) (bool, error) {
+	asJSON := false
+	for _, a := range args {
+		if a == "--json" {
+			asJSON = true
+			continue
+		}
+		return false, result.Usagef(usage, "unexpected argument %q", a)
+	}
+	return asJSON, nil
+}

@@ -1,0 +1,132 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"hood/internal/kernel/ns"
+	"hood/internal/result"
+)
+
+const enterUsage = "enter TARGET TYPE..."
+
+func init() {
+	register(&Command{
+		UsageLine: enterUsage,
+		Short:     "move the current box into TARGET's namespaces with setns(2), as nsenter(1) does",
+		Long: `TARGET is a box, host (hood's own namespaces), self or a PID; TYPE is one or
+more of uts ipc net mnt pid user cgroup time, or all. hood opens
+/proc/TARGET/ns/TYPE and the box calls setns(2) on it. Types the box already
+shares with TARGET are skipped. As with unshare, joining a pid or time
+namespace changes only pid_for_children or time_for_children: the box's
+next process is the one that lands there.`,
+		Args: []Arg{ArgTarget, ArgNSType},
+		Run:  enter,
+	})
+}
+
+func enter(s *Session, args []string) (*result.Result, error) {
+	if len(args) < 2 {
+		return nil, result.Usagef(enterUsage, "name a target and at least one namespace type")
+	}
+	tg, err := s.resolve(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var types []ns.Type
+	seen := map[string]bool{}
+	for _, a := range args[1:] {
+		if a == "all" {
+			for _, t := range ns.Types {
+				if !seen[t.Name] {
+					seen[t.Name] = true
+					types = append(types, t)
+				}
+			}
+			continue
+		}
+		t, ok := ns.Lookup(a)
+		if !ok {
+			return nil, result.Usagef(enterUsage, "unknown namespace type %q: the types are %s, or all", a, strings.Join(ns.Names(), " "))
+		}
+		if !seen[t.Name] {
+			seen[t.Name] = true
+			types = append(types, t)
+		}
+	}
+	// nsenter's order: the user namespace first when unprivileged (it
+	// brings the capabilities to join the rest), last when root (root can
+	// join the others only from where it is).
+	var ordered []ns.Type
+	var user []ns.Type
+	for _, t := range types {
+		if t.Name == "user" {
+			user = append(user, t)
+		} else {
+			ordered = append(ordered, t)
+		}
+	}
+	if os.Geteuid() == 0 {
+		ordered = append(ordered, user...)
+	} else {
+		ordered = append(user, ordered...)
+	}
+	b, err := s.box()
+	if err != nil {
+		return nil, err
+	}
+	theirs, err := s.links(tg.PID)
+	if err != nil {
+		return nil, err
+	}
+	r := &result.Result{}
+	shell := []string{"nsenter", "--target", fmt.Sprint(tg.PID)}
+	var joined []string
+	for _, t := range ordered {
+		shell = append(shell, t.Option)
+		mine, err := s.links(b.PID)
+		if err != nil {
+			return r, err
+		}
+		// The link to compare for pid and time is the one the box's
+		// children would get: that is what setns changes.
+		link := t.Name
+		if t.ForChildren != "" {
+			link = t.ForChildren
+		}
+		if mine[link] == theirs[t.Name] {
+			r.Say("skipped", "%s: %s is already in %s", t.Name, b.Name, theirs[t.Name])
+			continue
+		}
+		path := fmt.Sprintf("%s/%d/ns/%s", s.ProcRoot, tg.PID, t.Name)
+		call, err := b.Setns(path, t.Flag)
+		if err != nil {
+			return r, err
+		}
+		r.Add(call)
+		if call.Failed() {
+			return r, kernelErr(call, "setns")
+		}
+		after, err := s.links(b.PID)
+		if err != nil {
+			return r, err
+		}
+		diff(r, b.PID, mine, after, []string{link}, "")
+		joined = append(joined, t.Name)
+		if t.ForChildren != "" && theirs[t.ForChildren] != "" && theirs[t.ForChildren] != theirs[t.Name] {
+			r.Say("note", "%s's own %s namespace is %s, but its children get %s; to join that one, enter one of those children (`box show %s` lists them)",
+				tg.Label, t.Name, theirs[t.Name], theirs[t.ForChildren], tg.Label)
+		}
+	}
+	r.Shell = strings.Join(shell, " ")
+	if len(joined) == 0 {
+		r.Meaning = fmt.Sprintf("%s already shares these namespaces with %s: nothing to do.", b.Name, tg.Label)
+		return r, nil
+	}
+	r.Meaning = fmt.Sprintf("%s now shares its %s namespace(s) with %s: same inode, same namespace.", b.Name, strings.Join(joined, ", "), tg.Label)
+	if seen["pid"] || seen["time"] {
+		r.Meaning += " For pid and time only the box's next process lands in the joined namespace."
+	}
+	return r, nil
+}

@@ -1,0 +1,81 @@
+package commands
+
+import (
+	"fmt"
+	"syscall"
+
+	"hood/internal/result"
+)
+
+// why says what an errno means for one kind of call, and what fixes it.
+type why struct{ meaning, fix string }
+
+// errnoWhy is keyed by the call's name, then the errno's name.
+var errnoWhy = map[string]map[string]why{
+	"unshare": {
+		"EPERM": {"creating a namespace other than a user namespace needs CAP_SYS_ADMIN in the box's user namespace, and the box does not have it",
+			"run hood as root (sudo hood), or `unshare user --map-root` first: inside its own user namespace the box has every capability"},
+		"EINVAL": {"the kernel does not accept these flags here: a namespace type this kernel was built without (time needs Linux 5.6 and CONFIG_TIME_NS), or a user namespace asked for by a process that is not single-threaded or is chrooted",
+			"check the kernel with `ls /proc/self/ns`; try the types one at a time"},
+		"ENOSPC": {"a namespace limit is reached: /proc/sys/user/max_*_namespaces for this type, or user namespaces nested 32 deep",
+			"close boxes you no longer need (`box kill NAME`) or raise the sysctl"},
+		"EUSERS": {"user namespaces are nested too deep (older kernels say EUSERS instead of ENOSPC)", "use fewer nested user namespaces"},
+		"ENOMEM": {"the kernel could not allocate memory for the new namespace", "free memory and try again"},
+	},
+	"setns": {
+		"EPERM": {"joining a namespace needs CAP_SYS_ADMIN in the user namespace that owns it (and for a user namespace, in that namespace itself); the box lacks it",
+			"run hood as root, or enter the target's user namespace first"},
+		"EINVAL": {"the kernel refused this join: the box is already in that user namespace, the file is not a namespace of that type, or the box shares its filesystem state",
+			"check the target with `ns show TARGET`"},
+		"ENOMEM": {"the kernel could not allocate memory", "free memory and try again"},
+	},
+	"sethostname": {
+		"EPERM": {"changing the hostname needs CAP_SYS_ADMIN in the user namespace that owns the box's UTS namespace",
+			"run hood as root, or `unshare user --map-root` and then `unshare uts`"},
+		"EINVAL": {"a hostname is at most 64 bytes", "choose a shorter name"},
+	},
+	"mount": {
+		"EPERM": {"mounting needs CAP_SYS_ADMIN in the user namespace that owns the box's mount namespace", "run hood as root, or unshare user and mnt together"},
+		"EINVAL": {"the kernel refused these mount flags for this target (a propagation change on something that is not a mount point, or a bad combination)", "check the target in /proc/PID/mountinfo"},
+	},
+	"fork": {
+		"ENOMEM": {"PID 1 of the box's new PID namespace has exited, and a PID namespace whose init is gone takes no new process (the first process started after `unshare pid` became that PID 1)",
+			"`unshare pid` again for a fresh namespace, and use `unshare pid --fork` to keep a PID 1 alive"},
+		"EAGAIN": {"a process limit was reached (RLIMIT_NPROC, pids.max of a cgroup, or kernel.threads-max)", "end some processes or raise the limit"},
+	},
+	"execve": {
+		"ENOENT": {"there is no such program where the box looks for it (its PATH, in its mount namespace and root)", "check the name, or give a full path"},
+		"EACCES": {"the file is not executable, or a directory on the way cannot be searched", "check the file's mode"},
+	},
+	"write": {
+		"EPERM": {"the kernel refused the mapping: uid_map and gid_map can be written once, by a process with CAP_SETUID/CAP_SETGID over the namespace, and gid_map only after setgroups is denied for an unprivileged writer", "map once, right after `unshare user`"},
+		"EACCES": {"timens_offsets can only be written before any process has entered the new time namespace", "set offsets in the same step: `unshare time --monotonic N`"},
+		"EINVAL": {"the kernel rejected the format or values written", "see user_namespaces(7) or time_namespaces(7) for the format"},
+	},
+}
+
+// kernelErr turns a failed syscall into an error that says what it means.
+func kernelErr(call result.Syscall, op string) error {
+	e := &result.KernelError{Call: call.Call, Errno: call.Errno, ErrName: call.ErrName}
+	if w, ok := errnoWhy[op][call.ErrName]; ok {
+		e.Meaning, e.Fix = w.meaning, w.fix
+	}
+	return e
+}
+
+// writeCall makes hood itself write a /proc file, narrated as the write(2)
+// it is.
+func writeCall(path, content string, write func() error) result.Syscall {
+	s := result.Syscall{Who: "hood", Call: fmt.Sprintf("write(%q, %q)", path, content), Ret: fmt.Sprint(len(content))}
+	if err := write(); err != nil {
+		s.Ret = "-1"
+		if errno, ok := asErrno(err); ok {
+			s.Errno = errno
+			s.ErrName = errnoName(errno)
+		} else {
+			s.Errno = syscall.EIO
+			s.ErrName = "EIO"
+		}
+	}
+	return s
+}

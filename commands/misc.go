@@ -1,0 +1,65 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"hood/internal/result"
+)
+
+func init() {
+	register(
+		&Command{UsageLine: "help [CMD]", Short: "list the commands, or explain one", Args: []Arg{ArgCommand}, Run: help},
+		&Command{UsageLine: "exit", Short: "kill every box and leave hood (also Ctrl-D)", Run: exit},
+		&Command{UsageLine: "narrate on|off", Short: "turn the narration (syscalls, changes, meaning) on or off",
+			Args: []Arg{ArgWord}, Words: []string{"on", "off"}, Run: narrate},
+	)
+}
+
+func help(s *Session, args []string) (*result.Result, error) {
+	if len(args) == 0 {
+		var b strings.Builder
+		b.WriteString("Commands (help CMD for more):\n")
+		for _, c := range table {
+			fmt.Fprintf(&b, "  %-28s %s\n", c.Name(), c.Short)
+		}
+		b.WriteString("\nTargets: a box name, host (hood's own namespaces), self (the current box) or a PID.\nNamespace types: uts ipc net mnt pid user cgroup time, or all.")
+		return &result.Result{Text: b.String()}, nil
+	}
+	c, rest := Lookup(args)
+	if c == nil || len(rest) > 0 {
+		if g := Group(args[0]); len(g) > 0 && len(args) == 1 {
+			var b strings.Builder
+			for _, c := range g {
+				fmt.Fprintf(&b, "  %-28s %s\n", c.UsageLine, c.Short)
+			}
+			return &result.Result{Text: strings.TrimRight(b.String(), "\n")}, nil
+		}
+		msg := fmt.Sprintf("no command %q", strings.Join(args, " "))
+		if near := Nearest(args[0], 3); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, ", ") + "?"
+		}
+		return nil, &result.UsageError{Msg: msg}
+	}
+	text := "usage: " + c.UsageLine + "\n\n" + c.Short
+	if c.Long != "" {
+		text += "\n\n" + c.Long
+	}
+	return &result.Result{Text: text}, nil
+}
+
+func exit(s *Session, args []string) (*result.Result, error) {
+	if len(args) > 0 {
+		return nil, result.Usagef("exit", "exit takes no arguments")
+	}
+	s.Done = true
+	return &result.Result{}, nil
+}
+
+func narrate(s *Session, args []string) (*result.Result, error) {
+	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
+		return nil, result.Usagef("narrate on|off", "say on or off")
+	}
+	s.Narrate = args[0] == "on"
+	return &result.Result{Lines: []result.Line{{Key: "narration", Value: args[0]}}}, nil
+}

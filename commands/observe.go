@@ -1,0 +1,86 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"hood/internal/box"
+	"hood/internal/kernel/ns"
+	"hood/internal/result"
+)
+
+// links is one process's /proc/PID/ns, link name -> "uts:[4026531838]".
+type links map[string]string
+
+func (s *Session) links(pid int) (links, error) {
+	ls, err := ns.Show(s.ProcRoot, pid)
+	if err != nil {
+		return nil, err
+	}
+	out := links{}
+	for _, l := range ls {
+		if l.Err != nil {
+			out[l.Name] = "(unreadable: " + l.Err.Error() + ")"
+			continue
+		}
+		out[l.Name] = fmt.Sprintf("%s:[%d]", l.Type, l.Inode)
+	}
+	return out, nil
+}
+
+// linkOrder is every link name in the order ns.Show gives them.
+func linkOrder() []string {
+	var out []string
+	for _, t := range ns.Types {
+		out = append(out, t.Name)
+		if t.ForChildren != "" {
+			out = append(out, t.ForChildren)
+		}
+	}
+	return out
+}
+
+// diff adds a Change for each link in names, noting those that did not move.
+func diff(r *result.Result, pid int, before, after links, names []string, unchangedNote string) {
+	for _, n := range names {
+		b, a := before[n], after[n]
+		if b == "" && a == "" {
+			continue
+		}
+		c := result.Change{Path: fmt.Sprintf("/proc/%d/ns/%s", pid, n), Before: b, After: a}
+		if a == b {
+			c.Note = unchangedNote
+		}
+		r.Changes = append(r.Changes, c)
+	}
+}
+
+// nspid reads the NSpid line of /proc/PID/status: the process's PID in each
+// PID namespace from the host's down to its own.
+//
+//	NSpid:\t4251\t1
+func (s *Session) nspid(pid int) []string {
+	data, err := os.ReadFile(fmt.Sprintf("%s/%d/status", s.ProcRoot, pid))
+	if err != nil {
+		return nil
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			return strings.Fields(rest)
+		}
+	}
+	return nil
+}
+
+func asErrno(err error) (syscall.Errno, bool) {
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return 0, false
+}
+
+func errnoName(e syscall.Errno) string { return box.ErrnoName(e) }

@@ -1,0 +1,45 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"hood/internal/result"
+)
+
+// target is a process named on the command line: a box, host, self or PID.
+type target struct {
+	Label string // "box1", "host", "pid 4242"
+	PID   int
+}
+
+// resolve turns a word into a process. host is hood's own process, which
+// stays in the namespaces hood was started in; self is the current box.
+func (s *Session) resolve(word string) (target, error) {
+	switch word {
+	case "host":
+		return target{"host", s.HoodPID}, nil
+	case "self":
+		b, err := s.box()
+		if err != nil {
+			return target{}, err
+		}
+		return target{b.Name, b.PID}, nil
+	}
+	if b := s.find(word); b != nil {
+		return target{b.Name, b.PID}, nil
+	}
+	if pid, err := strconv.Atoi(word); err == nil {
+		if pid <= 0 {
+			return target{}, &result.UsageError{Msg: fmt.Sprintf("%q is not a PID: PIDs are positive numbers", word)}
+		}
+		if _, err := os.Stat(fmt.Sprintf("%s/%d", s.ProcRoot, pid)); err != nil {
+			return target{}, &result.UsageError{Msg: fmt.Sprintf("no process with PID %d (it may have exited); `ns ls` lists processes that hold namespaces", pid)}
+		}
+		return target{fmt.Sprintf("pid %d", pid), pid}, nil
+	}
+	known := append([]string{"host", "self"}, s.BoxNames()...)
+	return target{}, &result.UsageError{Msg: fmt.Sprintf("unknown target %q: expected a box (%s) or a PID", word, strings.Join(known, ", "))}
+}

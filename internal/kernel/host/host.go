@@ -1,0 +1,68 @@
+// Package host describes the machine hood runs on, in one line: kernel,
+// cgroup mode, whether user namespaces are allowed, and who is running hood.
+// It reads a handful of files once, at start.
+package host
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/cgroup"
+)
+
+// Info is what the start-up line says.
+type Info struct {
+	Kernel string
+	Cgroup cgroup.Mode
+	UserNS string // "allowed", or why not
+	Root   bool
+}
+
+// Read gathers Info.
+func Read() Info {
+	var u unix.Utsname
+	_ = unix.Uname(&u)
+	return Info{
+		Kernel: unix.ByteSliceToString(u.Release[:]),
+		Cgroup: cgroup.Detect("/sys/fs/cgroup"),
+		UserNS: userNS(),
+		Root:   os.Geteuid() == 0,
+	}
+}
+
+func sysctl(name string) (string, bool) {
+	b, err := os.ReadFile("/proc/sys/" + name)
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(b)), true
+}
+
+// userNS says whether an unprivileged user may create a user namespace:
+// the limit, Debian's old switch, and Ubuntu's AppArmor restriction.
+func userNS() string {
+	if v, ok := sysctl("user/max_user_namespaces"); ok && v == "0" {
+		return "disabled (user.max_user_namespaces = 0)"
+	}
+	if v, ok := sysctl("kernel/unprivileged_userns_clone"); ok && v == "0" {
+		return "root only (kernel.unprivileged_userns_clone = 0)"
+	}
+	if v, ok := sysctl("kernel/apparmor_restrict_unprivileged_userns"); ok && v == "1" {
+		return "restricted for unprivileged users by AppArmor (kernel.apparmor_restrict_unprivileged_userns = 1)"
+	}
+	if _, err := os.Stat("/proc/self/ns/user"); err != nil {
+		return "not supported by this kernel"
+	}
+	return "allowed"
+}
+
+func (i Info) String() string {
+	who := "not root: most namespace types need CAP_SYS_ADMIN, start with `unshare user --map-root`"
+	if i.Root {
+		who = "root"
+	}
+	return fmt.Sprintf("Linux %s · cgroups %s · user namespaces %s · running as %s", i.Kernel, i.Cgroup, i.UserNS, who)
+}

@@ -1,0 +1,178 @@
+package render
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"hood/internal/result"
+)
+
+// Renderer writes results to one stream.
+type Renderer struct {
+	W     io.Writer
+	Color bool
+}
+
+func (r *Renderer) paint(s string, attrs ...color.Attribute) string {
+	if !r.Color {
+		return s
+	}
+	c := color.New(attrs...)
+	c.EnableColor()
+	return c.Sprint(s)
+}
+
+// Result prints one command's result. With narrate off only what the
+// learner asked to see is printed: text, tables, JSON and labelled lines.
+func (r *Renderer) Result(res *result.Result, narrate bool) {
+	if res == nil {
+		return
+	}
+	if res.JSON != nil {
+		b, err := json.MarshalIndent(res.JSON, "", "  ")
+		if err != nil {
+			fmt.Fprintf(r.W, "error: %v\n", err)
+			return
+		}
+		fmt.Fprintf(r.W, "%s\n", b)
+		return
+	}
+	if res.Text != "" {
+		fmt.Fprintln(r.W, res.Text)
+	}
+	if res.Table != nil {
+		r.table(res.Table)
+	}
+	if narrate {
+		for _, s := range res.Syscalls {
+			r.syscall(s)
+		}
+		for _, c := range res.Changes {
+			r.change(c)
+		}
+	}
+	for _, l := range res.Lines {
+		r.line(l.Key, l.Value, color.FgWhite)
+	}
+	if narrate {
+		if res.Shell != "" {
+			r.line("shell", res.Shell, color.FgWhite)
+		}
+		if res.Meaning != "" {
+			r.line("meaning", res.Meaning, color.FgWhite)
+		}
+	}
+}
+
+// Syscalls prints just the syscall lines of a result: for narration of a
+// command that then failed.
+func (r *Renderer) Syscalls(res *result.Result, narrate bool) {
+	if res == nil || !narrate {
+		return
+	}
+	for _, s := range res.Syscalls {
+		r.syscall(s)
+	}
+	for _, c := range res.Changes {
+		r.change(c)
+	}
+	for _, l := range res.Lines {
+		r.line(l.Key, l.Value, color.FgWhite)
+	}
+}
+
+const keyWidth = 9
+
+func (r *Renderer) line(key, value string, _ color.Attribute) {
+	pad := keyWidth - len(key)
+	if pad < 1 {
+		pad = 1
+	}
+	indent := strings.Repeat(" ", 2+keyWidth+1)
+	value = strings.ReplaceAll(value, "\n", "\n"+indent)
+	fmt.Fprintf(r.W, "  %s%s%s\n", r.paint(key, color.FgCyan), strings.Repeat(" ", pad), value)
+}
+
+func (r *Renderer) syscall(s result.Syscall) {
+	text := s.Call + " = " + s.Ret
+	if s.Failed() {
+		text = s.Call + " = -1 " + r.paint(s.ErrName, color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
+	} else {
+		text = r.paint(s.Call, color.FgYellow) + " = " + s.Ret
+	}
+	if s.Who != "" && s.Who != "hood" {
+		text += r.paint("   ["+s.Who+"]", color.Faint)
+	} else if s.Who == "hood" {
+		text += r.paint("   [hood]", color.Faint)
+	}
+	r.line("syscall", text, color.FgYellow)
+}
+
+func (r *Renderer) change(c result.Change) {
+	var text string
+	if c.Before == c.After {
+		text = c.Path + "  " + c.After
+	} else {
+		text = c.Path + "  " + c.Before + " -> " + r.paint(c.After, color.FgGreen, color.Bold)
+	}
+	if c.Note != "" {
+		text += r.paint("  ("+c.Note+")", color.Faint)
+	}
+	key := "changed"
+	if c.Before == c.After {
+		key = "same"
+	}
+	r.line(key, text, color.FgGreen)
+}
+
+func (r *Renderer) table(t *result.Table) {
+	tbl := tablewriter.NewTable(r.W,
+		tablewriter.WithRendition(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		}),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	header := make([]any, len(t.Header))
+	for i, h := range t.Header {
+		header[i] = r.paint(h, color.Bold)
+	}
+	tbl.Header(header...)
+	for i, row := range t.Rows {
+		cells := make([]any, len(row))
+		for j, c := range row {
+			if i < len(t.Mark) && t.Mark[i] {
+				c = r.paint(c, color.FgGreen)
+			}
+			cells[j] = c
+		}
+		_ = tbl.Append(cells...)
+	}
+	_ = tbl.Render()
+}
+
+// Error prints an error the way its kind asks: usage errors with their usage
+// line, kernel errors with their meaning and fix.
+func (r *Renderer) Error(err error) {
+	var ke *result.KernelError
+	if errors.As(err, &ke) {
+		fmt.Fprintf(r.W, "%s %s\n", r.paint("error:", color.FgRed, color.Bold), ke.Error())
+		return
+	}
+	fmt.Fprintf(r.W, "%s %s\n", r.paint("error:", color.FgRed, color.Bold), err.Error())
+}

@@ -1,0 +1,71 @@
+// Package repl reads commands and runs them: interactively with go-prompt on
+// a terminal, or line by line from a pipe, a script file or -c.
+package repl
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strings"
+
+	"hood/commands"
+	"hood/internal/render"
+	"hood/internal/result"
+)
+
+// Runner runs command lines against one session and prints the results.
+type Runner struct {
+	S   *commands.Session
+	Out *render.Renderer // results
+	Err *render.Renderer // errors
+}
+
+// Line runs one input line (which may hold several commands separated by
+// ';'). It returns false at the first command that fails.
+func (r *Runner) Line(line string) bool {
+	cmds, err := commands.Split(line)
+	if err != nil {
+		r.Err.Error(&result.UsageError{Msg: err.Error()})
+		return false
+	}
+	for _, words := range cmds {
+		res, err := r.S.Exec(words)
+		if err != nil {
+			// What the command did before it failed is still narrated.
+			r.Out.Syscalls(res, r.S.Narrate)
+			r.Err.Error(err)
+			return false
+		}
+		r.Out.Result(res, r.S.Narrate)
+		if r.S.Done {
+			return true
+		}
+	}
+	return true
+}
+
+// Lines runs every line from in, stopping at the first failure (like sh -e).
+// It returns the exit status hood should end with.
+func (r *Runner) Lines(in io.Reader) int {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !r.Line(line) {
+			return 1
+		}
+		if r.S.Done {
+			return 0
+		}
+	}
+	if err := sc.Err(); err != nil {
+		r.Err.Error(errors.New("reading input: " + err.Error()))
+		return 1
+	}
+	return 0
+}
