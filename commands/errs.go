@@ -35,7 +35,7 @@ var errnoWhy = map[string]map[string]why{
 		"EINVAL": {"a hostname is at most 64 bytes", "choose a shorter name"},
 	},
 	"mount": {
-		"EPERM": {"mounting needs CAP_SYS_ADMIN in the user namespace that owns the box's mount namespace", "run hood as root, or unshare user and mnt together"},
+		"EPERM":  {"mounting needs CAP_SYS_ADMIN in the user namespace that owns the box's mount namespace", "run hood as root, or unshare user and mnt together"},
 		"EINVAL": {"the kernel refused these mount flags for this target (a propagation change on something that is not a mount point, or a bad combination)", "check the target in /proc/PID/mountinfo"},
 	},
 	"fork": {
@@ -48,7 +48,7 @@ var errnoWhy = map[string]map[string]why{
 		"EACCES": {"the file is not executable, or a directory on the way cannot be searched", "check the file's mode"},
 	},
 	"write": {
-		"EPERM": {"the kernel refused the mapping: uid_map and gid_map can be written once, by a process with CAP_SETUID/CAP_SETGID over the namespace, and gid_map only after setgroups is denied for an unprivileged writer", "map once, right after `unshare user`"},
+		"EPERM":  {"the kernel refused the mapping: uid_map and gid_map can be written once, by a process with CAP_SETUID/CAP_SETGID over the namespace, and gid_map only after setgroups is denied for an unprivileged writer", "map once, right after `unshare user`"},
 		"EACCES": {"timens_offsets can only be written before any process has entered the new time namespace", "set offsets in the same step: `unshare time --monotonic N`"},
 		"EINVAL": {"the kernel rejected the format or values written", "see user_namespaces(7) or time_namespaces(7) for the format"},
 	},

@@ -13,11 +13,11 @@ func init() {
 	register(
 		&Command{UsageLine: "run CMD [ARGS...]", Short: "run a program inside the current box and show how it ended",
 			Long: "The box forks and the child execs CMD, so the program gets everything the box\nhas: its namespaces (and pid_for_children), root, capabilities and later its\ncgroup. Output goes to your terminal; the exit status or signal is shown.\nThe PATH used is hood's.",
-			Run: run},
+			Run:  run},
 		&Command{UsageLine: "sh", Short: "open an interactive shell inside the current box; exit it to come back to hood",
 			Run: shell},
 		&Command{UsageLine: "hostname [NAME] [--host]", Short: "show the box's and the host's hostname, or set the box's",
-			Long: "Without NAME: the hostname in the box's UTS namespace and in the host's.\nWith NAME: the box calls sethostname(2). While the box shares the host's UTS\nnamespace that would rename the machine, so hood refuses unless you add --host.",
+			Long:  "Without NAME: the hostname in the box's UTS namespace and in the host's.\nWith NAME: the box calls sethostname(2). While the box shares the host's UTS\nnamespace that would rename the machine, so hood refuses unless you add --host.",
 			Flags: []string{"--host"}, Run: hostname},
 	)
 }
@@ -170,4 +170,3 @@ func hostname(s *Session, args []string) (*result.Result, error) {
 	r.Meaning = fmt.Sprintf("The name lives in %s's UTS namespace (%s); only processes in it see it.", b.Name, l["uts"])
 	return r, nil
 }
-
