@@ -12,6 +12,9 @@ import (
 	"hood/internal/result"
 )
 
+// pidPending stands for a pid_for_children link the kernel will not show yet.
+const pidPending = "pid:[?] (hidden until its PID 1 exists)"
+
 // links is one process's /proc/PID/ns, link name -> "uts:[4026531838]".
 type links map[string]string
 
@@ -27,6 +30,11 @@ func (s *Session) links(pid int) (links, error) {
 			continue
 		}
 		out[l.Name] = fmt.Sprintf("%s:[%d]", l.Type, l.Inode)
+	}
+	// The kernel hides a new PID namespace from pid_for_children until its
+	// first process (its PID 1, the child reaper) exists.
+	if _, ok := out["pid_for_children"]; !ok && out["pid"] != "" {
+		out["pid_for_children"] = pidPending
 	}
 	return out, nil
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // Split cuts a line into commands (separated by ';') and each command into
-// words, with sh-like quoting: 'single', "double" (with \" and \\), and a
+// words, with sh-like quoting: 'single', "double" (where a backslash
+// escapes " \ $ and `, as in sh), and a
 // backslash outside quotes. An unquoted '#' at the start of a word begins a
 // comment.
 func Split(line string) ([][]string, error) {
@@ -47,7 +48,7 @@ func Split(line string) ([][]string, error) {
 			inWord = true
 			j := i + 1
 			for ; j < len(r) && r[j] != '"'; j++ {
-				if r[j] == '\\' && j+1 < len(r) && (r[j+1] == '"' || r[j+1] == '\\') {
+				if r[j] == '\\' && j+1 < len(r) && strings.ContainsRune("\"\\$`", r[j+1]) {
 					j++
 				}
 				cur.WriteRune(r[j])

@@ -171,19 +171,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	if call.Failed() {
 		return r, kernelErr(call, "unshare")
 	}
-	after, err := s.links(b.PID)
-	if err != nil {
-		return r, err
-	}
 	var meaning []string
-	for _, t := range o.types {
-		if t.ForChildren != "" {
-			diff(r, b.PID, before, after, []string{t.Name}, "unchanged: a process never moves to another "+t.Name+" namespace itself")
-			diff(r, b.PID, before, after, []string{t.ForChildren}, "")
-			continue
-		}
-		diff(r, b.PID, before, after, []string{t.Name}, "")
-	}
 	for _, t := range o.types {
 		switch t.Name {
 		case "pid":
@@ -286,6 +274,19 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 			m += " Its fresh /proc, mounted from inside, lists only that namespace's processes: try `run ps -ef`."
 		}
 		meaning = append(meaning, m)
+	}
+	// Observe last: pid_for_children shows only once a PID 1 exists.
+	after, err := s.links(b.PID)
+	if err != nil {
+		return r, err
+	}
+	for _, t := range o.types {
+		if t.ForChildren != "" {
+			diff(r, b.PID, before, after, []string{t.Name}, "unchanged: a process never moves to another "+t.Name+" namespace itself")
+			diff(r, b.PID, before, after, []string{t.ForChildren}, "")
+			continue
+		}
+		diff(r, b.PID, before, after, []string{t.Name}, "")
 	}
 	r.Shell = strings.Join(shell, " ")
 	r.Meaning = strings.Join(meaning, " ")

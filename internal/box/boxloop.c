@@ -116,7 +116,7 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 	if (pid == 0) {
 		int e;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != box)
+		if (getppid() != box && getppid() != 0)
 			_exit(127);
 		reset_signals();
 		if (q->arg[0] & BOX_SPAWN_FOREGROUND) {
@@ -176,7 +176,7 @@ static void op_forkinit(struct boxreq *q)
 	if (pid == 0) {
 		int e = 0;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != box)
+		if (getppid() != box && getppid() != 0)
 			_exit(1);
 		close(sock);
 		close(p[0]);

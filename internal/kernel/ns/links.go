@@ -126,8 +126,8 @@ func Show(procRoot string, pid int) ([]Link, error) {
 		}
 	}
 	if len(links) == 0 && missing > 0 {
-		// The process exited between the Stat and the links (a zombie's
-		// links read as ENOENT too: it has no namespaces left).
+		// The process exited and was reaped between the Stat and the
+		// links. (A zombie still has its user and pid links.)
 		return nil, fmt.Errorf("pid %d: no such process: %w", pid, os.ErrNotExist)
 	}
 	return links, nil

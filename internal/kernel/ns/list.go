@@ -59,43 +59,75 @@ func List(procRoot string) ([]Namespace, error) {
 		return nil, fmt.Errorf("read %s: %w", procRoot, err)
 	}
 
-	// Reading links is nearly all syscalls, so it splits well across
-	// CPUs; each worker tallies into its own map and the maps are merged.
-	workers := min(runtime.GOMAXPROCS(0), 8, len(pids)/256+1)
-	tallies := make([]tally, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(pids)/workers, (w+1)*len(pids)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tallies[w] = scanLinks(procfd, pids[lo:hi])
-		}()
-	}
-	wg.Wait()
+	// Both phases are nearly all syscalls, so they split well across
+	// CPUs. Each worker scanning links tallies into its own map; the maps
+	// are merged.
+	tallies := make([]tally, workersFor(len(pids)))
+	inParallel(len(pids), len(tallies), func(w, lo, hi int) {
+		tallies[w] = scanLinks(procfd, pids[lo:hi])
+	})
 	all := tallies[0]
 	for _, t := range tallies[1:] {
 		all.merge(t)
 	}
 
-	d := describer{procfd: procfd, procRoot: procRoot}
+	// One process often describes many namespaces (pid 2 all the host's),
+	// so describe each chosen process once.
+	var chosen []int32
+	descIndex := make(map[int32]int)
+	for _, c := range all.counts {
+		if _, ok := descIndex[c.pid]; !ok {
+			descIndex[c.pid] = len(chosen)
+			chosen = append(chosen, c.pid)
+		}
+	}
+	users := readPasswd(passwdPath)
+	descs := make([]description, len(chosen))
+	inParallel(len(chosen), workersFor(len(chosen)), func(_, lo, hi int) {
+		d := describer{procfd: procfd, users: users, buf: make([]byte, maxCmdline)}
+		for i := lo; i < hi; i++ {
+			descs[i] = d.describe(chosen[i])
+		}
+	})
+
 	out := make([]Namespace, 0, len(all.counts))
 	for ino, i := range all.index {
 		c := all.counts[i]
-		user, command := d.describe(int(c.pid))
+		d := descs[descIndex[c.pid]]
 		out = append(out, Namespace{
 			Inode:   ino,
 			Type:    Types[c.typ].Name,
 			NProcs:  int(c.nprocs),
 			PID:     int(c.pid),
-			User:    user,
-			Command: command,
+			User:    d.user,
+			Command: d.command,
 		})
 	}
 	slices.SortFunc(out, func(a, b Namespace) int {
 		return cmp.Or(cmp.Compare(a.Inode, b.Inode), cmp.Compare(a.Type, b.Type))
 	})
 	return out, nil
+}
+
+// workersFor says how many goroutines share n processes: one per CPU, but
+// at least a few hundred processes each, below which starting a goroutine
+// costs more than it saves.
+func workersFor(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), 8, n/200))
+}
+
+// inParallel calls fn for workers contiguous parts [lo, hi) of [0, n), each
+// in its own goroutine, and waits for them.
+func inParallel(n, workers int, fn func(w, lo, hi int)) {
+	if workers <= 1 {
+		fn(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { fn(w, w*n/workers, (w+1)*n/workers) })
+	}
+	wg.Wait()
 }
 
 // readPIDs lists the numeric entries of /proc with getdents64(2) into one
@@ -260,33 +292,28 @@ func readlinkat(dirfd int, path, buf []byte) (int, error) {
 	return int(n), nil
 }
 
-// describer finds USER and COMMAND for the processes that describe a
-// namespace. Many namespaces share one (pid 2 describes all of the host's),
-// so answers are cached per pid.
-type describer struct {
-	procfd   int
-	procRoot string
-	users    map[uint32]string // from /etc/passwd, read on first use
-	seen     map[int][2]string
-	buf      []byte
+// description is what List shows of the process that describes a
+// namespace.
+type description struct {
+	user, command string
 }
 
-func (d *describer) describe(pid int) (user, command string) {
-	if v, ok := d.seen[pid]; ok {
-		return v[0], v[1]
-	}
-	if d.seen == nil {
-		d.seen = make(map[int][2]string)
-		d.buf = make([]byte, maxCmdline)
-	}
-	dir := strconv.Itoa(pid)
+// describer reads descriptions; one per goroutine, for its buffer.
+type describer struct {
+	procfd int
+	users  map[uint32]string // from /etc/passwd
+	buf    []byte
+}
+
+func (d *describer) describe(pid int32) description {
+	dir := strconv.Itoa(int(pid))
+	var desc description
 	var st unix.Stat_t
 	if err := unix.Fstatat(d.procfd, dir, &st, 0); err == nil {
-		user = d.userName(st.Uid)
+		desc.user = d.userName(st.Uid)
 	}
-	command = d.command(dir)
-	d.seen[pid] = [2]string{user, command}
-	return user, command
+	desc.command = d.command(dir)
+	return desc
 }
 
 // command is what lsns shows in its COMMAND column: the command line with
@@ -336,9 +363,6 @@ func (d *describer) readFile(name string) int {
 // rather than asking getpwuid(3) means names from NSS modules such as LDAP
 // are not shown.
 func (d *describer) userName(uid uint32) string {
-	if d.users == nil {
-		d.users = readPasswd(passwdPath)
-	}
 	if name, ok := d.users[uid]; ok {
 		return name
 	}

@@ -23,14 +23,14 @@ type Type struct {
 
 // Types lists every namespace type in the order nsenter(1) enters them.
 var Types = []Type{
-	{"user", unix.CLONE_NEWUSER, "CLONE_NEWUSER", "--user", "", "user and group IDs, capabilities"},
-	{"cgroup", unix.CLONE_NEWCGROUP, "CLONE_NEWCGROUP", "--cgroup", "", "the cgroup root directory"},
+	{"user", unix.CLONE_NEWUSER, "CLONE_NEWUSER", "--user", "", "user and group IDs and capabilities"},
+	{"cgroup", unix.CLONE_NEWCGROUP, "CLONE_NEWCGROUP", "--cgroup", "", "cgroup root directory"},
 	{"ipc", unix.CLONE_NEWIPC, "CLONE_NEWIPC", "--ipc", "", "System V IPC objects and POSIX message queues"},
 	{"uts", unix.CLONE_NEWUTS, "CLONE_NEWUTS", "--uts", "", "hostname and NIS domain name"},
 	{"net", unix.CLONE_NEWNET, "CLONE_NEWNET", "--net", "", "network devices, addresses, routes, firewall rules, ports"},
 	{"pid", unix.CLONE_NEWPID, "CLONE_NEWPID", "--pid", "pid_for_children", "process IDs"},
-	{"mnt", unix.CLONE_NEWNS, "CLONE_NEWNS", "--mount", "", "the mount table"},
-	{"time", unix.CLONE_NEWTIME, "CLONE_NEWTIME", "--time", "time_for_children", "the boot-time and monotonic clocks"},
+	{"mnt", unix.CLONE_NEWNS, "CLONE_NEWNS", "--mount", "", "mount table"},
+	{"time", unix.CLONE_NEWTIME, "CLONE_NEWTIME", "--time", "time_for_children", "boot-time and monotonic clocks"},
 }
 
 // Lookup finds a type by its short name. "mount" is accepted for "mnt".
