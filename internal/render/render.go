@@ -101,16 +101,14 @@ func (r *Renderer) line(key, value string, _ color.Attribute) {
 }
 
 func (r *Renderer) syscall(s result.Syscall) {
-	text := s.Call + " = " + s.Ret
+	var text string
 	if s.Failed() {
 		text = s.Call + " = -1 " + r.paint(s.ErrName, color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
 	} else {
 		text = r.paint(s.Call, color.FgYellow) + " = " + s.Ret
 	}
-	if s.Who != "" && s.Who != "hood" {
+	if s.Who != "" {
 		text += r.paint("   ["+s.Who+"]", color.Faint)
-	} else if s.Who == "hood" {
-		text += r.paint("   [hood]", color.Faint)
 	}
 	r.line("syscall", text, color.FgYellow)
 }

@@ -1,0 +1,38 @@
+# hood: build, test, bench. `make test` is what CI runs (as root, so the
+# kernel tests run instead of skipping).
+GO ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2026.2.2
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+PREFIX ?= /usr/local
+
+.PHONY: all build test lint unit bench install clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o hood ./cmd/hood
+
+# The whole suite: formatting, vet, staticcheck, then every test. Root tests
+# skip with a reason when not run as root.
+test: lint
+	$(GO) test -count=1 ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 -short ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernel/ns/
+	bash bench/nsls.sh ./hood
+	bash bench/unshare.sh ./hood
+
+install: build
+	install -D -m 0755 hood $(DESTDIR)$(PREFIX)/bin/hood
+
+clean:
+	rm -f hood
