@@ -21,7 +21,8 @@ const (
 )
 
 // Command is one entry of the command table. Its name is the leading
-// lower-case words of UsageLine, as the go command derives its names.
+// lower-case words of UsageLine, as the go command derives its names;
+// a word with | or [ is an argument ("narrate on|off").
 type Command struct {
 	UsageLine string
 	Short     string // one line, for help and completion
@@ -36,7 +37,7 @@ type Command struct {
 func (c *Command) Name() string {
 	var name []string
 	for _, w := range strings.Fields(c.UsageLine) {
-		if w == "" || w[0] < 'a' || w[0] > 'z' {
+		if w == "" || w[0] < 'a' || w[0] > 'z' || strings.ContainsAny(w, "|[.") {
 			break
 		}
 		name = append(name, w)
