@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -10,7 +9,19 @@ import (
 	"hood/internal/result"
 )
 
-var boxName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]{0,31}$`)
+// validBoxName: a letter, then up to 31 letters, digits, - or _.
+func validBoxName(name string) bool {
+	if len(name) == 0 || len(name) > 32 {
+		return false
+	}
+	for i, c := range name {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '_')) {
+			return false
+		}
+	}
+	return true
+}
 
 func init() {
 	register(
@@ -35,7 +46,7 @@ func (s *Session) StartBox(name string) (*result.Result, error) {
 			}
 		}
 	}
-	if !boxName.MatchString(name) || name == "host" || name == "self" || name == "all" {
+	if !validBoxName(name) || name == "host" || name == "self" || name == "all" {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%q cannot name a box: use a letter then up to 31 letters, digits, - or _, and not host, self or all", name)}
 	}
 	if s.find(name) != nil {

@@ -40,7 +40,7 @@ func (s *Session) Complete(line string) []Suggestion {
 		// name that begins with the words so far.
 		prefix := strings.Join(words, " ")
 		seen := map[string]bool{}
-		for _, c := range table {
+		for _, c := range Table() {
 			name := strings.Fields(c.Name())
 			if len(name) <= len(words) || strings.Join(name[:len(words)], " ") != prefix {
 				continue
@@ -92,7 +92,7 @@ func (s *Session) Complete(line string) []Suggestion {
 		add("all", "every type")
 	case ArgCommand:
 		seen := map[string]bool{}
-		for _, c := range table {
+		for _, c := range Table() {
 			n := strings.Fields(c.Name())[0]
 			if !seen[n] {
 				seen[n] = true

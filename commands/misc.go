@@ -20,7 +20,7 @@ func help(s *Session, args []string) (*result.Result, error) {
 	if len(args) == 0 {
 		var b strings.Builder
 		b.WriteString("Commands (help CMD for more):\n")
-		for _, c := range table {
+		for _, c := range Table() {
 			fmt.Fprintf(&b, "  %-28s %s\n", c.Name(), c.Short)
 		}
 		b.WriteString("\nTargets: a box name, host (hood's own namespaces), self (the current box) or a PID.\nNamespace types: uts ipc net mnt pid user cgroup time, or all.")

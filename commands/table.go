@@ -56,18 +56,26 @@ var table []*Command
 
 func register(cmds ...*Command) {
 	table = append(table, cmds...)
-	sort.Slice(table, func(i, j int) bool { return table[i].Name() < table[j].Name() })
+	sorted = false
 }
 
+var sorted bool
+
 // Table returns the command table, sorted by name.
-func Table() []*Command { return table }
+func Table() []*Command {
+	if !sorted {
+		sort.Slice(table, func(i, j int) bool { return table[i].Name() < table[j].Name() })
+		sorted = true
+	}
+	return table
+}
 
 // Lookup finds the command named by the leading words, longest name first,
 // and returns it with the remaining words.
 func Lookup(words []string) (*Command, []string) {
 	var best *Command
 	bestLen := 0
-	for _, c := range table {
+	for _, c := range Table() {
 		n := strings.Fields(c.Name())
 		if len(n) > len(words) || len(n) <= bestLen {
 			continue
@@ -93,7 +101,7 @@ func Lookup(words []string) (*Command, []string) {
 // box new, box ls, ...
 func Group(word string) []*Command {
 	var out []*Command
-	for _, c := range table {
+	for _, c := range Table() {
 		if strings.HasPrefix(c.Name(), word+" ") {
 			out = append(out, c)
 		}
@@ -109,7 +117,7 @@ func Nearest(typed string, n int) []string {
 	}
 	var cs []cand
 	seen := map[string]bool{}
-	for _, c := range table {
+	for _, c := range Table() {
 		name := c.Name()
 		for _, key := range []string{name, strings.Fields(name)[0]} {
 			if seen[key] {

@@ -21,7 +21,10 @@ type Box struct {
 	Name  string
 	PID   int
 	Inits []int // PID 1s this box forked (unshare pid --fork), host PIDs
-	c     *conn
+	// forked is set once the box has started any process: only then can
+	// there be descendants to find and kill.
+	forked bool
+	c      *conn
 	cmd   *exec.Cmd
 }
 
@@ -189,6 +192,7 @@ func (b *Box) Spawn(argv, env []string, stdio [3]*os.File, foreground bool) (Spa
 		flags |= spawnForeground
 	}
 	fds := []int{int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd())}
+	b.forked = true
 	r, err := b.c.call(opSpawn, [4]int64{flags, int64(len(argv))}, payload, fds)
 	if err != nil {
 		return Spawned{}, err
@@ -237,6 +241,7 @@ func (b *Box) ForkInit(mountProc bool) (pid int, calls []result.Syscall, err err
 	if mountProc {
 		flags |= initMountProc
 	}
+	b.forked = true
 	r, err := b.c.call(opForkInit, [4]int64{flags}, nil, nil)
 	if err != nil {
 		return 0, nil, err
@@ -267,8 +272,10 @@ func (b *Box) Alive() bool {
 // Kill ends the box and every process below it, by PID, and reaps the box.
 func (b *Box) Kill() error {
 	// Descendants first, while the box still holds them as a subreaper.
-	for _, pid := range Descendants("/proc", b.PID) {
-		_ = unix.Kill(pid, unix.SIGKILL)
+	if b.forked {
+		for _, pid := range Descendants("/proc", b.PID) {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
 	}
 	_ = b.cmd.Process.Signal(syscall.SIGKILL)
 	b.c.close()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 
 	"hood/internal/result"
 )
@@ -131,37 +130,34 @@ func (r *Renderer) change(c result.Change) {
 }
 
 func (r *Renderer) table(t *result.Table) {
-	tbl := tablewriter.NewTable(r.W,
-		tablewriter.WithRendition(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-			},
-		}),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	header := make([]any, len(t.Header))
+	tbl := tablewriter.NewWriter(r.W)
+	tbl.SetAutoFormatHeaders(false)
+	tbl.SetAutoWrapText(false)
+	tbl.SetHeaderAlignment(tablewriter.ALIGN_LEFT)
+	tbl.SetAlignment(tablewriter.ALIGN_LEFT)
+	tbl.SetBorder(false)
+	tbl.SetHeaderLine(false)
+	tbl.SetColumnSeparator("")
+	tbl.SetCenterSeparator("")
+	tbl.SetRowSeparator("")
+	tbl.SetNoWhiteSpace(true)
+	tbl.SetTablePadding("  ")
+	header := make([]string, len(t.Header))
 	for i, h := range t.Header {
 		header[i] = r.paint(h, color.Bold)
 	}
-	tbl.Header(header...)
+	tbl.SetHeader(header)
 	for i, row := range t.Rows {
-		cells := make([]any, len(row))
+		cells := make([]string, len(row))
 		for j, c := range row {
 			if i < len(t.Mark) && t.Mark[i] {
 				c = r.paint(c, color.FgGreen)
 			}
 			cells[j] = c
 		}
-		_ = tbl.Append(cells...)
+		tbl.Append(cells)
 	}
-	_ = tbl.Render()
+	tbl.Render()
 }
 
 // Error prints an error the way its kind asks: usage errors with their usage
