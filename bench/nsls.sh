@@ -11,7 +11,7 @@
 #
 # Needs root, lsns (util-linux), unshare and python3. Uses hyperfine when it
 # is installed (apt-get install -y hyperfine), else a loop of NSLS_RUNS runs
-# timed with date +%s%N.
+# timed with date +%s%N (also when NSLS_NO_HYPERFINE is set).
 set -euo pipefail
 
 usage() { echo "usage: $0 HOOD_BINARY" >&2; exit 2; }
@@ -29,34 +29,59 @@ tmp=$(mktemp -d)
 pidfile=$tmp/pids  # one line per group: "LEADER SLEEP SLEEP SLEEP"
 leaders=()         # the PIDs bash started, one per group
 
-# cleanup kills exactly the processes this script started. The leaders are
-# stopped first so that none of them can fork after its children are read;
-# SIGTERM to a stopped process waits for the SIGCONT.
+# running PID: the process exists and is not a zombie. Only used on PIDs of
+# this script's own processes, whose names (comm) have no spaces.
+running() {
+	local state
+	read -r _ _ state _ 2>/dev/null <"/proc/$1/stat" && [[ $state != Z ]]
+}
+
+# cleanup kills exactly the processes this script started: the leaders
+# (bash's own children, whose PIDs cannot be reused before bash reaps them)
+# and the sleeps each leader forked, found in the pid file and in the
+# leader's /proc children list. Leaders are stopped while their children are
+# read so that none forks meanwhile (SIGTERM to a stopped process waits for
+# the SIGCONT). A leader caught between bash's fork and its exec may lose
+# the signal, so rounds repeat until every leader is dead.
 cleanup() {
-	local status=$? pids=() kids=() left=() l p line
-	trap - EXIT INT TERM
+	local status=$? pids=() kids=() left=() alive=() l p line round
+	trap - EXIT
+	trap '' INT TERM
 	if ((${#leaders[@]})); then
-		kill -STOP "${leaders[@]}" 2>/dev/null || true
-		pids+=("${leaders[@]}")
-		for l in "${leaders[@]}"; do
-			if [[ -r /proc/$l/task/$l/children ]]; then
-				read -r -a kids <"/proc/$l/task/$l/children" || true
-				pids+=("${kids[@]}")
+		alive=("${leaders[@]}")
+		for round in $(seq 20); do
+			kill -STOP "${alive[@]}" 2>/dev/null || true
+			for l in "${alive[@]}"; do
+				if [[ -r /proc/$l/task/$l/children ]]; then
+					read -r -a kids <"/proc/$l/task/$l/children" || true
+					pids+=("${kids[@]}")
+				fi
+			done
+			if [[ -f $pidfile ]]; then
+				while read -r -a line; do pids+=("${line[@]}"); done <"$pidfile"
 			fi
+			mapfile -t pids < <(printf '%s\n' "${leaders[@]}" "${pids[@]}" | sort -un)
+			kill -TERM "${pids[@]}" 2>/dev/null || true
+			kill -CONT "${alive[@]}" 2>/dev/null || true
+			sleep 0.1
+			left=()
+			for l in "${alive[@]}"; do
+				running "$l" && left+=("$l")
+			done
+			((${#left[@]})) || break
+			alive=("${left[@]}")
 		done
-		if [[ -f $pidfile ]]; then
-			while read -r -a line; do pids+=("${line[@]}"); done <"$pidfile"
+		if ((${#left[@]})); then
+			echo "nsls: ${#left[@]} of our processes ignored SIGTERM, sending SIGKILL" >&2
+			kill -KILL "${left[@]}" 2>/dev/null || true
 		fi
-		mapfile -t pids < <(printf '%s\n' "${pids[@]}" | sort -un)
-		kill -TERM "${pids[@]}" 2>/dev/null || true
-		kill -CONT "${leaders[@]}" 2>/dev/null || true
 		wait "${leaders[@]}" 2>/dev/null || true
-		# The three sleeps of each group are not our children: wait for
-		# whoever reaps them, then make sure, by PID and name, that none is left.
+		# The sleeps are not our children: wait for whoever reaps them, then
+		# make sure, by PID and name, that none is left.
 		for _ in $(seq 50); do
 			left=()
 			for p in "${pids[@]}"; do
-				[[ $(cat "/proc/$p/comm" 2>/dev/null) == sleep ]] && left+=("$p")
+				[[ $(cat "/proc/$p/comm" 2>/dev/null) == sleep ]] && running "$p" && left+=("$p")
 			done
 			((${#left[@]})) || break
 			sleep 0.1
@@ -71,8 +96,13 @@ cleanup() {
 	exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+
+# While starting the load, a signal only sets a flag, checked once the PID
+# of the group just started is recorded: a trap running between `&` and
+# `leaders+=` would otherwise miss that group.
+stop=
+trap 'stop=130' INT
+trap 'stop=143' TERM
 
 before=$(lsns -n | wc -l)
 : >"$pidfile"
@@ -82,12 +112,17 @@ for ((i = 0; i < groups; i++)); do
 		'sleep 600 & a=$!; sleep 600 & b=$!; sleep 600 & echo "$$ $a $b $!" >>"$1"; exec sleep 600' \
 		nsls "$pidfile" </dev/null &
 	leaders+=("$!")
+	[[ -z $stop ]] || exit "$stop"
 done
 for _ in $(seq 600); do
 	ready=$(wc -l <"$pidfile")
 	((ready >= groups)) && break
+	[[ -z $stop ]] || exit "$stop"
 	sleep 0.1
 done
+trap 'exit 130' INT
+trap 'exit 143' TERM
+[[ -z $stop ]] || exit "$stop"
 ((ready >= groups)) || { echo "nsls: only $ready of $groups groups started" >&2; exit 1; }
 loaded=$(lsns -n | wc -l)
 nprocs=$(ls -d /proc/[0-9]* | wc -l)
@@ -132,17 +167,17 @@ lsns_cmd="lsns -J >/dev/null"
 # warm-up run.
 mean_loop() {
 	local n=$1 cmd=$2 t0 t1 total=0 i
-	bash -c "$cmd"
+	eval "$cmd"
 	for ((i = 0; i < n; i++)); do
 		t0=$(date +%s%N)
-		bash -c "$cmd"
+		eval "$cmd"
 		t1=$(date +%s%N)
 		total=$((total + t1 - t0))
 	done
 	python3 -c 'import sys; print(int(sys.argv[1]) / int(sys.argv[2]) / 1e9)' "$total" "$n"
 }
 
-if command -v hyperfine >/dev/null; then
+if [[ -z ${NSLS_NO_HYPERFINE:-} ]] && command -v hyperfine >/dev/null; then
 	hyperfine --warmup 2 --runs "$runs" --export-json "$tmp/hf.json" "$lsns_cmd" "$hood_cmd" >&2
 	read -r lsns_s hood_s < <(python3 -c '
 import json, sys

@@ -25,7 +25,7 @@ type Box struct {
 	// there be descendants to find and kill.
 	forked bool
 	c      *conn
-	cmd   *exec.Cmd
+	cmd    *exec.Cmd
 }
 
 // startReq asks the spawner thread to start a box.
