@@ -272,8 +272,10 @@ func (b *Box) Alive() bool {
 // Kill ends the box and every process below it, by PID, and reaps the box.
 func (b *Box) Kill() error {
 	// Descendants first, while the box still holds them as a subreaper.
+	var procs []int
 	if b.forked {
-		for _, pid := range Descendants("/proc", b.PID) {
+		procs = Descendants("/proc", b.PID)
+		for _, pid := range procs {
 			_ = unix.Kill(pid, unix.SIGKILL)
 		}
 	}
@@ -281,10 +283,34 @@ func (b *Box) Kill() error {
 	b.c.close()
 	done := make(chan error, 1)
 	go func() { done <- b.cmd.Wait() }()
+	deadline := time.After(5 * time.Second)
 	select {
 	case <-done:
-		return nil
-	case <-time.After(5 * time.Second):
+	case <-deadline:
 		return fmt.Errorf("box %s (pid %d) did not exit after SIGKILL", b.Name, b.PID)
 	}
+	// SIGKILL is delivered asynchronously: wait until every process that was
+	// below the box has really died, so "gone" means gone.
+	for _, pid := range procs {
+		for alive(pid) {
+			select {
+			case <-deadline:
+				return fmt.Errorf("process %d of box %s did not exit after SIGKILL", pid, b.Name)
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// alive reports whether pid exists and is not a zombie.
+//
+//	/proc/PID/stat:  "4242 (comm) S 1 ..."  the state follows the last ')'
+func alive(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(data), ')')
+	return i < 0 || i+2 >= len(data) || (data[i+2] != 'Z' && data[i+2] != 'X')
 }
