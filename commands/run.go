@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -50,7 +51,13 @@ func shell(s *Session, args []string) (*result.Result, error) {
 	if _, err := os.Stat("/bin/bash"); err == nil {
 		argv = []string{"/bin/bash", "--norc", "-i"}
 	}
-	return s.spawn(argv, env)
+	// How an interactive shell ends is the learner's business, not an error.
+	r, err := s.spawn(argv, env)
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		err = nil
+	}
+	return r, err
 }
 
 func (s *Session) spawn(argv, env []string) (*result.Result, error) {

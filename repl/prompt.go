@@ -11,7 +11,6 @@ import (
 // signals to hood, so boxes are cleaned up and the terminal restored.
 func (r *Runner) Interactive(banner string) {
 	var history []string
-	eof := false
 	complete := func(d prompt.Document) []prompt.Suggest {
 		var out []prompt.Suggest
 		for _, s := range r.S.Complete(d.TextBeforeCursor()) {
@@ -19,23 +18,24 @@ func (r *Runner) Interactive(banner string) {
 		}
 		return out
 	}
+	parser := newLineParser()
 	fmt.Fprintln(r.Out.W, banner)
 	fmt.Fprintln(r.Out.W, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts")
 	for !r.S.Done {
-		eof = false
 		p := prompt.New(func(string) {}, complete,
+			prompt.OptionParser(parser),
 			prompt.OptionPrefix(r.S.Prompt()),
 			prompt.OptionHistory(history),
-			prompt.OptionAddKeyBind(prompt.KeyBind{Key: prompt.ControlD, Fn: func(b *prompt.Buffer) {
-				if b.Text() == "" {
-					eof = true
-				}
-			}}),
 			prompt.OptionPrefixTextColor(prompt.Cyan),
 			prompt.OptionCompletionOnDown(),
 		)
 		line := p.Input()
-		if eof {
+		// go-prompt v0.2.6 "restores" a termios it had already made raw
+		// (internal/term mutates its saved copy), so put back our own.
+		if r.Restore != nil {
+			r.Restore()
+		}
+		if line == "" && parser.ctrlD {
 			fmt.Fprintln(r.Out.W, "exit")
 			return
 		}

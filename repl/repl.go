@@ -18,6 +18,8 @@ type Runner struct {
 	S   *commands.Session
 	Out *render.Renderer // results
 	Err *render.Renderer // errors
+	// Restore puts the terminal back as hood found it.
+	Restore func()
 }
 
 // Line runs one input line (which may hold several commands separated by

@@ -113,6 +113,7 @@ func Main(args []string) int {
 			_ = term.Restore(int(os.Stdin.Fd()), saved)
 		}
 	}
+	r.Restore = restore
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	go func() {
