@@ -1,7 +1,7 @@
 # hood: build, test, bench. `make test` is what CI runs (as root, so the
 # kernel tests run instead of skipping).
 GO ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2026.2.2
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 PREFIX ?= /usr/local
 

@@ -95,6 +95,10 @@ func enter(s *Session, args []string) (*result.Result, error) {
 		if t.ForChildren != "" {
 			link = t.ForChildren
 		}
+		if t.ForChildren != "" && theirs[t.ForChildren] != "" && theirs[t.ForChildren] != theirs[t.Name] {
+			r.Say("note", "%s's own %s namespace is %s, but its children get %s; to join that one, enter one of those children (`box show %s` lists them)",
+				tg.Label, t.Name, theirs[t.Name], theirs[t.ForChildren], tg.Label)
+		}
 		if mine[link] == theirs[t.Name] {
 			r.Say("skipped", "%s: %s is already in %s", t.Name, b.Name, theirs[t.Name])
 			continue
@@ -114,10 +118,6 @@ func enter(s *Session, args []string) (*result.Result, error) {
 		}
 		diff(r, b.PID, mine, after, []string{link}, "")
 		joined = append(joined, t.Name)
-		if t.ForChildren != "" && theirs[t.ForChildren] != "" && theirs[t.ForChildren] != theirs[t.Name] {
-			r.Say("note", "%s's own %s namespace is %s, but its children get %s; to join that one, enter one of those children (`box show %s` lists them)",
-				tg.Label, t.Name, theirs[t.Name], theirs[t.ForChildren], tg.Label)
-		}
 	}
 	r.Shell = strings.Join(shell, " ")
 	if len(joined) == 0 {
@@ -125,7 +125,7 @@ func enter(s *Session, args []string) (*result.Result, error) {
 		return r, nil
 	}
 	r.Meaning = fmt.Sprintf("%s now shares its %s namespace(s) with %s: same inode, same namespace.", b.Name, strings.Join(joined, ", "), tg.Label)
-	if seen["pid"] || seen["time"] {
+	if strings.Contains(" "+strings.Join(joined, " ")+" ", " pid ") || strings.Contains(" "+strings.Join(joined, " ")+" ", " time ") {
 		r.Meaning += " For pid and time only the box's next process lands in the joined namespace."
 	}
 	return r, nil
