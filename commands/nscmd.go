@@ -56,11 +56,9 @@ func nsLs(s *Session, args []string) (*result.Result, error) {
 	for _, n := range list {
 		key := fmt.Sprintf("%s:[%d]", n.Type, n.Inode)
 		boxes := strings.TrimSpace(mine[key])
-		if hostSet[key] && boxes != "" {
-			boxes = "(host's)"
-		}
 		t.Rows = append(t.Rows, []string{strconv.FormatUint(n.Inode, 10), n.Type, strconv.Itoa(n.NProcs), strconv.Itoa(n.PID), n.User, clip(n.Command, 50), boxes})
-		t.Mark = append(t.Mark, boxes != "" && boxes != "(host's)")
+		// Highlight what the boxes made: namespaces that are not the host's.
+		t.Mark = append(t.Mark, boxes != "" && !hostSet[key])
 	}
 	return &result.Result{Table: t}, nil
 }
