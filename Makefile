@@ -1,4 +1,6 @@
-# hood: build, test, bench. `make test` is what CI runs (as root, so the
+# hood: build, test, bench. The binary is linked statically: it starts (and
+# starts its boxes) faster without the dynamic loader.
+# `make test` is what CI runs (as root, so the
 # kernel tests run instead of skipping).
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -10,7 +12,7 @@ PREFIX ?= /usr/local
 all: build
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o hood ./cmd/hood
+	$(GO) build -ldflags "-X main.version=$(VERSION) -linkmode external -extldflags -static" -o hood ./cmd/hood
 
 # The whole suite: formatting, vet, staticcheck, then every test. Root tests
 # skip with a reason when not run as root.

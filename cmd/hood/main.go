@@ -6,6 +6,12 @@
 // starts (see internal/box/doc.go). Importing that package is what does it.
 package main
 
+/*
+// Ask internal/box's constructor to fork the first box before Go starts.
+int hood_prefork = 1;
+*/
+import "C"
+
 import (
 	"os"
 

@@ -54,8 +54,16 @@ func init() {
 	}()
 }
 
-// Start starts a new box process in hood's own namespaces.
+// Start starts a new box process in hood's own namespaces. The first call
+// adopts the box forked before Go started, when the program asked for one.
 func Start(name string) (*Box, error) {
+	if pid, fd := preforked(); pid > 0 {
+		b := &Box{Name: name, PID: pid, c: &conn{fd: fd}}
+		if _, err := b.c.call(opUname, [4]int64{}, nil, nil); err == nil {
+			return b, nil
+		}
+		b.Kill()
+	}
 	out := make(chan startRes)
 	spawner <- startReq{name, out}
 	r := <-out
@@ -279,10 +287,23 @@ func (b *Box) Kill() error {
 			_ = unix.Kill(pid, unix.SIGKILL)
 		}
 	}
-	_ = b.cmd.Process.Signal(syscall.SIGKILL)
+	_ = unix.Kill(b.PID, unix.SIGKILL)
 	b.c.close()
 	done := make(chan error, 1)
-	go func() { done <- b.cmd.Wait() }()
+	go func() {
+		if b.cmd != nil {
+			done <- b.cmd.Wait()
+			return
+		}
+		var ws unix.WaitStatus
+		for {
+			_, err := unix.Wait4(b.PID, &ws, 0, nil)
+			if err != unix.EINTR {
+				done <- err
+				return
+			}
+		}
+	}()
 	deadline := time.After(5 * time.Second)
 	select {
 	case <-done:

@@ -205,6 +205,21 @@ static void op_forkinit(struct boxreq *q)
 	reply(pid, 0, mounterr, 0, NULL, 0);
 }
 
+static void box_setup(void)
+{
+	// The box never reads the terminal: keyboard signals are for the
+	// program in the foreground, not for it.
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	// Orphans of the programs we start come to us, so hood can find and
+	// kill them when the box closes.
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
 static void serve(void)
 {
 	char buf[sizeof(struct boxreq) + BOX_MAXDATA + 1];
@@ -296,31 +311,64 @@ static void serve(void)
 	}
 }
 
+// The first box is forked here, before the Go runtime exists: a fork of a
+// single-threaded process is safe and costs far less than starting the
+// binary again. Only a program that defines hood_prefork (cmd/hood) asks
+// for it; hood adopts the box as box1 (box.Start).
+extern int hood_prefork __attribute__((weak));
+static int prefork_fd = -1, prefork_pid = -1;
+
+int hood_prefork_fd(void) { return prefork_fd; }
+int hood_prefork_pid(void) { return prefork_pid; }
+
+static void prefork(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	if (pid > 0) {
+		close(sv[1]);
+		prefork_fd = sv[0];
+		prefork_pid = pid;
+		return;
+	}
+	close(sv[0]);
+	sock = sv[1];
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	prctl(PR_SET_NAME, "hood-box");
+	box_setup();
+	serve();
+	_exit(0);
+}
+
 // hood_box_main runs in every hood process before Go starts. In hood itself
-// it returns at once; in a box (HOOD_BOX_FD set) it never returns.
+// it returns at once (after forking the first box when asked); in a box
+// started again from the binary (HOOD_BOX_FD set) it never returns.
 void hood_box_main(void)
 {
 	const char *fd = getenv("HOOD_BOX_FD");
 	const char *parent = getenv("HOOD_BOX_PARENT");
-	if (!fd || !parent)
+	if (!fd || !parent) {
+		if (&hood_prefork && hood_prefork)
+			prefork();
 		return;
+	}
 	sock = atoi(fd);
 	// Die with hood, even when hood is killed with SIGKILL; and if hood
 	// died before we got here, leave at once.
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != (pid_t)atoi(parent))
 		_exit(1);
-	// The box never reads the terminal: keyboard signals are for the
-	// program in the foreground, not for it.
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	signal(SIGTSTP, SIG_IGN);
-	signal(SIGTTOU, SIG_IGN);
-	signal(SIGTTIN, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	// Orphans of the programs we start come to us, so hood can find and
-	// kill them when the box closes.
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	box_setup();
 	unsetenv("HOOD_BOX_FD");
 	unsetenv("HOOD_BOX_PARENT");
 	serve();

@@ -3,7 +3,21 @@ package box
 /*
 #cgo CFLAGS: -Wall -O2
 extern void hood_box_main(void);
+extern int hood_prefork_fd(void);
+extern int hood_prefork_pid(void);
 // Runs before the Go runtime starts, in every process of this binary.
 static void __attribute__((constructor)) hood_box_ctor(void) { hood_box_main(); }
 */
 import "C"
+
+import "sync"
+
+var adopt sync.Once
+
+// preforked hands out, once, the box the constructor forked before Go
+// started: its PID and hood's end of its socket; -1 when there is none.
+func preforked() (pid, fd int) {
+	pid, fd = -1, -1
+	adopt.Do(func() { pid, fd = int(C.hood_prefork_pid()), int(C.hood_prefork_fd()) })
+	return pid, fd
+}

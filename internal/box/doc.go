@@ -24,6 +24,12 @@
 // The replies carry the return value and errno unchanged, so what hood
 // narrates is exactly what the kernel answered.
 //
+// The first box, box1, is forked by that same constructor in hood itself,
+// before the Go runtime starts (cmd/hood sets hood_prefork): forking a
+// single-threaded process is safe, and hood then reaches its prompt without
+// waiting for its own binary to start a second time. Later boxes are
+// started from /proc/self/exe.
+//
 // Things hood can do from outside it does from outside, where the learner
 // can watch it: reading /proc/PID/ns, writing uid_map, gid_map, setgroups and
 // timens_offsets of the box.
