@@ -23,17 +23,33 @@ for tool in lsns unshare python3; do
 	command -v "$tool" >/dev/null || { echo "$0: $tool not found" >&2; exit 2; }
 done
 
-groups=${NSLS_GROUPS:-500}
+ngroups=${NSLS_GROUPS:-500}
 runs=${NSLS_RUNS:-10}
 tmp=$(mktemp -d)
 pidfile=$tmp/pids  # one line per group: "LEADER SLEEP SLEEP SLEEP"
 leaders=()         # the PIDs bash started, one per group
 
-# running PID: the process exists and is not a zombie. Only used on PIDs of
-# this script's own processes, whose names (comm) have no spaces.
-running() {
-	local state
-	read -r _ _ state _ 2>/dev/null <"/proc/$1/stat" && [[ $state != Z ]]
+# state PID: the state letter in /proc/PID/stat (R, S, T, Z...), or X when
+# the process is gone. Only used on this script's own processes, whose
+# names (comm) have no spaces.
+state() {
+	local s
+	read -r _ _ s _ 2>/dev/null <"/proc/$1/stat" || s=X
+	echo "$s"
+}
+running() { [[ $(state "$1") != [ZX] ]]; }
+
+# stop_all PID...: SIGSTOP the processes and wait until they have stopped:
+# kill returns before the signal is taken, and a process may still fork.
+stop_all() {
+	local p i
+	kill -STOP "$@" 2>/dev/null || true
+	for p in "$@"; do
+		for ((i = 0; i < 100; i++)); do
+			[[ $(state "$p") == [TtZX] ]] && break
+			sleep 0.01
+		done
+	done
 }
 
 # cleanup kills exactly the processes this script started: the leaders
@@ -42,7 +58,7 @@ running() {
 # leader's /proc children list. Leaders are stopped while their children are
 # read so that none forks meanwhile (SIGTERM to a stopped process waits for
 # the SIGCONT). A leader caught between bash's fork and its exec may lose
-# the signal, so rounds repeat until every leader is dead.
+# the signal to bash's own trap, so rounds repeat until every leader is dead.
 cleanup() {
 	local status=$? pids=() kids=() left=() alive=() l p line round
 	trap - EXIT
@@ -50,7 +66,7 @@ cleanup() {
 	if ((${#leaders[@]})); then
 		alive=("${leaders[@]}")
 		for round in $(seq 20); do
-			kill -STOP "${alive[@]}" 2>/dev/null || true
+			stop_all "${alive[@]}"
 			for l in "${alive[@]}"; do
 				if [[ -r /proc/$l/task/$l/children ]]; then
 					read -r -a kids <"/proc/$l/task/$l/children" || true
@@ -106,8 +122,8 @@ trap 'stop=143' TERM
 
 before=$(lsns -n | wc -l)
 : >"$pidfile"
-echo "nsls: starting $groups groups of 4 processes in new uts, ipc and net namespaces" >&2
-for ((i = 0; i < groups; i++)); do
+echo "nsls: starting $ngroups groups of 4 processes in new uts, ipc and net namespaces" >&2
+for ((i = 0; i < ngroups; i++)); do
 	unshare --uts --ipc --net sh -c \
 		'sleep 600 & a=$!; sleep 600 & b=$!; sleep 600 & echo "$$ $a $b $!" >>"$1"; exec sleep 600' \
 		nsls "$pidfile" </dev/null &
@@ -116,14 +132,14 @@ for ((i = 0; i < groups; i++)); do
 done
 for _ in $(seq 600); do
 	ready=$(wc -l <"$pidfile")
-	((ready >= groups)) && break
+	((ready >= ngroups)) && break
 	[[ -z $stop ]] || exit "$stop"
 	sleep 0.1
 done
 trap 'exit 130' INT
 trap 'exit 143' TERM
 [[ -z $stop ]] || exit "$stop"
-((ready >= groups)) || { echo "nsls: only $ready of $groups groups started" >&2; exit 1; }
+((ready >= ngroups)) || { echo "nsls: only $ready of $ngroups groups started" >&2; exit 1; }
 loaded=$(lsns -n | wc -l)
 nprocs=$(ls -d /proc/[0-9]* | wc -l)
 echo "nsls: $nprocs processes; lsns lines: $before before, $loaded loaded (+$((loaded - before)))" >&2
@@ -184,7 +200,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 print(r[0]["mean"], r[1]["mean"])' "$tmp/hf.json")
 else
-	echo "nsls: hyperfine not found; timing $runs runs of each with date +%s%N" >&2
+	echo "nsls: timing $runs runs of each with date +%s%N (no hyperfine)" >&2
 	lsns_s=$(mean_loop "$runs" "$lsns_cmd")
 	hood_s=$(mean_loop "$runs" "$hood_cmd")
 fi

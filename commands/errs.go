@@ -15,8 +15,8 @@ var errnoWhy = map[string]map[string]why{
 	"unshare": {
 		"EPERM": {"creating a namespace other than a user namespace needs CAP_SYS_ADMIN in the box's user namespace, and the box does not have it",
 			"run hood as root (sudo hood), or `unshare user --map-root` first: inside its own user namespace the box has every capability"},
-		"EINVAL": {"the kernel does not accept these flags here: a namespace type this kernel was built without (time needs Linux 5.6 and CONFIG_TIME_NS), or a user namespace asked for by a process that is not single-threaded or is chrooted",
-			"check the kernel with `ls /proc/self/ns`; try the types one at a time"},
+		"EINVAL": {"the kernel does not accept these flags here: most often the box already gave its children a new PID namespace (a process may do that once: its pid_for_children must still be its own PID namespace), or a namespace type this kernel was built without (time needs Linux 5.6 and CONFIG_TIME_NS)",
+			"for a fresh PID namespace start a new box (`box new`) and `unshare pid` there; check the kernel's types with `ls /proc/self/ns`"},
 		"ENOSPC": {"a namespace limit is reached: /proc/sys/user/max_*_namespaces for this type, or user namespaces nested 32 deep",
 			"close boxes you no longer need (`box kill NAME`) or raise the sysctl"},
 		"EUSERS": {"user namespaces are nested too deep (older kernels say EUSERS instead of ENOSPC)", "use fewer nested user namespaces"},
@@ -40,7 +40,7 @@ var errnoWhy = map[string]map[string]why{
 	},
 	"fork": {
 		"ENOMEM": {"PID 1 of the box's new PID namespace has exited, and a PID namespace whose init is gone takes no new process (the first process started after `unshare pid` became that PID 1)",
-			"`unshare pid` again for a fresh namespace, and use `unshare pid --fork` to keep a PID 1 alive"},
+			"start a new box (`box new`, or `box kill` this one) and use `unshare pid --fork` there: it keeps a PID 1 alive"},
 		"EAGAIN": {"a process limit was reached (RLIMIT_NPROC, pids.max of a cgroup, or kernel.threads-max)", "end some processes or raise the limit"},
 	},
 	"execve": {

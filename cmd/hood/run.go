@@ -85,22 +85,31 @@ func Main(args []string) int {
 	stdinTTY := term.IsTerminal(int(os.Stdin.Fd()))
 	stdoutTTY := term.IsTerminal(int(os.Stdout.Fd()))
 	interactive := in == nil && stdinTTY && stdoutTTY
+	if interactive {
+		// go-prompt cannot draw on a terminal that reports no size.
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err != nil || w <= 0 {
+			fmt.Fprintln(os.Stderr, "hood: the terminal reports no width (stty size says 0): reading commands line by line, without completion")
+			interactive = false
+		}
+	}
 	if in == nil {
 		in = os.Stdin
 	}
-	useColor := interactive
+	// A flag on the command line beats NO_COLOR, which beats the default
+	// (colour on an interactive terminal), as no-color.org asks.
+	useColor, errColor := interactive, interactive && term.IsTerminal(int(os.Stderr.Fd()))
 	switch {
-	case colorFlag == "never" || os.Getenv("NO_COLOR") != "":
-		useColor = false
 	case colorFlag == "always":
-		useColor = true
+		useColor, errColor = true, true
+	case colorFlag == "never" || os.Getenv("NO_COLOR") != "":
+		useColor, errColor = false, false
 	}
 
 	s := commands.NewSession()
 	s.Terminal = stdinTTY && stdoutTTY
 	r := &repl.Runner{S: s,
 		Out: &render.Renderer{W: os.Stdout, Color: useColor},
-		Err: &render.Renderer{W: os.Stderr, Color: useColor && term.IsTerminal(int(os.Stderr.Fd()))}}
+		Err: &render.Renderer{W: os.Stderr, Color: errColor}}
 
 	// Save the terminal as we found it: whatever happens, it goes back.
 	var saved *term.State

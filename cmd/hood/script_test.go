@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,10 +19,13 @@ var update = flag.Bool("update", false, "rewrite the golden files (cmp targets) 
 
 // TestMain makes the test binary hood itself when it is started under the
 // name hood: testscript puts a copy named hood on the scripts' PATH, and the
-// pty and cleanup tests start the binary with argv[0] "hood". package main
-// links internal/box, whose C constructor turns the binary into a box when
-// HOOD_BOX_FD is set, so the boxes such a hood starts (it re-executes
-// /proc/self/exe) work exactly as with the real binary.
+// pty and cleanup tests start the binary with argv[0] "hood". The test
+// binary is package main, so it links internal/box and sets hood_prefork
+// like the real one: its C constructor forks box1 before Go starts, and
+// turns the binary into a box when re-executed with HOOD_BOX_FD set (box
+// new), so the boxes such a hood starts work exactly as with the real binary.
+// The constructor also forks a box in processes that never use it (the test
+// process, clocks): it dies with them.
 //
 // clocks is a tiny program for the time namespace script: run inside a box
 // it prints the clocks a process in the box's time namespace reads.
@@ -31,6 +33,8 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"hood":   func() { os.Exit(Main(os.Args[1:])) },
 		"clocks": clocks,
+		// hood under a child subreaper that reaps its orphans (cleanup_test.go).
+		"hood-reaper": reaperMain,
 	})
 }
 
@@ -56,16 +60,6 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Condition:           scriptCondition,
-		Setup: func(env *testscript.Env) error {
-			// The full path of the clocks program, for `run`: a box
-			// finds programs in /bin and /usr/bin only (see path.txtar).
-			p, err := exec.LookPath("clocks")
-			if err != nil {
-				return err
-			}
-			env.Setenv("CLOCKS", p)
-			return nil
-		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"atleast": cmdAtLeast,
 			"json":    cmdJSON,

@@ -28,6 +28,8 @@
 
 #include "boxproto.h"
 
+extern char **environ;
+
 static int sock = -1;
 
 static void reply(int64_t ret, int32_t err, int64_t aux0, int64_t aux1, const char *data, size_t len)
@@ -139,7 +141,10 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		fcntl(3, F_SETFD, FD_CLOEXEC);
 		errpipe[1] = 3;
 		close_from(4);
-		execvpe(argv[0], argv, envp);
+		// Search the PATH of the environment hood passed, not the
+		// box's own (execvpe would use the latter).
+		environ = envp;
+		execvp(argv[0], argv);
 	fail:
 		e = errno;
 		(void)!write(errpipe[1], &e, sizeof(e));

@@ -78,6 +78,9 @@ func linkType(link string) string {
 // ReadInode reads one link, procRoot/PID/ns/LINK, and returns the inode of
 // the namespace it names. procRoot is "/proc" except in tests.
 func ReadInode(procRoot string, pid int, link string) (uint64, error) {
+	if link == "" || strings.ContainsRune(link, '/') || link == "." || link == ".." {
+		return 0, fmt.Errorf("namespace link %q: not a name in /proc/PID/ns", link)
+	}
 	path := filepath.Join(procRoot, strconv.Itoa(pid), "ns", link)
 	target, err := os.Readlink(path)
 	if err != nil {

@@ -68,10 +68,12 @@ func TestReadInode(t *testing.T) {
 		}
 	}
 	for link, want := range map[string]string{
-		"ipc":  "names a uts namespace, want ipc",
-		"net":  `"garbage"`,
-		"mnt":  "no such file",
-		"time": "readlink " + root + "/7/ns/time",
+		"ipc":         "names a uts namespace, want ipc",
+		"net":         `"garbage"`,
+		"mnt":         "no such file",
+		"time":        "readlink " + root + "/7/ns/time",
+		"../7/ns/uts": "not a name in /proc/PID/ns",
+		"":            "not a name in /proc/PID/ns",
 	} {
 		_, err := ReadInode(root, 7, link)
 		if err == nil || !strings.Contains(err.Error(), want) {
