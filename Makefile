@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 all: build
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION) -linkmode external -extldflags -static" -o hood ./cmd/hood
+	$(GO) build -ldflags "-s -w -X main.version=$(VERSION) -linkmode external -extldflags -static" -o hood ./cmd/hood
 
 # The whole suite: formatting, vet, staticcheck, then every test. Root tests
 # skip with a reason when not run as root.

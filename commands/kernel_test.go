@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
@@ -37,11 +38,26 @@ func newSession(t *testing.T) *Session {
 	hostname := readHostname(t)
 	t.Cleanup(func() {
 		pids := s.pids()
+		var boxPIDs []int
+		for _, b := range s.Boxes {
+			boxPIDs = append(boxPIDs, b.PID)
+		}
 		s.Close()
 		devnull.Close()
-		for _, p := range pids {
-			if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p)); err == nil && !strings.Contains(string(st), ") Z ") {
-				t.Errorf("process %d still alive after Close", p)
+		// Close does not wait (hood is exiting); SIGKILL is certain but
+		// asynchronous, so give the kernel a moment.
+		for _, p := range append(pids, boxPIDs...) {
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+				if err != nil || strings.Contains(string(st), ") Z ") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Errorf("process %d still alive 5s after Close", p)
+					break
+				}
+				time.Sleep(time.Millisecond)
 			}
 		}
 		if h := readHostname(t); h != hostname {

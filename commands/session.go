@@ -67,10 +67,10 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 	return c.Run(s, rest)
 }
 
-// Close kills every box.
+// Close kills every box, and every process below them, as hood exits.
 func (s *Session) Close() {
 	for _, b := range s.Boxes {
-		_ = b.Kill()
+		b.Abandon()
 	}
 	s.Boxes = nil
 	s.Current = nil

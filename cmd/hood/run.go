@@ -123,9 +123,21 @@ func Main(args []string) int {
 		}
 	}
 	r.Restore = restore
+	// signal.Notify takes about a millisecond the first time (the runtime
+	// starts its signal thread), so in line mode it runs beside the first
+	// command. A signal before it is in place still ends hood, and the
+	// kernel still kills the boxes (PR_SET_PDEATHSIG).
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	notify := func() {
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	}
+	if interactive {
+		notify()
+	}
 	go func() {
+		if !interactive {
+			notify()
+		}
 		sig := <-sigs
 		restore()
 		s.Close()

@@ -58,11 +58,8 @@ func init() {
 // adopts the box forked before Go started, when the program asked for one.
 func Start(name string) (*Box, error) {
 	if pid, fd := preforked(); pid > 0 {
-		b := &Box{Name: name, PID: pid, c: &conn{fd: fd}}
-		if _, err := b.c.call(opUname, [4]int64{}, nil, nil); err == nil {
-			return b, nil
-		}
-		b.Kill()
+		// No round trip to check it: its first request will tell.
+		return &Box{Name: name, PID: pid, c: &conn{fd: fd}}, nil
 	}
 	out := make(chan startRes)
 	spawner <- startReq{name, out}
@@ -277,11 +274,27 @@ func (b *Box) Alive() bool {
 	return err == nil
 }
 
-// Kill ends the box and every process below it, by PID, and reaps the box.
-func (b *Box) Kill() error {
+// hasChild asks the box whether any process is below it, so that hood
+// scans /proc only when there is something to find. When the box does not
+// answer, assume there is.
+func (b *Box) hasChild() bool {
+	r, err := b.c.tryCall(opHasChild, [4]int64{})
+	return err != nil || r.Ret != 0
+}
+
+// Kill ends the box and every process below it, by PID, and waits until
+// they are dead and the box is reaped.
+func (b *Box) Kill() error { return b.kill(true) }
+
+// Abandon kills like Kill but does not wait: for hood's own exit, after
+// which the kernel finishes the job (SIGKILL cannot be caught, and init
+// reaps what hood leaves unreaped).
+func (b *Box) Abandon() { _ = b.kill(false) }
+
+func (b *Box) kill(wait bool) error {
 	// Descendants first, while the box still holds them as a subreaper.
 	var procs []int
-	if b.forked {
+	if b.forked && b.hasChild() {
 		procs = Descendants("/proc", b.PID)
 		for _, pid := range procs {
 			_ = unix.Kill(pid, unix.SIGKILL)
@@ -289,6 +302,9 @@ func (b *Box) Kill() error {
 	}
 	_ = unix.Kill(b.PID, unix.SIGKILL)
 	b.c.close()
+	if !wait {
+		return nil
+	}
 	done := make(chan error, 1)
 	go func() {
 		if b.cmd != nil {

@@ -305,6 +305,15 @@ static void serve(void)
 			reply(w, w < 0 ? errno : 0, status, 0, NULL, 0);
 			break;
 		}
+		case BOX_HASCHILD: {
+			// Every process below the box is a child of it or below
+			// one (orphans come back to it: it is a subreaper).
+			siginfo_t si;
+			memset(&si, 0, sizeof(si));
+			r = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT);
+			reply(r == 0 ? 1 : 0, 0, 0, 0, NULL, 0);
+			break;
+		}
 		case BOX_EXIT:
 			reply(0, 0, 0, 0, NULL, 0);
 			_exit(0);

@@ -12,6 +12,7 @@ enum {
 	BOX_FORKINIT = 7,    // arg0 = BOX_INIT_*; reply ret = pid, aux0 = mount errno
 	BOX_WAIT = 8,        // arg0 = pid; reply aux0 = wait status
 	BOX_EXIT = 9,
+	BOX_HASCHILD = 10,   // reply ret = 1 when the box has any child, 0 when none
 };
 
 enum { BOX_SPAWN_FOREGROUND = 1 };

@@ -22,6 +22,7 @@ const (
 	opForkInit    = 7
 	opWait        = 8
 	opExit        = 9
+	opHasChild    = 10
 
 	spawnForeground = 1
 	initMountProc   = 1
@@ -52,6 +53,24 @@ type conn struct {
 func (c *conn) call(op int32, args [4]int64, data []byte, fds []int) (reply, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.callLocked(op, args, data, fds)
+}
+
+// errBusy: the box is serving another request (a `run` waiting for its
+// program), so it cannot answer now.
+var errBusy = errors.New("the box is busy")
+
+// tryCall is call for a caller that must not wait behind another request,
+// such as the signal handler killing boxes while a `run` is waiting.
+func (c *conn) tryCall(op int32, args [4]int64) (reply, error) {
+	if !c.mu.TryLock() {
+		return reply{}, errBusy
+	}
+	defer c.mu.Unlock()
+	return c.callLocked(op, args, nil, nil)
+}
+
+func (c *conn) callLocked(op int32, args [4]int64, data []byte, fds []int) (reply, error) {
 	if c.fd < 0 {
 		return reply{}, ErrGone
 	}
@@ -106,13 +125,18 @@ func (c *conn) call(op int32, args [4]int64, data []byte, fds []int) (reply, err
 	return r, nil
 }
 
+// close shuts the socket down, which also wakes a request waiting for a
+// reply, and closes it once no request holds it.
 func (c *conn) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.fd >= 0 {
-		unix.Close(c.fd)
-		c.fd = -1
+	if c.mu.TryLock() {
+		defer c.mu.Unlock()
+		if c.fd >= 0 {
+			unix.Close(c.fd)
+			c.fd = -1
+		}
+		return
 	}
+	_ = unix.Shutdown(c.fd, unix.SHUT_RDWR)
 }
 
 // newSocketPair returns hood's end and the box's end of the request socket.
