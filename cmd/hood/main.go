@@ -4,6 +4,7 @@
 // The same binary is also every box: a box process is hood started again,
 // and a C constructor in internal/box takes it over before the Go runtime
 // starts (see internal/box/doc.go). Importing that package is what does it.
+//
 //go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
 package main
