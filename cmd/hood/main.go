@@ -1,9 +1,11 @@
 // Command hood is a shell for driving the Linux kernel's container
 // primitives by hand: namespaces now, cgroups and more later.
 //
-// The same binary is also every box: a box process is hood started again,
-// and a C constructor in internal/box takes it over before the Go runtime
-// starts (see internal/box/doc.go). Importing that package is what does it.
+// The same binary is also every box: a C constructor in internal/box runs
+// before the Go runtime, forks box1 and serves as the box in processes
+// started again from /proc/self/exe (see internal/box/doc.go). Importing
+// that package is what does it. The go:debug lines skip the runtime's
+// cgroup probing for GOMAXPROCS, which hood's start-up does not need.
 //
 //go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
