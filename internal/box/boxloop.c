@@ -32,6 +32,23 @@ extern char **environ;
 
 static int sock = -1;
 
+// The memory that holds hood's argv and environment strings, which is what
+// /proc/PID/cmdline shows. Forked boxes and PID 1s write their own name
+// there, so ps and lsns say "hood-box box1", not hood's command line.
+static char *title_start, *title_end;
+
+static void set_title(const char *title)
+{
+	if (!title_start || title_end <= title_start)
+		return;
+	size_t room = title_end - title_start;
+	size_t n = strlen(title);
+	if (n >= room)
+		n = room - 1;
+	memcpy(title_start, title, n);
+	memset(title_start + n, 0, room - n);
+}
+
 static void reply(int64_t ret, int32_t err, int64_t aux0, int64_t aux1, const char *data, size_t len)
 {
 	char buf[sizeof(struct boxrep) + BOX_MAXDATA];
@@ -186,6 +203,7 @@ static void op_forkinit(struct boxreq *q)
 		close(sock);
 		close(p[0]);
 		prctl(PR_SET_NAME, "hood-init");
+		set_title("hood-init");
 		if ((q->arg[0] & BOX_INIT_MOUNTPROC) &&
 		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			e = errno;
@@ -359,6 +377,7 @@ static void prefork(void)
 	if (getppid() != parent)
 		_exit(1);
 	prctl(PR_SET_NAME, "hood-box");
+	set_title("hood-box box1");
 	box_setup();
 	serve();
 	_exit(0);
@@ -367,8 +386,16 @@ static void prefork(void)
 // hood_box_main runs in every hood process before Go starts. In hood itself
 // it returns at once (after forking the first box when asked); in a box
 // started again from the binary (HOOD_BOX_FD set) it never returns.
-void hood_box_main(void)
+void hood_box_main(int argc, char **argv, char **envp)
 {
+	if (argc > 0 && argv && argv[0]) {
+		title_start = argv[0];
+		char *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+		for (char **e = envp; e && *e; e++)
+			if (*e == end)
+				end = *e + strlen(*e) + 1;
+		title_end = end;
+	}
 	const char *fd = getenv("HOOD_BOX_FD");
 	const char *parent = getenv("HOOD_BOX_PARENT");
 	if (!fd || !parent) {

@@ -2,11 +2,12 @@ package box
 
 /*
 #cgo CFLAGS: -Wall -O2
-extern void hood_box_main(void);
+extern void hood_box_main(int argc, char **argv, char **envp);
 extern int hood_prefork_fd(void);
 extern int hood_prefork_pid(void);
 // Runs before the Go runtime starts, in every process of this binary.
-static void __attribute__((constructor)) hood_box_ctor(void) { hood_box_main(); }
+// glibc passes argc, argv and envp to constructors.
+static void __attribute__((constructor)) hood_box_ctor(int argc, char **argv, char **envp) { hood_box_main(argc, argv, envp); }
 */
 import "C"
 
