@@ -67,10 +67,11 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 	return c.Run(s, rest)
 }
 
-// Close kills every box, and every process below them, as hood exits.
+// Close kills every box and every process below them, and reaps them, as
+// hood exits: nothing is left behind, not even a zombie.
 func (s *Session) Close() {
 	for _, b := range s.Boxes {
-		b.Abandon()
+		_ = b.Kill()
 	}
 	s.Boxes = nil
 	s.Current = nil

@@ -42,6 +42,10 @@ type startRes struct {
 var spawner = make(chan startReq)
 
 func init() {
+	// Processes below a box that outlive it (a PID 1 it forked, an orphan
+	// it had taken in) come to hood rather than to init, so hood can reap
+	// them and leave no zombie behind.
+	_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	// One OS thread, locked and never released, starts every box: a box's
 	// death signal fires when the thread that forked it exits, and Go may
 	// end threads it no longer needs.
@@ -284,14 +288,7 @@ func (b *Box) hasChild() bool {
 
 // Kill ends the box and every process below it, by PID, and waits until
 // they are dead and the box is reaped.
-func (b *Box) Kill() error { return b.kill(true) }
-
-// Abandon kills like Kill but does not wait: for hood's own exit, after
-// which the kernel finishes the job (SIGKILL cannot be caught, and init
-// reaps what hood leaves unreaped).
-func (b *Box) Abandon() { _ = b.kill(false) }
-
-func (b *Box) kill(wait bool) error {
+func (b *Box) Kill() error {
 	// Descendants first, while the box still holds them as a subreaper.
 	var procs []int
 	if b.forked && b.hasChild() {
@@ -302,9 +299,6 @@ func (b *Box) kill(wait bool) error {
 	}
 	_ = unix.Kill(b.PID, unix.SIGKILL)
 	b.c.close()
-	if !wait {
-		return nil
-	}
 	done := make(chan error, 1)
 	go func() {
 		if b.cmd != nil {
@@ -328,6 +322,8 @@ func (b *Box) kill(wait bool) error {
 	}
 	// SIGKILL is delivered asynchronously: wait until every process that was
 	// below the box has really died, so "gone" means gone.
+	// Once the box is gone they are orphans, and hood is their subreaper
+	// (init.go): reap them too.
 	for _, pid := range procs {
 		for alive(pid) {
 			select {
@@ -336,6 +332,8 @@ func (b *Box) kill(wait bool) error {
 			case <-time.After(time.Millisecond):
 			}
 		}
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 	}
 	return nil
 }
