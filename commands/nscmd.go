@@ -79,15 +79,7 @@ type linkJSON struct {
 
 func nsShow(s *Session, args []string) (*result.Result, error) {
 	const usage = "ns show [TARGET] [--json]"
-	asJSON := false
-	var words []string
-	for _, a := range args {
-		if a == "--json" {
-			asJSON = true
-		} else {
-			words = append(words, a)
-		}
-	}
+	asJSON, words := cutJSON(args)
 	if len(words) > 1 {
 		return nil, result.Usagef(usage, "one target at a time")
 	}
@@ -148,15 +140,7 @@ type compareJSON struct {
 
 func nsCompare(s *Session, args []string) (*result.Result, error) {
 	const usage = "ns compare A B [--json]"
-	asJSON := false
-	var words []string
-	for _, a := range args {
-		if a == "--json" {
-			asJSON = true
-		} else {
-			words = append(words, a)
-		}
-	}
+	asJSON, words := cutJSON(args)
 	if len(words) != 2 {
 		return nil, result.Usagef(usage, "name two targets: boxes, PIDs, host or self")
 	}
@@ -210,4 +194,16 @@ func nsCompare(s *Session, args []string) (*result.Result, error) {
 func readComm(procRoot string, pid int) (string, error) {
 	b, err := os.ReadFile(fmt.Sprintf("%s/%d/comm", procRoot, pid))
 	return strings.TrimSpace(string(b)), err
+}
+
+// cutJSON takes --json out of the arguments.
+func cutJSON(args []string) (asJSON bool, words []string) {
+	for _, a := range args {
+		if a == "--json" {
+			asJSON = true
+		} else {
+			words = append(words, a)
+		}
+	}
+	return asJSON, words
 }

@@ -49,6 +49,26 @@ func (r *Renderer) Result(res *result.Result, narrate bool) {
 	if res.Table != nil {
 		r.table(res.Table)
 	}
+	r.steps(res, narrate)
+	if narrate {
+		if res.Shell != "" {
+			r.line("shell", res.Shell)
+		}
+		if res.Meaning != "" {
+			r.line("meaning", res.Meaning)
+		}
+	}
+}
+
+// Syscalls prints what a command did before it failed: its syscalls and
+// changes (when narrating) and its labelled lines.
+func (r *Renderer) Syscalls(res *result.Result, narrate bool) {
+	if res != nil {
+		r.steps(res, narrate)
+	}
+}
+
+func (r *Renderer) steps(res *result.Result, narrate bool) {
 	if narrate {
 		for _, s := range res.Syscalls {
 			r.syscall(s)
@@ -58,38 +78,13 @@ func (r *Renderer) Result(res *result.Result, narrate bool) {
 		}
 	}
 	for _, l := range res.Lines {
-		r.line(l.Key, l.Value, color.FgWhite)
-	}
-	if narrate {
-		if res.Shell != "" {
-			r.line("shell", res.Shell, color.FgWhite)
-		}
-		if res.Meaning != "" {
-			r.line("meaning", res.Meaning, color.FgWhite)
-		}
-	}
-}
-
-// Syscalls prints just the syscall lines of a result: for narration of a
-// command that then failed.
-func (r *Renderer) Syscalls(res *result.Result, narrate bool) {
-	if res == nil || !narrate {
-		return
-	}
-	for _, s := range res.Syscalls {
-		r.syscall(s)
-	}
-	for _, c := range res.Changes {
-		r.change(c)
-	}
-	for _, l := range res.Lines {
-		r.line(l.Key, l.Value, color.FgWhite)
+		r.line(l.Key, l.Value)
 	}
 }
 
 const keyWidth = 9
 
-func (r *Renderer) line(key, value string, _ color.Attribute) {
+func (r *Renderer) line(key, value string) {
 	pad := keyWidth - len(key)
 	if pad < 1 {
 		pad = 1
@@ -109,7 +104,7 @@ func (r *Renderer) syscall(s result.Syscall) {
 	if s.Who != "" {
 		text += r.paint("   ["+s.Who+"]", color.Faint)
 	}
-	r.line("syscall", text, color.FgYellow)
+	r.line("syscall", text)
 }
 
 func (r *Renderer) change(c result.Change) {
@@ -126,7 +121,7 @@ func (r *Renderer) change(c result.Change) {
 	if c.Before == c.After {
 		key = "same"
 	}
-	r.line(key, text, color.FgGreen)
+	r.line(key, text)
 }
 
 func (r *Renderer) table(t *result.Table) {
