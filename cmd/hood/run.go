@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"hood/commands"
+	"hood/internal/box"
 	"hood/internal/kernel/host"
 	"hood/internal/render"
 	"hood/repl"
@@ -32,6 +33,8 @@ Inside hood, type help.`
 
 // Main runs hood with the given arguments and returns its exit status.
 func Main(args []string) int {
+	// Runs that end before starting box1 release the box forked for it.
+	defer box.ReleaseUnused()
 	colorFlag := ""
 	var script, file string
 	haveScript := false

@@ -11,7 +11,11 @@ static void __attribute__((constructor)) hood_box_ctor(int argc, char **argv, ch
 */
 import "C"
 
-import "sync"
+import (
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
 
 var adopt sync.Once
 
@@ -21,4 +25,21 @@ func preforked() (pid, fd int) {
 	pid, fd = -1, -1
 	adopt.Do(func() { pid, fd = int(C.hood_prefork_pid()), int(C.hood_prefork_fd()) })
 	return pid, fd
+}
+
+// ReleaseUnused kills and reaps the box forked before Go started, if nobody
+// adopted it: for runs that start no box (hood --version, helper commands in
+// tests), so that it does not linger as a zombie for init to find.
+func ReleaseUnused() {
+	pid, fd := preforked()
+	if pid <= 0 {
+		return
+	}
+	_ = unix.Close(fd) // the box sees EOF and exits
+	var ws unix.WaitStatus
+	for {
+		if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+			return
+		}
+	}
 }
