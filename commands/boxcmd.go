@@ -89,7 +89,7 @@ func boxLs(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, err := s.links(s.HoodPID)
+	host, err := s.hostLinks()
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func boxShow(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, err := s.links(s.HoodPID)
+	host, err := s.hostLinks()
 	if err != nil {
 		return nil, err
 	}

@@ -80,15 +80,16 @@ func enter(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	mine, err := s.links(b.PID)
+	if err != nil {
+		return nil, err
+	}
 	r := &result.Result{}
 	shell := []string{"nsenter", "--target", fmt.Sprint(tg.PID)}
 	var joined []string
+	forChildren := false
 	for _, t := range ordered {
 		shell = append(shell, t.Option)
-		mine, err := s.links(b.PID)
-		if err != nil {
-			return r, err
-		}
 		// The link to compare for pid and time is the one the box's
 		// children would get: that is what setns changes.
 		link := t.Name
@@ -117,7 +118,9 @@ func enter(s *Session, args []string) (*result.Result, error) {
 			return r, err
 		}
 		diff(r, b.PID, mine, after, []string{link}, "")
+		mine = after
 		joined = append(joined, t.Name)
+		forChildren = forChildren || t.ForChildren != ""
 	}
 	r.Shell = strings.Join(shell, " ")
 	if len(joined) == 0 {
@@ -125,7 +128,7 @@ func enter(s *Session, args []string) (*result.Result, error) {
 		return r, nil
 	}
 	r.Meaning = fmt.Sprintf("%s now shares its %s namespace(s) with %s: same inode, same namespace.", b.Name, strings.Join(joined, ", "), tg.Label)
-	if strings.Contains(" "+strings.Join(joined, " ")+" ", " pid ") || strings.Contains(" "+strings.Join(joined, " ")+" ", " time ") {
+	if forChildren {
 		r.Meaning += " For pid and time only the box's next process lands in the joined namespace."
 	}
 	return r, nil

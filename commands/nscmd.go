@@ -47,7 +47,7 @@ func nsLs(s *Session, args []string) (*result.Result, error) {
 			mine[l[t.Name]] += " " + b.Name
 		}
 	}
-	host, _ := s.links(s.HoodPID)
+	host, _ := s.hostLinks()
 	hostSet := map[string]bool{}
 	for _, v := range host {
 		hostSet[v] = true
@@ -95,7 +95,7 @@ func nsShow(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, err := s.links(s.HoodPID)
+	host, err := s.hostLinks()
 	if err != nil {
 		return nil, err
 	}

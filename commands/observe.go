@@ -39,6 +39,19 @@ func (s *Session) links(pid int) (links, error) {
 	return out, nil
 }
 
+// hostLinks are hood's own namespaces, the host's. hood never calls unshare
+// or setns on itself, so they are read once per session.
+func (s *Session) hostLinks() (links, error) {
+	if s.host == nil {
+		l, err := s.links(s.HoodPID)
+		if err != nil {
+			return nil, err
+		}
+		s.host = l
+	}
+	return s.host, nil
+}
+
 // linkOrder is every link name in the order ns.Show gives them.
 func linkOrder() []string {
 	var out []string

@@ -144,7 +144,7 @@ func hostname(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	hl, err := s.links(s.HoodPID)
+	hl, err := s.hostLinks()
 	if err != nil {
 		return nil, err
 	}

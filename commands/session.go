@@ -26,6 +26,7 @@ type Session struct {
 	Done                  bool // exit was asked for
 	HoodPID               int
 	ProcRoot              string
+	host                  links // hood's own namespaces, see hostLinks
 }
 
 // NewSession returns a session with no box yet.

@@ -272,12 +272,6 @@ func (b *Box) ForkInit(mountProc bool) (pid int, calls []result.Syscall, err err
 	return pid, calls, nil
 }
 
-// Alive reports whether the box process still answers.
-func (b *Box) Alive() bool {
-	_, err := b.c.call(opUname, [4]int64{}, nil, nil)
-	return err == nil
-}
-
 // hasChild asks the box whether any process is below it, so that hood
 // scans /proc only when there is something to find. When the box does not
 // answer, assume there is.
@@ -323,7 +317,7 @@ func (b *Box) Kill() error {
 	// SIGKILL is delivered asynchronously: wait until every process that was
 	// below the box has really died, so "gone" means gone.
 	// Once the box is gone they are orphans, and hood is their subreaper
-	// (init.go): reap them too.
+	// (see init above): reap them too.
 	for _, pid := range procs {
 		for alive(pid) {
 			select {

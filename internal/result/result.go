@@ -53,7 +53,7 @@ type Result struct {
 	JSON     any // set when the user asked for --json: printed alone
 }
 
-// Add appends syscalls and returns the last one's failure, if any.
+// Add appends syscalls in the order they were made.
 func (r *Result) Add(calls ...Syscall) {
 	r.Syscalls = append(r.Syscalls, calls...)
 }

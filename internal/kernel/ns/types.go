@@ -47,16 +47,6 @@ func Lookup(name string) (Type, bool) {
 	return Type{}, false
 }
 
-// ByFlag finds the type of one CLONE_NEW* flag.
-func ByFlag(flag uintptr) (Type, bool) {
-	for _, t := range Types {
-		if t.Flag == flag {
-			return t, true
-		}
-	}
-	return Type{}, false
-}
-
 // Names lists the short names of all types.
 func Names() []string {
 	out := make([]string, len(Types))
