@@ -6,6 +6,7 @@ require (
 	github.com/c-bata/go-prompt v0.2.6
 	github.com/creack/pty v1.1.24
 	github.com/fatih/color v1.19.0
+	github.com/moby/sys/mountinfo v0.7.3
 	github.com/olekukonko/tablewriter v0.0.5
 	github.com/rogpeppe/go-internal v1.16.0
 	golang.org/x/sys v0.49.0

@@ -25,9 +25,9 @@ func validBoxName(name string) bool {
 
 func init() {
 	register(
-		&Command{UsageLine: "box new [NAME]", Short: "start a new box (a process in the host's namespaces) and make it current",
-			Long: "A box is a process hood keeps running so that your commands can act on it\nstep by step. A new box starts in the same namespaces as hood, the host's;\n`unshare` gives it its own. NAME defaults to box1, box2, ...",
-			Run:  boxNew},
+		&Command{UsageLine: "box new [NAME] [--uid UID[:GID]]", Short: "start a new box (a process in the host's namespaces) and make it current",
+			Long:  "A box is a process hood keeps running so that your commands can act on it\nstep by step. A new box starts in the same namespaces as hood, the host's;\n`unshare` gives it its own. NAME defaults to box1, box2, ...\nWith --uid the box drops to that user (and group, default the same number)\nwith no capabilities: an ordinary user, for trying what needs no root.",
+			Flags: []string{"--uid"}, Run: boxNew},
 		&Command{UsageLine: "box ls [--json]", Short: "list the boxes, their PIDs and which namespaces they do not share with the host",
 			Flags: []string{"--json"}, Run: boxLs},
 		&Command{UsageLine: "box use NAME", Short: "make NAME the current box", Args: []Arg{ArgBox}, Run: boxUse},
@@ -66,14 +66,50 @@ func (s *Session) StartBox(name string) (*result.Result, error) {
 }
 
 func boxNew(s *Session, args []string) (*result.Result, error) {
-	if len(args) > 1 {
-		return nil, result.Usagef("box new [NAME]", "box new takes at most one name")
+	const usage = "box new [NAME] [--uid UID[:GID]]"
+	name, uid, gid := "", -1, -1
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--uid":
+			if i+1 >= len(args) {
+				return nil, result.Usagef(usage, "--uid needs a number, such as --uid 1000")
+			}
+			i++
+			u, g, ok := strings.Cut(args[i], ":")
+			var err1, err2 error
+			uid, err1 = strconv.Atoi(u)
+			gid = uid
+			if ok {
+				gid, err2 = strconv.Atoi(g)
+			}
+			if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
+				return nil, result.Usagef(usage, "%q is not a uid[:gid]: give numbers, such as 1000 or 1000:1000", args[i])
+			}
+		case strings.HasPrefix(a, "-"):
+			return nil, result.Usagef(usage, "unknown option %q", a)
+		case name != "":
+			return nil, result.Usagef(usage, "box new takes at most one name")
+		default:
+			name = a
+		}
 	}
-	name := ""
-	if len(args) == 1 {
-		name = args[0]
+	r, err := s.StartBox(name)
+	if err != nil || uid < 0 {
+		return r, err
 	}
-	return s.StartBox(name)
+	b := s.Current
+	call, err := b.SetID(uid, gid)
+	if err != nil {
+		return r, err
+	}
+	r.Add(call)
+	if call.Failed() {
+		return r, kernelErr(call, "setuid")
+	}
+	r.Say(b.Name, "runs as uid %d, gid %d, no supplementary groups, no capabilities in the host's user namespace", uid, gid)
+	r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups sh", uid, gid)
+	r.Meaning = fmt.Sprintf("%s is an ordinary user to the kernel: it may create a user namespace (and, inside it, the other types), but nothing the host owns.", b.Name)
+	return r, nil
 }
 
 type boxJSON struct {
@@ -178,6 +214,7 @@ func boxKill(s *Session, args []string) (*result.Result, error) {
 	if err := b.Kill(); err != nil {
 		return nil, err
 	}
+	s.dropGroup(b.Name)
 	for i, x := range s.Boxes {
 		if x == b {
 			s.Boxes = append(s.Boxes[:i], s.Boxes[i+1:]...)

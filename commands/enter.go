@@ -9,7 +9,7 @@ import (
 	"hood/internal/result"
 )
 
-const enterUsage = "enter TARGET TYPE..."
+const enterUsage = "enter TARGET TYPE... | enter PATH"
 
 func init() {
 	register(&Command{
@@ -20,13 +20,18 @@ more of uts ipc net mnt pid user cgroup time, or all. hood opens
 /proc/TARGET/ns/TYPE and the box calls setns(2) on it. Types the box already
 shares with TARGET are skipped. As with unshare, joining a pid or time
 namespace changes only pid_for_children or time_for_children: the box's
-next process is the one that lands there.`,
+next process is the one that lands there.
+With PATH (a namespace file pinned by ns pin, or any /proc/PID/ns/TYPE),
+the box joins that namespace; its type comes from the kernel (NS_GET_NSTYPE).`,
 		Args: []Arg{ArgTarget, ArgNSType},
 		Run:  enter,
 	})
 }
 
 func enter(s *Session, args []string) (*result.Result, error) {
+	if len(args) == 1 && strings.HasPrefix(args[0], "/") {
+		return enterFile(s, args[0])
+	}
 	if len(args) < 2 {
 		return nil, result.Usagef(enterUsage, "name a target and at least one namespace type")
 	}
@@ -131,5 +136,46 @@ func enter(s *Session, args []string) (*result.Result, error) {
 	if forChildren {
 		r.Meaning += " For pid and time only the box's next process lands in the joined namespace."
 	}
+	return r, nil
+}
+
+// enterFile joins the namespace a file refers to.
+func enterFile(s *Session, path string) (*result.Result, error) {
+	b, err := s.box()
+	if err != nil {
+		return nil, err
+	}
+	info, err := ns.Inspect(path)
+	if err != nil {
+		return nil, err
+	}
+	if info.Type.Name == "" {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is not a namespace file (NS_GET_NSTYPE answered %s): give a file made by ns pin or a /proc/PID/ns/TYPE link", path, info.Calls[0].Ret)}
+	}
+	t := info.Type
+	link := t.Name
+	if t.ForChildren != "" {
+		link = t.ForChildren
+	}
+	mine, err := s.links(b.PID)
+	if err != nil {
+		return nil, err
+	}
+	r := &result.Result{}
+	call, err := b.Setns(path, t.Flag)
+	if err != nil {
+		return nil, err
+	}
+	r.Add(call)
+	if call.Failed() {
+		return r, kernelErr(call, "setns")
+	}
+	after, err := s.links(b.PID)
+	if err != nil {
+		return r, err
+	}
+	diff(r, b.PID, mine, after, []string{link}, "")
+	r.Shell = fmt.Sprintf("nsenter %s=%s", t.Option, path)
+	r.Meaning = fmt.Sprintf("%s joined %s:[%d] through the file, without any process of that namespace: a pinned namespace can be entered for as long as the pin lasts.", b.Name, t.Name, info.Inode)
 	return r, nil
 }

@@ -36,12 +36,27 @@ var errnoWhy = map[string]map[string]why{
 	},
 	"mount": {
 		"EPERM":  {"mounting needs CAP_SYS_ADMIN in the user namespace that owns the box's mount namespace", "run hood as root, or unshare user and mnt together"},
+		"ENOENT": {"the mount point does not exist in the box's view of the filesystem", "create it first, or pick an existing directory"},
+		"ENODEV": {"this kernel has no such filesystem type", "see /proc/filesystems for the types it knows"},
+		"EBUSY":  {"the target is busy or already mounted that way", "check /proc/PID/mountinfo"},
 		"EINVAL": {"the kernel refused these mount flags for this target (a propagation change on something that is not a mount point, or a bad combination)", "check the target in /proc/PID/mountinfo"},
 	},
 	"fork": {
 		"ENOMEM": {"PID 1 of the box's new PID namespace has exited, and a PID namespace whose init is gone takes no new process (the first process started after `unshare pid` became that PID 1)",
 			"start a new box (`box new`, or `box kill` this one) and use `unshare pid --fork` there: it keeps a PID 1 alive"},
 		"EAGAIN": {"a process limit was reached (RLIMIT_NPROC, pids.max of a cgroup, or kernel.threads-max)", "end some processes or raise the limit"},
+	},
+	"setuid": {
+		"EPERM": {"changing to another user needs CAP_SETUID and CAP_SETGID, which hood lacks when not run as root", "run hood as root for --uid"},
+	},
+	"kill": {
+		"ESRCH": {"no process has that PID in the namespace the signal was sent from: a process inside a PID namespace cannot see, let alone signal, the processes outside it",
+			"`run ps -e` lists what the namespace can see (after mounting its own /proc)"},
+		"EPERM": {"the sender lacks permission over that process: CAP_KILL in the target's user namespace, or the same user", "send from a box that runs as the process's owner or as root"},
+	},
+	"ioctl": {
+		"ENOTTY": {"the file is not a namespace file, so the namespace ioctls do not apply to it", "give /proc/PID/ns/TYPE or a file a namespace is bind-mounted on"},
+		"EPERM":  {"the answer lies outside the namespaces the caller may see (the parent of the first namespace it knows)", "ask from a more outer namespace"},
 	},
 	"execve": {
 		"ENOENT": {"there is no such program where the box looks for it (its PATH, in its mount namespace and root)", "check the name, or give a full path"},

@@ -27,6 +27,30 @@ type Session struct {
 	HoodPID               int
 	ProcRoot              string
 	host                  links // hood's own namespaces, see hostLinks
+	// Events are the syscalls every command made, in order, with the
+	// kernel's answers: lab checks such as "fork answered ENOMEM" read them.
+	Events []Event
+	Pins   []Pin     // namespaces bind-mounted by ns pin, removed at Close
+	Lab    LabDriver // the guided lab in progress, if any
+}
+
+// Event is one syscall a command made, and which box was current.
+type Event struct {
+	Box string
+	result.Syscall
+}
+
+// LabDriver runs guided labs; the labs package provides it. The command
+// table only forwards the lab command to it and tells it about every other
+// command, so the runner can check the step's effects after each one.
+type LabDriver interface {
+	Command(s *Session, args []string) (*result.Result, error)
+	// After is called after every command that is not `lab`, whether it
+	// failed or not, and returns what to show (a check passed, the next
+	// step), or nil.
+	After(s *Session) *result.Result
+	// Active reports whether a lab is in progress (for the prompt).
+	Active() string
 }
 
 // NewSession returns a session with no box yet.
@@ -65,7 +89,23 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		}
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
-	return c.Run(s, rest)
+	res, err := c.Run(s, rest)
+	if res != nil {
+		who := ""
+		if s.Current != nil {
+			who = s.Current.Name
+		}
+		for _, sc := range res.Syscalls {
+			s.Events = append(s.Events, Event{Box: who, Syscall: sc})
+		}
+	}
+	return res, err
+}
+
+// IsLabCommand reports whether words are a lab command, which the lab
+// runner must not check after.
+func IsLabCommand(words []string) bool {
+	return len(words) > 0 && words[0] == "lab"
 }
 
 // Close kills every box and every process below them, and reaps them, as
@@ -73,9 +113,11 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 func (s *Session) Close() {
 	for _, b := range s.Boxes {
 		_ = b.Kill()
+		s.dropGroup(b.Name)
 	}
 	s.Boxes = nil
 	s.Current = nil
+	s.unpinAll()
 }
 
 // box returns the current box or an error saying how to get one.

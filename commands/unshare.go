@@ -209,7 +209,9 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	}
 
 	if o.mapRoot {
-		uid, gid := os.Geteuid(), os.Getegid()
+		// The box's own IDs as the host sees them: hood's, or those of a
+		// box started with --uid.
+		uid, gid := procIDs(s.ProcRoot, b.PID)
 		for _, w := range []struct{ file, content string }{
 			{"setgroups", "deny"},
 			{"uid_map", fmt.Sprintf("0 %d 1", uid)},
@@ -291,6 +293,33 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	r.Shell = strings.Join(shell, " ")
 	r.Meaning = strings.Join(meaning, " ")
 	return r, nil
+}
+
+// procIDs reads the effective uid and gid of pid from its status file, as
+// hood's user namespace sees them. It falls back to hood's own.
+//
+//	Uid:	1000	1000	1000	1000     (real, effective, saved, filesystem)
+func procIDs(procRoot string, pid int) (uid, gid int) {
+	uid, gid = os.Geteuid(), os.Getegid()
+	data, err := os.ReadFile(fmt.Sprintf("%s/%d/status", procRoot, pid))
+	if err != nil {
+		return uid, gid
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 3 {
+			continue
+		}
+		if n, err := strconv.Atoi(f[2]); err == nil {
+			switch f[0] {
+			case "Uid:":
+				uid = n
+			case "Gid:":
+				gid = n
+			}
+		}
+	}
+	return uid, gid
 }
 
 func seenType(ts []ns.Type, name string) bool {

@@ -189,16 +189,21 @@ type Spawned struct {
 // foreground set, the child takes the terminal as its own job (stdin must be
 // the terminal). The child is not reaped until Wait.
 func (b *Box) Spawn(argv, env []string, stdio [3]*os.File, foreground bool) (Spawned, error) {
+	var flags int64
+	if foreground {
+		flags |= spawnForeground
+	}
+	return b.spawn(argv, env, stdio, flags)
+}
+
+func (b *Box) spawn(argv, env []string, stdio [3]*os.File, flags int64) (Spawned, error) {
+	foreground := flags&spawnForeground != 0
 	var payload []byte
 	for _, s := range append(append([]string(nil), argv...), env...) {
 		if strings.IndexByte(s, 0) >= 0 {
 			return Spawned{}, fmt.Errorf("argument %q contains a NUL byte", s)
 		}
 		payload = append(append(payload, s...), 0)
-	}
-	var flags int64
-	if foreground {
-		flags |= spawnForeground
 	}
 	fds := []int{int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd())}
 	b.forked = true

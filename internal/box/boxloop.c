@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -31,6 +32,7 @@
 extern char **environ;
 
 static int sock = -1;
+static int self_fd = -1; // hood's binary, for BOX_SPAWN_SELF
 
 // The memory that holds hood's argv and environment strings, which is what
 // /proc/PID/cmdline shows. Forked boxes and PID 1s write their own name
@@ -138,6 +140,8 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		if (getppid() != box && getppid() != 0)
 			_exit(127);
 		reset_signals();
+		// Out of the way of the stdio and error-pipe descriptors.
+		int selfcopy = fcntl(self_fd, F_DUPFD_CLOEXEC, 10);
 		if (q->arg[0] & BOX_SPAWN_FOREGROUND) {
 			// Become our own job and take the terminal, as a shell
 			// does for a foreground job, so Ctrl-C reaches only us.
@@ -157,11 +161,23 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		dup2(errpipe[1], 3);
 		fcntl(3, F_SETFD, FD_CLOEXEC);
 		errpipe[1] = 3;
-		close_from(4);
+		if (q->arg[0] & BOX_SPAWN_SELF) {
+			// Keep hood's binary open as fd 4 to exec it.
+			if (dup2(selfcopy, 4) < 0)
+				goto fail;
+			fcntl(4, F_SETFD, FD_CLOEXEC);
+			self_fd = 4;
+			close_from(5);
+		} else {
+			close_from(4);
+		}
 		// Search the PATH of the environment hood passed, not the
 		// box's own (execvpe would use the latter).
 		environ = envp;
-		execvp(argv[0], argv);
+		if (q->arg[0] & BOX_SPAWN_SELF)
+			fexecve(self_fd, argv, envp);
+		else
+			execvp(argv[0], argv);
 	fail:
 		e = errno;
 		(void)!write(errpipe[1], &e, sizeof(e));
@@ -241,6 +257,54 @@ static void box_setup(void)
 	// Orphans of the programs we start come to us, so hood can find and
 	// kill them when the box closes.
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	self_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+}
+
+// op_readfile reads a file as the box sees it: through its own mount, IPC,
+// cgroup and user namespaces (/proc/self/cgroup, /proc/sysvipc/msg, ...).
+static void op_readfile(char *data, size_t len)
+{
+	static char out[BOX_MAXDATA];
+	data[len < BOX_MAXDATA ? len : BOX_MAXDATA - 1] = 0;
+	int fd = open(data, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		reply(-1, errno, 0, 0, NULL, 0);
+		return;
+	}
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, out + n, sizeof(out) - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			reply(-1, e, 0, 0, NULL, 0);
+			return;
+		}
+		if (r == 0 || (n += r) == sizeof(out))
+			break;
+	}
+	close(fd);
+	reply(n, 0, 0, 0, out, n);
+}
+
+// op_setid drops the box to an unprivileged uid and gid, as a user without
+// root would be. Changing credentials clears the death signal, so it is set
+// again.
+static void op_setid(struct boxreq *q)
+{
+	pid_t parent = getppid();
+	uid_t uid = (uid_t)q->arg[0];
+	gid_t gid = (gid_t)q->arg[1];
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
+		reply(-1, errno, 0, 0, NULL, 0);
+		return;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	reply(0, 0, 0, 0, NULL, 0);
 }
 
 static void serve(void)
@@ -332,6 +396,12 @@ static void serve(void)
 			reply(r == 0 ? 1 : 0, 0, 0, 0, NULL, 0);
 			break;
 		}
+		case BOX_READFILE:
+			op_readfile(data, len);
+			break;
+		case BOX_SETID:
+			op_setid(q);
+			break;
 		case BOX_EXIT:
 			reply(0, 0, 0, 0, NULL, 0);
 			_exit(0);
@@ -383,6 +453,8 @@ static void prefork(void)
 	_exit(0);
 }
 
+void hood_probe_main(int argc, char **argv);
+
 // hood_box_main runs in every hood process before Go starts. In hood itself
 // it returns at once (after forking the first box when asked); in a box
 // started again from the binary (HOOD_BOX_FD set) it never returns.
@@ -396,6 +468,8 @@ void hood_box_main(int argc, char **argv, char **envp)
 				end = *e + strlen(*e) + 1;
 		title_end = end;
 	}
+	if (getenv("HOOD_PROBE"))
+		hood_probe_main(argc, argv); // never returns
 	const char *fd = getenv("HOOD_BOX_FD");
 	const char *parent = getenv("HOOD_BOX_PARENT");
 	if (!fd || !parent) {

@@ -13,9 +13,13 @@ enum {
 	BOX_WAIT = 8,        // arg0 = pid; reply aux0 = wait status
 	BOX_EXIT = 9,
 	BOX_HASCHILD = 10,   // reply ret = 1 when the box has any child, 0 when none
+	BOX_READFILE = 11,   // data = path; reply data = the file as the box reads it
+	BOX_SETID = 12,      // arg0 = uid, arg1 = gid: drop to them (no supplementary groups)
 };
 
-enum { BOX_SPAWN_FOREGROUND = 1 };
+// BOX_SPAWN_SELF: exec hood's own binary (opened when the box started), for
+// the probes of probe.c, whatever the box's mount namespace now holds.
+enum { BOX_SPAWN_FOREGROUND = 1, BOX_SPAWN_SELF = 2 };
 enum { BOX_INIT_MOUNTPROC = 1 };
 
 #define BOX_MAXDATA 65536

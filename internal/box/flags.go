@@ -3,55 +3,43 @@ package box
 import (
 	"fmt"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/mount"
 )
 
-var mountFlags = []struct {
-	flag uintptr
-	name string
-}{
-	{unix.MS_RDONLY, "MS_RDONLY"},
-	{unix.MS_NOSUID, "MS_NOSUID"},
-	{unix.MS_NODEV, "MS_NODEV"},
-	{unix.MS_NOEXEC, "MS_NOEXEC"},
-	{unix.MS_REMOUNT, "MS_REMOUNT"},
-	{unix.MS_BIND, "MS_BIND"},
-	{unix.MS_MOVE, "MS_MOVE"},
-	{unix.MS_REC, "MS_REC"},
-	{unix.MS_UNBINDABLE, "MS_UNBINDABLE"},
-	{unix.MS_PRIVATE, "MS_PRIVATE"},
-	{unix.MS_SLAVE, "MS_SLAVE"},
-	{unix.MS_SHARED, "MS_SHARED"},
-}
-
 // MountFlagString renders mount(2) flags by name: "MS_REC|MS_PRIVATE".
-func MountFlagString(flags uintptr) string {
-	var names []string
-	rest := flags
-	for _, f := range mountFlags {
-		if flags&f.flag != 0 {
-			names = append(names, f.name)
-			rest &^= f.flag
-		}
-	}
-	if rest != 0 || len(names) == 0 {
-		names = append(names, fmt.Sprintf("%#x", rest))
-	}
-	return strings.Join(names, "|")
-}
+func MountFlagString(flags uintptr) string { return mount.FlagString(flags) }
 
 // Propagation flags for mount --make-*.
 const (
-	MSPrivate = unix.MS_PRIVATE
-	MSShared  = unix.MS_SHARED
-	MSSlave   = unix.MS_SLAVE
-	MSRec     = unix.MS_REC
+	MSPrivate = mount.Private
+	MSShared  = mount.Shared
+	MSSlave   = mount.Slave
+	MSRec     = mount.Rec
 )
 
 func signalIgnoreTTOU() { signal.Ignore(syscall.SIGTTOU) }
+
+// SignalNum is the number of a signal given as KILL, SIGKILL or 9.
+func SignalNum(name string) (syscall.Signal, bool) {
+	if n, err := strconv.Atoi(name); err == nil {
+		if n >= 0 && n < 65 {
+			return syscall.Signal(n), true
+		}
+		return 0, false
+	}
+	name = strings.ToUpper(name)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	s := unix.SignalNum(name)
+	return s, s != 0
+}
 
 // SignalName is a signal's name: "SIGKILL".
 func SignalName(s syscall.Signal) string {

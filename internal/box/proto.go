@@ -23,8 +23,11 @@ const (
 	opWait        = 8
 	opExit        = 9
 	opHasChild    = 10
+	opReadFile    = 11
+	opSetID       = 12
 
 	spawnForeground = 1
+	spawnSelf       = 2
 	initMountProc   = 1
 
 	maxData = 65536

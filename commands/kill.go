@@ -1,0 +1,80 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+
+	"hood/internal/box"
+	"hood/internal/result"
+)
+
+const killUsage = "kill PID [SIGNAL]"
+
+func init() {
+	register(&Command{UsageLine: killUsage, Short: "send a signal from inside the current box's PID namespace",
+		Long: `A helper process that the box starts inside its new PID namespace calls
+kill(2), so PID means what it means there: a host process that is not in the
+namespace does not exist for it (ESRCH). SIGNAL is a name (TERM, SIGKILL) or a
+number, TERM by default; 0 only asks whether the process exists. hood sends
+signals only from a box with its own PID namespace and a PID 1 in it
+(unshare pid --fork), never from the host's.`,
+		Run: kill})
+}
+
+func kill(s *Session, args []string) (*result.Result, error) {
+	if len(args) < 1 || len(args) > 2 {
+		return nil, result.Usagef(killUsage, "name a PID, and optionally a signal")
+	}
+	pid, err := strconv.Atoi(args[0])
+	if err != nil || pid <= 0 {
+		return nil, result.Usagef(killUsage, "%q is not a PID: PIDs are positive numbers", args[0])
+	}
+	sig, name := 15, "SIGTERM"
+	if len(args) == 2 {
+		n, ok := box.SignalNum(args[1])
+		if !ok {
+			return nil, result.Usagef(killUsage, "unknown signal %q: use a name such as TERM, KILL, HUP, or a number", args[1])
+		}
+		sig, name = int(n), box.SignalName(n)
+		if n == 0 {
+			name = "0"
+		}
+	}
+	b, err := s.box()
+	if err != nil {
+		return nil, err
+	}
+	mine, err := s.links(b.PID)
+	if err != nil {
+		return nil, err
+	}
+	host, err := s.hostLinks()
+	if err != nil {
+		return nil, err
+	}
+	init := s.liveInit(b)
+	if mine["pid_for_children"] == host["pid"] || init == 0 {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s has no PID namespace of its own with a PID 1 in it, so a signal from it could reach the host's processes; hood sends none. Run `unshare pid --fork` first.", b.Name)}
+	}
+	p, err := b.RunProbe("kill", strconv.Itoa(pid), strconv.Itoa(sig))
+	if err != nil {
+		return nil, err
+	}
+	r := &result.Result{}
+	r.Add(p.Fork)
+	if p.Fork.Failed() {
+		return r, kernelErr(p.Fork, "fork")
+	}
+	c := result.Syscall{Who: fmt.Sprintf("a helper in %s's PID namespace (PID %d there, %d on the host)", b.Name, p.PID, p.HostPID),
+		Call: fmt.Sprintf("kill(%d, %s)", pid, name), Ret: p.Values["ret"]}
+	if e := p.Errno(); e != 0 {
+		c.Errno, c.ErrName = e, errnoName(e)
+	}
+	r.Add(c)
+	r.Shell = fmt.Sprintf("kill -%d %d  # run inside the namespace", sig, pid)
+	if c.Failed() {
+		return r, kernelErr(c, "kill")
+	}
+	r.Meaning = fmt.Sprintf("PID %d exists in %s's PID namespace, so the signal was delivered there.", pid, b.Name)
+	return r, nil
+}

@@ -1,0 +1,242 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/moby/sys/mountinfo"
+
+	"hood/internal/box"
+	"hood/internal/kernel/mount"
+	"hood/internal/result"
+)
+
+const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind] SOURCE TARGET"
+
+func init() {
+	register(&Command{UsageLine: mountUsage, Short: "mount a filesystem in the current box's mount namespace",
+		Long: `The box makes the mount(2) call, so the mount lands in the box's own mount
+table. hood refuses while the box still shares the host's mount namespace:
+run unshare mnt first. When the box has a new PID namespace with a PID 1,
+the call is made by a process inside it, so that a new proc shows that
+namespace's processes (what unshare --mount-proc does).
+Examples: mount -t proc proc /proc; mount -t tmpfs -o size=10m tmpfs /tmp`,
+		Flags: []string{"-t", "-o", "--bind"}, Run: mountCmd})
+}
+
+var msBind = uintptr(mount.Bind)
+
+// mountCall narrates a mount(2) made by hood itself.
+func mountCall(who, src, dst, fstype string, flags uintptr, data string, do func() error) result.Syscall {
+	c := result.Syscall{Who: who, Call: mountString(src, dst, fstype, flags, data), Ret: "0"}
+	if err := do(); err != nil {
+		c.Ret = "-1"
+		if e, ok := asErrno(err); ok {
+			c.Errno, c.ErrName = e, errnoName(e)
+		}
+	}
+	return c
+}
+
+func mountString(src, dst, fstype string, flags uintptr, data string) string {
+	q := func(s string) string {
+		if s == "" {
+			return "NULL"
+		}
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("mount(%s, %s, %s, %s, %s)", q(src), q(dst), q(fstype), mount.FlagString(flags), q(data))
+}
+
+func bindMount(src, dst string) error { return mount.BindFile(src, dst) }
+
+// umountCall detaches path from hood's own mount namespace.
+func umountCall(path string) result.Syscall {
+	c := result.Syscall{Who: "hood", Call: fmt.Sprintf("umount2(%q, MNT_DETACH)", path), Ret: "0"}
+	if err := mount.Detach(path); err != nil {
+		c.Ret = "-1"
+		if e, ok := asErrno(err); ok {
+			c.Errno, c.ErrName = e, errnoName(e)
+		}
+	}
+	return c
+}
+
+func mountCmd(s *Session, args []string) (*result.Result, error) {
+	var fstype, opts string
+	var flags uintptr
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-t" || a == "-o":
+			if i+1 >= len(args) {
+				return nil, result.Usagef(mountUsage, "%s needs a value", a)
+			}
+			i++
+			if a == "-t" {
+				fstype = args[i]
+			} else {
+				opts = args[i]
+			}
+		case a == "--bind":
+			flags |= mount.Bind
+		case a == "--rbind":
+			flags |= mount.Bind | mount.Rec
+		case strings.HasPrefix(a, "-"):
+			return nil, result.Usagef(mountUsage, "unknown option %q", a)
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) != 2 {
+		return nil, result.Usagef(mountUsage, "give a SOURCE and a TARGET, such as `mount -t proc proc /proc`")
+	}
+	f, data := mount.ParseOptions(opts)
+	flags |= f
+	src, dst := pos[0], pos[1]
+	if fstype == "" && flags&mount.Bind == 0 {
+		return nil, result.Usagef(mountUsage, "say which filesystem with -t TYPE (proc, tmpfs, sysfs, ...), or --bind")
+	}
+	b, err := s.box()
+	if err != nil {
+		return nil, err
+	}
+	mine, err := s.links(b.PID)
+	if err != nil {
+		return nil, err
+	}
+	host, err := s.hostLinks()
+	if err != nil {
+		return nil, err
+	}
+	if mine["mnt"] == host["mnt"] {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this mount would change the host's own mount table, so hood does not make it. Run `unshare mnt` first.", b.Name, mine["mnt"])}
+	}
+	before := s.procsSeen(b)
+	r := &result.Result{}
+	inside := false
+	if init := s.liveInit(b); init > 0 && mine["pid_for_children"] != mine["pid"] {
+		// From inside the new PID namespace, so a proc mount shows it.
+		p, err := b.RunProbe("mount", src, dst, fstype, strconv.FormatUint(uint64(flags), 10), data)
+		if err != nil {
+			return nil, err
+		}
+		r.Add(p.Fork)
+		c := result.Syscall{Who: fmt.Sprintf("a helper in %s's PID namespace (PID %d there, %d on the host)", b.Name, p.PID, p.HostPID),
+			Call: mountString(src, dst, fstype, flags, data), Ret: p.Values["ret"]}
+		if e := p.Errno(); e != 0 {
+			c.Errno, c.ErrName = e, errnoName(e)
+		}
+		r.Add(c)
+		inside = true
+	} else {
+		c, err := b.Mount(src, dst, fstype, flags, data)
+		if err != nil {
+			return nil, err
+		}
+		r.Add(c)
+	}
+	last := r.Syscalls[len(r.Syscalls)-1]
+	if last.Failed() {
+		return r, kernelErr(last, "mount")
+	}
+	if line := mountinfoLine(s.ProcRoot, b.PID, dst); line != "" {
+		r.Say("mountinfo", "%s", line)
+	}
+	if after := s.procsSeen(b); fstype == "proc" && before >= 0 && after >= 0 {
+		r.Changes = append(r.Changes, result.Change{Path: dst + " (processes listed)", Before: strconv.Itoa(before), After: strconv.Itoa(after)})
+	}
+	shell := []string{"mount"}
+	if fstype != "" {
+		shell = append(shell, "-t", fstype)
+	}
+	if opts != "" {
+		shell = append(shell, "-o", opts)
+	}
+	if flags&mount.Bind != 0 && !strings.Contains(opts, "bind") {
+		shell = append(shell, "--bind")
+	}
+	r.Shell = strings.Join(append(shell, src, dst), " ")
+	r.Meaning = fmt.Sprintf("The mount is in %s's own mount table only; the host's is unchanged.", b.Name)
+	if fstype == "proc" && inside {
+		r.Meaning += " This proc was mounted from inside the new PID namespace, so it lists that namespace's processes only."
+	} else if fstype == "proc" {
+		r.Meaning += fmt.Sprintf(" A proc shows the PID namespace of the process that mounts it: %s's own, here.", b.Name)
+	}
+	return r, nil
+}
+
+// liveInit returns the host PID of the box's live PID 1 (unshare pid
+// --fork), or 0.
+func (s *Session) liveInit(b *box.Box) int {
+	for i := len(b.Inits) - 1; i >= 0; i-- {
+		if _, err := os.Stat(fmt.Sprintf("%s/%d/ns", s.ProcRoot, b.Inits[i])); err == nil && !zombie(s.ProcRoot, b.Inits[i]) {
+			return b.Inits[i]
+		}
+	}
+	return 0
+}
+
+// LiveInit is liveInit for the lab checks.
+func (s *Session) LiveInit(b *box.Box) int { return s.liveInit(b) }
+
+func zombie(procRoot string, pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("%s/%d/stat", procRoot, pid))
+	if err != nil {
+		return true
+	}
+	i := strings.LastIndexByte(string(data), ')')
+	return i < 0 || i+2 >= len(data) || data[i+2] == 'Z'
+}
+
+// procsSeen counts the processes listed in the /proc that the box's PID 1
+// sees (through its root), or -1 when it has none.
+func (s *Session) procsSeen(b *box.Box) int {
+	init := s.liveInit(b)
+	if init == 0 {
+		return -1
+	}
+	return CountProcs(fmt.Sprintf("%s/%d/root/proc", s.ProcRoot, init))
+}
+
+// CountProcs counts the numeric entries of a proc directory, or -1.
+func CountProcs(dir string) int {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// mountinfoLine is the box's mountinfo entry for mount point dst (the
+// last one: the mount on top), in the file's own layout:
+//
+//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw
+//	(1)(2)(3)   (4)   (5)      (6)      (7)   (8) (9)   (10)     (11)
+func mountinfoLine(procRoot string, pid int, dst string) string {
+	f, err := os.Open(fmt.Sprintf("%s/%d/mountinfo", procRoot, pid))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	ms, err := mountinfo.GetMountsFromReader(f, func(m *mountinfo.Info) (skip, stop bool) {
+		return m.Mountpoint != dst, false
+	})
+	if err != nil || len(ms) == 0 {
+		return ""
+	}
+	m := ms[len(ms)-1]
+	optional := m.Optional
+	if optional == "" {
+		optional = "(no propagation)"
+	}
+	return fmt.Sprintf("%d %d %d:%d %s %s %s %s - %s %s %s", m.ID, m.Parent, m.Major, m.Minor, m.Root, m.Mountpoint, m.Options, optional, m.FSType, m.Source, m.VFSOptions)
+}

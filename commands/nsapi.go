@@ -1,0 +1,241 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"hood/internal/kernel/ns"
+	"hood/internal/result"
+)
+
+// PinRoot is where ns pin bind-mounts namespaces: one directory per hood
+// process, so a later hood (or `hood cleanup`) can tell which pins belong to
+// a hood that is gone.
+const PinRoot = "/run/hood"
+
+// Pin is a namespace kept alive by a bind mount of its /proc/PID/ns file.
+type Pin struct {
+	Path  string
+	Label string // "box1's net"
+	Inode uint64
+	Type  string
+}
+
+func init() {
+	register(
+		&Command{UsageLine: "ns info TARGET TYPE", Short: "ask the kernel about a namespace with ioctl(2): its type, owner, parent",
+			Long: `hood opens /proc/TARGET/ns/TYPE (or a pinned namespace file given as a
+path) and asks the kernel about it with the ioctl_ns(2) requests:
+NS_GET_NSTYPE (which CLONE_NEW* type it is), NS_GET_USERNS (the user
+namespace that owns it), NS_GET_PARENT (pid and user namespaces are nested)
+and NS_GET_OWNER_UID (who created a user namespace).`,
+			Args: []Arg{ArgTarget, ArgNSType}, Run: nsInfo},
+		&Command{UsageLine: "ns pin TARGET TYPE", Short: "keep a namespace alive with a bind mount of its /proc/PID/ns file (as ip netns add does)",
+			Long: `A namespace lives while something holds it: a process in it, an open file
+descriptor, or a bind mount of its /proc/PID/ns file. hood bind-mounts the
+file under ` + PinRoot + `/HOODPID/ and removes the mount when you unpin it or leave
+hood. enter accepts the pinned path as its target.`,
+			Args: []Arg{ArgTarget, ArgNSType}, Run: nsPin},
+		&Command{UsageLine: "ns unpin PATH|all", Short: "remove a pin made by ns pin (umount and delete the file)", Run: nsUnpin},
+	)
+}
+
+// nsFile resolves TARGET TYPE, or a single absolute path, to a namespace file.
+func (s *Session) nsFile(usage string, args []string) (path, label string, t ns.Type, err error) {
+	if len(args) == 1 && strings.HasPrefix(args[0], "/") {
+		return args[0], args[0], ns.Type{}, nil
+	}
+	if len(args) != 2 {
+		return "", "", ns.Type{}, result.Usagef(usage, "name a target and one namespace type, such as `box1 net`")
+	}
+	tg, err := s.resolve(args[0])
+	if err != nil {
+		return "", "", ns.Type{}, err
+	}
+	t, ok := ns.Lookup(args[1])
+	if !ok {
+		return "", "", ns.Type{}, result.Usagef(usage, "unknown namespace type %q: the types are %s", args[1], strings.Join(ns.Names(), " "))
+	}
+	return fmt.Sprintf("%s/%d/ns/%s", s.ProcRoot, tg.PID, t.Name), tg.Label + "'s " + t.Name, t, nil
+}
+
+func nsInfo(s *Session, args []string) (*result.Result, error) {
+	path, label, _, err := s.nsFile("ns info TARGET TYPE", args)
+	if err != nil {
+		return nil, err
+	}
+	info, err := ns.Inspect(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &result.Result{}
+	for _, c := range info.Calls {
+		sc := result.Syscall{Who: "hood", Call: c.Call, Ret: c.Ret}
+		if c.Errno != 0 {
+			sc.Errno, sc.ErrName = c.Errno, errnoName(c.Errno)
+		}
+		r.Add(sc)
+	}
+	if info.Type.Name == "" {
+		return r, kernelErr(r.Syscalls[0], "ioctl")
+	}
+	r.Say("namespace", "%s:[%d], %s (%s = %#x)", info.Type.Name, info.Inode, label, info.Type.FlagName, info.Type.Flag)
+	for _, c := range info.Calls[1:] {
+		switch {
+		case strings.Contains(c.Call, "NS_GET_USERNS") && c.Errno == 0:
+			r.Say("owner", "user:[%d] owns it: capabilities over it count in that user namespace", c.Value)
+		case strings.Contains(c.Call, "NS_GET_PARENT") && c.Errno == 0:
+			r.Say("parent", "%s:[%d]", info.Type.Name, c.Value)
+		case strings.Contains(c.Call, "NS_GET_PARENT"):
+			r.Say("parent", "%s: this is the first %s namespace hood can see (the kernel hides a parent outside the caller's own namespaces)", errnoName(c.Errno), info.Type.Name)
+		case strings.Contains(c.Call, "NS_GET_OWNER_UID") && c.Errno == 0:
+			r.Say("creator", "uid %d created this user namespace", c.Value)
+		}
+	}
+	r.Shell = "lsns -o NS,TYPE,PATH,NSFS,PNS,ONS  # PNS and ONS: parent and owner, from the same ioctls"
+	r.Meaning = "A namespace file descriptor is a handle the kernel can answer questions about: this is how lsns finds parents and owners, and how a program learns what type of namespace it was given."
+	return r, nil
+}
+
+func nsPin(s *Session, args []string) (*result.Result, error) {
+	path, label, t, err := s.nsFile("ns pin TARGET TYPE", args)
+	if err != nil {
+		return nil, err
+	}
+	if t.Name == "" {
+		return nil, result.Usagef("ns pin TARGET TYPE", "name a box or PID and a type, such as `ns pin box1 net`")
+	}
+	ino, err := ns.ReadInode(s.ProcRoot, targetPID(path), t.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range s.Pins {
+		if p.Inode == ino && p.Type == t.Name {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("%s:[%d] is already pinned at %s", t.Name, ino, p.Path)}
+		}
+	}
+	dir := filepath.Join(PinRoot, strconv.Itoa(s.HoodPID))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("mkdir %s: %w", dir, err)
+	}
+	name := strings.ReplaceAll(strings.TrimSuffix(label, "'s "+t.Name), " ", "") + "." + t.Name
+	dst := filepath.Join(dir, name)
+	r := &result.Result{}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", dst, err)
+	}
+	f.Close()
+	r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("open(%q, O_CREAT|O_EXCL, 0444)", dst), Ret: "3"})
+	call := mountCall("hood", path, dst, "", msBind, "", func() error { return bindMount(path, dst) })
+	r.Add(call)
+	if call.Failed() {
+		os.Remove(dst)
+		return r, kernelErr(call, "mount")
+	}
+	s.Pins = append(s.Pins, Pin{Path: dst, Label: label, Inode: ino, Type: t.Name})
+	r.Say("pinned", "%s:[%d] at %s", t.Name, ino, dst)
+	r.Shell = fmt.Sprintf("touch %s && mount --bind %s %s", dst, path, dst)
+	r.Meaning = fmt.Sprintf("The bind mount holds %s:[%d]: it stays alive after every process in it has gone, and `enter %s` joins it again. ip netns add keeps network namespaces under /run/netns the same way.", t.Name, ino, dst)
+	return r, nil
+}
+
+// targetPID extracts the PID from /proc/PID/ns/TYPE.
+func targetPID(path string) int {
+	parts := strings.Split(path, "/")
+	if len(parts) >= 3 {
+		if pid, err := strconv.Atoi(parts[len(parts)-3]); err == nil {
+			return pid
+		}
+	}
+	return 0
+}
+
+func nsUnpin(s *Session, args []string) (*result.Result, error) {
+	if len(args) != 1 {
+		return nil, result.Usagef("ns unpin PATH|all", "name one pinned path, or all")
+	}
+	r := &result.Result{}
+	found := false
+	for _, p := range append([]Pin(nil), s.Pins...) {
+		if args[0] != "all" && args[0] != p.Path {
+			continue
+		}
+		found = true
+		r.Add(s.unpin(p)...)
+	}
+	if !found {
+		var have []string
+		for _, p := range s.Pins {
+			have = append(have, p.Path)
+		}
+		if len(have) == 0 {
+			have = []string{"none"}
+		}
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%q is not a pin of this hood; pins: %s", args[0], strings.Join(have, ", "))}
+	}
+	r.Meaning = "Without the mount, the namespace lives only as long as a process or an open file holds it."
+	return r, nil
+}
+
+// unpin detaches and deletes one pin, and the pin directory when empty.
+func (s *Session) unpin(p Pin) []result.Syscall {
+	calls := []result.Syscall{umountCall(p.Path)}
+	os.Remove(p.Path)
+	calls = append(calls, result.Syscall{Who: "hood", Call: fmt.Sprintf("unlink(%q)", p.Path), Ret: "0"})
+	for i, q := range s.Pins {
+		if q.Path == p.Path {
+			s.Pins = append(s.Pins[:i], s.Pins[i+1:]...)
+			break
+		}
+	}
+	if len(s.Pins) == 0 {
+		os.Remove(filepath.Dir(p.Path))
+		os.Remove(PinRoot)
+	}
+	return calls
+}
+
+func (s *Session) unpinAll() {
+	for len(s.Pins) > 0 {
+		s.unpin(s.Pins[0])
+	}
+}
+
+// CleanupPins removes the pins of hood processes that are gone (killed
+// before they could clean up) and returns what it removed.
+func CleanupPins(procRoot string) ([]string, error) {
+	dirs, err := os.ReadDir(PinRoot)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil || !d.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("%s/%d", procRoot, pid)); err == nil {
+			continue // that hood is still running
+		}
+		dir := filepath.Join(PinRoot, d.Name())
+		files, _ := os.ReadDir(dir)
+		for _, f := range files {
+			p := filepath.Join(dir, f.Name())
+			umountCall(p)
+			if os.Remove(p) == nil {
+				removed = append(removed, p)
+			}
+		}
+		os.Remove(dir)
+	}
+	os.Remove(PinRoot) // only when empty
+	return removed, nil
+}

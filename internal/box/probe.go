@@ -1,0 +1,108 @@
+package box
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"hood/internal/result"
+)
+
+// ReadFile reads path as the box sees it: through its mount namespace, and
+// for files such as /proc/self/cgroup or /proc/sysvipc/msg through its
+// cgroup and IPC namespaces. At most 64 KiB are returned.
+func (b *Box) ReadFile(path string) ([]byte, error) {
+	if strings.IndexByte(path, 0) >= 0 {
+		return nil, fmt.Errorf("path %q contains a NUL byte", path)
+	}
+	r, err := b.c.call(opReadFile, [4]int64{}, append([]byte(path), 0), nil)
+	if err != nil {
+		return nil, err
+	}
+	if r.Errno != 0 {
+		return nil, &os.PathError{Op: "open (in " + b.Name + ")", Path: path, Err: r.Errno}
+	}
+	return r.Data, nil
+}
+
+// SetID drops the box to uid and gid with no supplementary groups: what a
+// box started for an ordinary user is.
+func (b *Box) SetID(uid, gid int) (result.Syscall, error) {
+	r, err := b.c.call(opSetID, [4]int64{int64(uid), int64(gid)}, nil, nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return sc(b.Name, fmt.Sprintf("setgroups(0, NULL); setresgid(%d, %d, %d); setresuid(%d, %d, %d)", gid, gid, gid, uid, uid, uid), r), nil
+}
+
+// Probe is what a probe process reported: its PID as it sees itself, and
+// its named values (ret, errno, monotonic, ...).
+type Probe struct {
+	HostPID int // the probe's PID in hood's namespace
+	PID     int // the probe's PID in its own PID namespace
+	Values  map[string]string
+	Fork    result.Syscall
+}
+
+// Errno is the probe's errno value, 0 when the call succeeded.
+func (p Probe) Errno() syscall.Errno {
+	n, _ := strconv.Atoi(p.Values["errno"])
+	return syscall.Errno(n)
+}
+
+// RunProbe makes the box start hood's own binary as a probe (see probe.c)
+// with args, so that the call comes from a process inside the box's
+// pid_for_children and time_for_children namespaces.
+func (b *Box) RunProbe(args ...string) (Probe, error) {
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		return Probe{}, err
+	}
+	defer rd.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		wr.Close()
+		return Probe{}, err
+	}
+	defer null.Close()
+	argv := append([]string{"hood-probe"}, args...)
+	sp, err := b.spawn(argv, []string{"HOOD_PROBE=1"}, [3]*os.File{null, wr, wr}, spawnSelf)
+	wr.Close()
+	if err != nil {
+		return Probe{}, err
+	}
+	p := Probe{Fork: sp.Fork, HostPID: sp.PID, Values: map[string]string{}}
+	if sp.Fork.Failed() {
+		return p, nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(rd, 4096))
+	st, err := b.Wait(sp)
+	if err != nil {
+		return p, err
+	}
+	if sp.ExecFails {
+		return p, fmt.Errorf("starting the probe in %s failed: %s", b.Name, sp.Exec.ErrName)
+	}
+	if !st.Exited() || st.ExitStatus() != 0 {
+		return p, fmt.Errorf("the probe in %s failed (%s): %s", b.Name, describe(st), strings.TrimSpace(string(out)))
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			p.Values[k] = v
+		}
+	}
+	p.PID, _ = strconv.Atoi(p.Values["pid"])
+	return p, nil
+}
+
+func describe(st unix.WaitStatus) string {
+	if st.Signaled() {
+		return "killed by " + SignalName(st.Signal())
+	}
+	return "exit status " + strconv.Itoa(st.ExitStatus())
+}

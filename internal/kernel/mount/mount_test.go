@@ -1,0 +1,38 @@
+package mount
+
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestParseOptions(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		f    uintptr
+		data string
+	}{
+		{"", 0, ""},
+		{"ro,nosuid", unix.MS_RDONLY | unix.MS_NOSUID, ""},
+		{"rbind", unix.MS_BIND | unix.MS_REC, ""},
+		{"rprivate", unix.MS_PRIVATE | unix.MS_REC, ""},
+		{"size=10m,mode=755,noexec", unix.MS_NOEXEC, "size=10m,mode=755"},
+		{"remount,ro", unix.MS_REMOUNT | unix.MS_RDONLY, ""},
+		{"relatime,rw", unix.MS_RELATIME, ""},
+		{"rsize=8192", 0, "rsize=8192"},
+	} {
+		f, data := ParseOptions(c.in)
+		if f != c.f || data != c.data {
+			t.Errorf("ParseOptions(%q) = %s, %q; want %s, %q", c.in, FlagString(f), data, FlagString(c.f), c.data)
+		}
+	}
+}
+
+func TestFlagString(t *testing.T) {
+	if got := FlagString(unix.MS_REC | unix.MS_PRIVATE); got != "MS_REC|MS_PRIVATE" {
+		t.Errorf("got %q", got)
+	}
+	if got := FlagString(0); got != "0" {
+		t.Errorf("got %q", got)
+	}
+}
