@@ -1,0 +1,301 @@
+package cgroup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// parentDir is the one directory hood makes below its own cgroup; every box's
+// group lives in it, so hood never touches a cgroup it did not create.
+const parentDir = "hood"
+
+// Op is one step hood took on the cgroup filesystem, for narration.
+type Op struct {
+	Call string // `mkdir("/sys/fs/cgroup/memory/hood/box1", 0755)`, `write(".../cgroup.procs", "4242")`, `rmdir(...)`
+	Err  error  // nil, or the error (wrapping a syscall.Errno where there is one)
+}
+
+// Group is a box's cgroup: one directory per hierarchy, all named
+// hood/<name> below the cgroup that hood itself runs in.
+type Group struct {
+	Box  string   // the box's name; the directories are <Box>, or <Box>.<hoodPID> if that was in use
+	Dirs []string // absolute directories, one per hierarchy, same order as Hier
+	Hier []Hierarchy
+}
+
+// NewGroup creates hood/<box> below hood's own cgroup (hs are the
+// hierarchies of hoodPID) in every hierarchy in hs. If hood/<box> is in use
+// by another hood the name is <box>.<hoodPID>; an empty leftover is reused.
+// On failure it removes what it created and returns an error naming the
+// directory and errno, along with every op including the undo.
+func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
+	if box == "" || box == "." || box == ".." || strings.ContainsAny(box, "/\x00") {
+		return nil, nil, fmt.Errorf("cgroup: bad box name %q", box)
+	}
+	if len(hs) == 0 {
+		return nil, nil, errors.New("cgroup: no cgroup hierarchy is mounted")
+	}
+	name := box
+	for _, h := range hs {
+		busy, err := inUse(filepath.Join(h.Dir(), parentDir, box))
+		if err != nil {
+			return nil, nil, err
+		}
+		if busy {
+			name = fmt.Sprintf("%s.%d", box, hoodPID)
+			break
+		}
+	}
+
+	var o ops
+	var made []string // what this call created, undone in reverse on failure
+	g := &Group{Box: box, Hier: hs}
+	for _, h := range hs {
+		parent := filepath.Join(h.Dir(), parentDir)
+		dir := filepath.Join(parent, name)
+		for _, d := range []string{parent, dir} {
+			created, err := o.ensureDir(d)
+			if created {
+				made = append(made, d)
+			}
+			if err == nil && !h.V2 && slices.Contains(h.Controllers, "cpuset") {
+				err = o.fillCpuset(d)
+			}
+			if err != nil {
+				for _, m := range slices.Backward(made) {
+					o.rmdir(m)
+				}
+				return nil, o, err
+			}
+		}
+		g.Dirs = append(g.Dirs, dir)
+	}
+	return g, o, nil
+}
+
+// Attach moves pid into the group in every hierarchy by writing its PID to
+// cgroup.procs (v1 and v2 both have it). It stops at the first refusal.
+func (g *Group) Attach(pid int) ([]Op, error) {
+	var o ops
+	for _, dir := range g.Dirs {
+		if err := o.write(filepath.Join(dir, "cgroup.procs"), strconv.Itoa(pid)); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+// Remove removes the group's directories, then the hood parent if it is now
+// empty (EBUSY/ENOTEMPTY there mean another hood's box; that is fine). Call
+// it after the group's processes have exited: rmdir answers EBUSY until the
+// kernel has freed the cgroup, a little after the last process is reaped, so
+// it retries, for up to a second in all. A directory already gone is not an
+// error (another hood's CleanupStale may have taken it).
+func (g *Group) Remove() ([]Op, error) {
+	var o ops
+	var errs []error
+	deadline := time.Now().Add(time.Second)
+	for _, dir := range g.Dirs {
+		err := o.rmdir(dir)
+		for errors.Is(err, unix.EBUSY) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+			err = wrap("rmdir "+dir, unix.Rmdir(dir))
+			if !errors.Is(err, unix.EBUSY) {
+				o.add(fmt.Sprintf("rmdir(%q)", dir), err) // the retry that settled it
+			}
+		}
+		if err != nil && !errors.Is(err, unix.ENOENT) {
+			errs = append(errs, err)
+		}
+		parent := filepath.Dir(dir)
+		if err := o.rmdir(parent); err != nil && !errors.Is(err, unix.EBUSY) &&
+			!errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.ENOENT) {
+			errs = append(errs, err)
+		}
+	}
+	return o, errors.Join(errs...)
+}
+
+// Procs returns the PIDs listed in cgroup.procs of the group's directory in
+// hierarchy i.
+func (g *Group) Procs(i int) ([]int, error) {
+	if i < 0 || i >= len(g.Dirs) {
+		return nil, fmt.Errorf("cgroup: group %s has no hierarchy %d", g.Box, i)
+	}
+	return readProcs(g.Dirs[i])
+}
+
+// CleanupStale removes empty directories hood/* (and hood itself when empty)
+// left behind by a hood that was killed, below hood's own cgroup in every
+// hierarchy in hs. A directory with processes or child cgroups is left
+// alone: it belongs to a running hood. Returns the removed directories.
+func CleanupStale(hs []Hierarchy) ([]string, error) {
+	var removed []string
+	var errs []error
+	for _, h := range hs {
+		parent := filepath.Join(h.Dir(), parentDir)
+		entries, err := os.ReadDir(parent)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, wrap("read "+parent, err))
+			continue
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue // the cgroup's own files
+			}
+			dir := filepath.Join(parent, e.Name())
+			busy, err := inUse(dir)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if busy {
+				continue
+			}
+			switch err := unix.Rmdir(dir); {
+			case err == nil:
+				removed = append(removed, dir)
+			case err != unix.EBUSY && err != unix.ENOENT: // EBUSY: a process moved in just now
+				errs = append(errs, wrap("rmdir "+dir, err))
+			}
+		}
+		switch err := unix.Rmdir(parent); {
+		case err == nil:
+			removed = append(removed, parent)
+		case err != unix.EBUSY && err != unix.ENOTEMPTY && err != unix.ENOENT:
+			errs = append(errs, wrap("rmdir "+parent, err))
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// inUse reports whether dir holds processes or child cgroups. A missing dir
+// is not in use.
+func inUse(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("read "+dir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			return true, nil
+		}
+	}
+	pids, err := readProcs(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return len(pids) > 0, err
+}
+
+func readProcs(dir string) ([]int, error) {
+	file := filepath.Join(dir, "cgroup.procs")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, wrap("read "+file, err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(b)) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: bad PID %q", file, f)
+		}
+		pids = append(pids, pid)
+	}
+	return pids, nil
+}
+
+// ops records the calls made, in order, for narration.
+type ops []Op
+
+func (o *ops) add(call string, err error) { *o = append(*o, Op{Call: call, Err: err}) }
+
+func (o *ops) mkdir(dir string) error {
+	err := wrap("mkdir "+dir, os.Mkdir(dir, 0o755))
+	o.add(fmt.Sprintf("mkdir(%q, 0755)", dir), err)
+	return err
+}
+
+func (o *ops) rmdir(dir string) error {
+	err := wrap("rmdir "+dir, unix.Rmdir(dir))
+	o.add(fmt.Sprintf("rmdir(%q)", dir), err)
+	return err
+}
+
+func (o *ops) write(file, val string) error {
+	err := wrap(fmt.Sprintf("write %q to %s", val, file), os.WriteFile(file, []byte(val), 0o644))
+	o.add(fmt.Sprintf("write(%q, %q)", file, val), err)
+	return err
+}
+
+// ensureDir makes dir unless it is already there; created says whether this
+// call made it. EEXIST from a racing hood counts as there.
+func (o *ops) ensureDir(dir string) (created bool, err error) {
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return false, nil
+	}
+	err = o.mkdir(dir)
+	if errors.Is(err, unix.EEXIST) {
+		if st, serr := os.Stat(dir); serr == nil && st.IsDir() {
+			return false, nil
+		}
+	}
+	return err == nil, err
+}
+
+// fillCpuset copies cpuset.cpus and cpuset.mems from the parent into a v1
+// cpuset cgroup that has none: a new v1 cpuset starts empty (unless the
+// parent sets cgroup.clone_children), and the kernel refuses to attach a
+// process to it with ENOSPC. v2 cpusets inherit, so only v1 needs this.
+func (o *ops) fillCpuset(dir string) error {
+	for _, name := range []string{"cpuset.cpus", "cpuset.mems"} {
+		file := filepath.Join(dir, name)
+		cur, err := os.ReadFile(file)
+		if err != nil {
+			return wrap("read "+file, err)
+		}
+		if strings.TrimSpace(string(cur)) != "" {
+			continue
+		}
+		from := filepath.Join(filepath.Dir(dir), name)
+		val, err := os.ReadFile(from)
+		if err != nil {
+			return wrap("read "+from, err)
+		}
+		if err := o.write(file, strings.TrimSpace(string(val))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wrap names what was done and, where the kernel answered with an errno,
+// keeps that errno (for errors.Is) and spells its name as the kernel does:
+// "mkdir /sys/fs/cgroup/memory/hood/box1: permission denied (EACCES)".
+// The os package's *PathError is unwrapped so the path is not said twice.
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return fmt.Errorf("%s: %w (%s)", what, errno, unix.ErrnoName(errno))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

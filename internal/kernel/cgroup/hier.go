@@ -1,0 +1,181 @@
+package cgroup
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/sys/mountinfo"
+)
+
+// Hierarchy is one mounted cgroup hierarchy a process belongs to.
+type Hierarchy struct {
+	ID          int      // hierarchy ID from /proc/PID/cgroup (0 for v2)
+	Controllers []string // "cpu","cpuacct" ... ; for a named v1 hierarchy, empty
+	Name        string   // "systemd" for "name=systemd", else ""
+	V2          bool
+	Mount       string // where it is mounted in hood's mount namespace, e.g. /sys/fs/cgroup/memory
+	Path        string // the process's cgroup path in it, e.g. "/" or "/user.slice/..."
+
+	// root is the mount's root inside the hierarchy: "/" on a host, but a
+	// container runtime without cgroup namespaces bind-mounts only
+	// /docker/<id>, and then Path must be read relative to it.
+	root string
+}
+
+// Label is how hood names the hierarchy to a learner: "memory",
+// "cpu,cpuacct", "name=systemd", "v2". It is the middle field of
+// /proc/PID/cgroup, so the learner can find it there.
+func (h Hierarchy) Label() string {
+	if h.V2 {
+		return "v2"
+	}
+	l := slices.Clone(h.Controllers)
+	if h.Name != "" {
+		l = append(l, "name="+h.Name)
+	}
+	return strings.Join(l, ",")
+}
+
+// Dir is Mount joined with Path (the process's cgroup directory). When the
+// mount shows only a subtree (root is not "/"), Path is taken relative to it.
+func (h Hierarchy) Dir() string {
+	rel := h.Path
+	if h.root != "" && h.root != "/" {
+		rel = strings.TrimPrefix(h.Path, h.root)
+	}
+	return filepath.Join(h.Mount, rel)
+}
+
+// Hierarchies reads procRoot/PID/cgroup and procRoot/PID/mountinfo (procRoot
+// is normally "/proc"; tests pass a fixture tree) and returns every hierarchy
+// that is mounted, in /proc/PID/cgroup order. Hierarchies listed in
+// /proc/PID/cgroup but not mounted are skipped: hood cannot act on them.
+// When a hierarchy is mounted more than once the mount whose root is "/" wins.
+func Hierarchies(procRoot string, pid int) ([]Hierarchy, error) {
+	dir := filepath.Join(procRoot, strconv.Itoa(pid))
+	file := filepath.Join(dir, "cgroup")
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	hs, err := parseCgroupFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+
+	file = filepath.Join(dir, "mountinfo")
+	mf, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer mf.Close()
+	mounts, err := mountinfo.GetMountsFromReader(mf, mountinfo.FSTypeFilter("cgroup", "cgroup2"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+
+	var out []Hierarchy
+	for _, h := range hs {
+		if m := mountOf(h, mounts); m != nil {
+			h.Mount, h.root = m.Mountpoint, m.Root
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// parseCgroupFile parses /proc/PID/cgroup, one line per hierarchy (cgroups(7)):
+//
+//	4:cpu,cpuacct:/user.slice/user-1000.slice/session-2.scope
+//	│ │           └ (3) cgroup path, from the hierarchy's (or cgroup namespace's) root
+//	│ └ (2) controllers bound to the hierarchy, comma-separated;
+//	│       "name=systemd" for a named v1 hierarchy; empty for v2
+//	└ (1) hierarchy ID, as in /proc/cgroups; 0 for v2
+//
+// The v2 line is therefore "0::/path". The path may itself contain ':'.
+func parseCgroupFile(r io.Reader) ([]Hierarchy, error) {
+	var hs []Hierarchy
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		f := strings.SplitN(line, ":", 3)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("line %d %q: want ID:controllers:path", n, line)
+		}
+		id, err := strconv.Atoi(f[0])
+		if err != nil || id < 0 {
+			return nil, fmt.Errorf("line %d %q: bad hierarchy ID %q", n, line, f[0])
+		}
+		if !strings.HasPrefix(f[2], "/") {
+			return nil, fmt.Errorf("line %d %q: cgroup path %q is not absolute", n, line, f[2])
+		}
+		h := Hierarchy{ID: id, Path: f[2], V2: id == 0}
+		for _, c := range strings.Split(f[1], ",") {
+			switch {
+			case c == "":
+			case strings.HasPrefix(c, "name="):
+				h.Name = strings.TrimPrefix(c, "name=")
+			default:
+				h.Controllers = append(h.Controllers, c)
+			}
+		}
+		if h.V2 != (f[1] == "") {
+			return nil, fmt.Errorf("line %d %q: hierarchy 0 (v2) and only it has no controller list", n, line)
+		}
+		hs = append(hs, h)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(hs) == 0 {
+		return nil, fmt.Errorf("no hierarchies listed")
+	}
+	return hs, nil
+}
+
+// mountOf finds the mount that shows hierarchy h, preferring one of its
+// whole tree (root "/"), else one whose root contains the process's cgroup.
+// A v1 mount is recognised by its superblock options, which list the
+// hierarchy's controllers and name (in any order: "rw,cpuacct,cpu").
+func mountOf(h Hierarchy, mounts []*mountinfo.Info) *mountinfo.Info {
+	if h.Path != path.Clean(h.Path) {
+		return nil // "/../.." : outside our cgroup namespace, no directory for it
+	}
+	var found *mountinfo.Info
+	for _, m := range mounts {
+		if !serves(m, h) {
+			continue
+		}
+		if m.Root == "/" {
+			return m
+		}
+		if found == nil && (h.Path == m.Root || strings.HasPrefix(h.Path, m.Root+"/")) {
+			found = m
+		}
+	}
+	return found
+}
+
+func serves(m *mountinfo.Info, h Hierarchy) bool {
+	if h.V2 {
+		return m.FSType == "cgroup2"
+	}
+	if m.FSType != "cgroup" {
+		return false
+	}
+	opts := strings.Split(m.VFSOptions, ",")
+	for _, c := range h.Controllers {
+		if !slices.Contains(opts, c) {
+			return false
+		}
+	}
+	return h.Name == "" || slices.Contains(opts, "name="+h.Name)
+}
