@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"hood/internal/box"
+	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
 )
 
@@ -32,7 +33,20 @@ type Session struct {
 	Events []Event
 	Pins   []Pin     // namespaces bind-mounted by ns pin, removed at Close
 	Lab    LabDriver // the guided lab in progress, if any
+	// Queue holds command lines to run next, as if typed (lab solve).
+	Queue  []string
+	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
+	groups map[string]*cgroup.Group // box name -> its cgroup (cgroup attach)
 }
+
+// Box finds a box by name, or nil.
+func (s *Session) Box(name string) *box.Box { return s.find(name) }
+
+// Links reads the /proc/PID/ns links of pid, decoded ("uts:[4026531838]").
+func (s *Session) Links(pid int) (map[string]string, error) { return s.links(pid) }
+
+// HostLinks are hood's own namespaces, the host's.
+func (s *Session) HostLinks() (map[string]string, error) { return s.hostLinks() }
 
 // Event is one syscall a command made, and which box was current.
 type Event struct {
@@ -149,8 +163,14 @@ func (s *Session) find(name string) *box.Box {
 
 // Prompt is the REPL prompt naming the current box.
 func (s *Session) Prompt() string {
-	if s.Current == nil {
-		return "hood[-]> "
+	name := "-"
+	if s.Current != nil {
+		name = s.Current.Name
 	}
-	return "hood[" + s.Current.Name + "]> "
+	if s.Lab != nil {
+		if id := s.Lab.Active(); id != "" {
+			name += " · lab " + id
+		}
+	}
+	return "hood[" + name + "]> "
 }

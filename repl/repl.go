@@ -36,9 +36,13 @@ func (r *Runner) Line(line string) bool {
 			// What the command did before it failed is still narrated.
 			r.Out.Syscalls(res, r.S.Narrate)
 			r.Err.Error(err)
+		} else {
+			r.Out.Result(res, r.S.Narrate)
+		}
+		r.afterCommand(words)
+		if err != nil {
 			return false
 		}
-		r.Out.Result(res, r.S.Narrate)
 		if r.S.Done {
 			return true
 		}
@@ -46,6 +50,23 @@ func (r *Runner) Line(line string) bool {
 	return true
 }
 
+// afterCommand lets a lab in progress check its step, then runs the lines
+// lab solve queued, each shown as if typed.
+func (r *Runner) afterCommand(words []string) {
+	if r.S.Lab != nil && !commands.IsLabCommand(words) {
+		if res := r.S.Lab.After(r.S); res != nil {
+			r.Out.Result(res, true)
+		}
+	}
+	for len(r.S.Queue) > 0 && !r.S.Done {
+		line := r.S.Queue[0]
+		r.S.Queue = r.S.Queue[1:]
+		r.Out.Typed(r.S.Prompt(), line)
+		// A solution line that fails (ENOMEM, ESRCH: often the point of
+		// the step) does not stop the ones after it.
+		r.Line(line)
+	}
+}
 // Lines runs every line from in, stopping at the first failure (like sh -e).
 // It returns the exit status hood should end with.
 func (r *Runner) Lines(in io.Reader) int {

@@ -14,10 +14,13 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/host"
 	"hood/internal/render"
+	"hood/labs"
 	"hood/repl"
 )
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
+       hood lab ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
+       hood cleanup
        hood --version | --help
 
 hood is a shell for driving Linux namespaces by hand: each command makes the
@@ -27,6 +30,9 @@ real syscalls on a box process and narrates what changed.
   -c 'CMDS'       run the commands (separated by ; or newlines) and exit
   FILE.hood       run the commands in FILE, one per line, # for comments
   --no-color      no colour (also when NO_COLOR is set); --color forces it
+  lab ID          start straight into a guided lab (lab list inside hood shows them)
+  lab --check-all run every lab's reference solution, checking each step
+  cleanup         remove what a hood that was killed left behind (pins, cgroups)
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`
@@ -38,6 +44,17 @@ func Main(args []string) int {
 	colorFlag := ""
 	var script, file string
 	haveScript := false
+	var startLab *labStart
+	if len(args) > 0 && args[0] == "cleanup" {
+		return cleanup(args[1:])
+	}
+	if len(args) > 0 && args[0] == "lab" {
+		ls, status, done := labArgs(args[1:])
+		if done {
+			return status
+		}
+		startLab, args = ls, ls.rest
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -110,6 +127,11 @@ func Main(args []string) int {
 
 	s := commands.NewSession()
 	s.Terminal = stdinTTY && stdoutTTY
+	if startLab != nil {
+		s.Lab = labs.NewDriver(startLab.extra...)
+	} else {
+		s.Lab = labs.NewDriver()
+	}
 	r := &repl.Runner{S: s,
 		Out: &render.Renderer{W: os.Stdout, Color: useColor},
 		Err: &render.Renderer{W: os.Stderr, Color: errColor}}
@@ -155,6 +177,11 @@ func Main(args []string) int {
 	if _, err := s.StartBox("box1"); err != nil {
 		r.Err.Error(fmt.Errorf("cannot start the first box: %w", err))
 		return 1
+	}
+	if startLab != nil {
+		if !r.Line("lab start "+startLab.id) && !interactive {
+			return 1
+		}
 	}
 	if interactive {
 		r.Interactive("hood " + version + " · " + host.Read().String())

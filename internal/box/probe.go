@@ -106,3 +106,17 @@ func describe(st unix.WaitStatus) string {
 	}
 	return "exit status " + strconv.Itoa(st.ExitStatus())
 }
+
+// HostClock reads clock ("monotonic" or "boottime") in hood's own time
+// namespace, in seconds, to compare with what a probe in a box reads.
+func HostClock(clock string) float64 {
+	id := unix.CLOCK_MONOTONIC
+	if clock == "boottime" {
+		id = unix.CLOCK_BOOTTIME
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(int32(id), &ts); err != nil {
+		return 0
+	}
+	return float64(ts.Sec) + float64(ts.Nsec)/1e9
+}

@@ -60,6 +60,12 @@ func (r *Renderer) Result(res *result.Result, narrate bool) {
 	}
 }
 
+// Typed shows a command line as if the learner had typed it at the prompt
+// (lab solve types the reference solution).
+func (r *Renderer) Typed(prompt, line string) {
+	fmt.Fprintln(r.W, r.paint(prompt, color.FgCyan)+r.paint(line, color.Bold))
+}
+
 // Syscalls prints what a command did before it failed: its syscalls and
 // changes (when narrating) and its labelled lines.
 func (r *Renderer) Syscalls(res *result.Result, narrate bool) {

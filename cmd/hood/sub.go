@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"hood/commands"
+	"hood/internal/kernel/cgroup"
+	"hood/labs"
+)
+
+// labStart is `hood lab ID` or `hood lab --file F`: hood starts as usual,
+// then runs lab start ID first.
+type labStart struct {
+	id    string
+	extra []*labs.Lab
+	rest  []string // the remaining hood options (--no-color, ...)
+}
+
+// labArgs handles hood lab ...: --check-all and --check run here and end
+// (done); the others return what to start.
+func labArgs(args []string) (ls *labStart, status int, done bool) {
+	ls = &labStart{}
+	checkAll, check, verbose := false, false, false
+	var file string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--check-all":
+			checkAll = true
+		case a == "--check":
+			check = true
+		case a == "-v" || a == "--verbose":
+			verbose = true
+		case a == "--file":
+			if i+1 >= len(args) {
+				fmt.Fprintln(os.Stderr, "hood lab: --file needs a lab file (YAML, see docs/labs.md)")
+				return nil, 2, true
+			}
+			i++
+			file = args[i]
+		case strings.HasPrefix(a, "-"):
+			ls.rest = append(ls.rest, a)
+		case ls.id == "":
+			ls.id = a
+		default:
+			fmt.Fprintf(os.Stderr, "hood lab: one lab at a time (got %q and %q)\n", ls.id, a)
+			return nil, 2, true
+		}
+	}
+	if checkAll {
+		all, err := labs.Builtin()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 1, true
+		}
+		if labs.CheckAll(all, os.Stdout, verbose) > 0 {
+			return nil, 1, true
+		}
+		return nil, 0, true
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 1, true
+		}
+		l, err := labs.Parse(data, file)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 1, true
+		}
+		if check {
+			if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
+				return nil, 1, true
+			}
+			return nil, 0, true
+		}
+		ls.id, ls.extra = l.ID, []*labs.Lab{l}
+	}
+	if ls.id == "" {
+		fmt.Fprintln(os.Stderr, "hood lab: name a lab (hood lab pid), or --file LAB.yaml, or --check-all\n"+usage)
+		return nil, 2, true
+	}
+	return ls, 0, false
+}
+
+// cleanup removes what hoods that were killed left behind: namespace pins
+// and empty box cgroups.
+func cleanup(args []string) int {
+	if len(args) > 0 {
+		fmt.Fprintln(os.Stderr, "hood cleanup takes no arguments")
+		return 2
+	}
+	removed := cleanupStale()
+	if len(removed) == 0 {
+		fmt.Println("hood cleanup: nothing left behind")
+		return 0
+	}
+	for _, r := range removed {
+		fmt.Println("removed", r)
+	}
+	return 0
+}
+
+// cleanupStale removes pins of hoods that are gone and empty hood/ cgroups.
+func cleanupStale() []string {
+	removed, err := commands.CleanupPins("/proc")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hood: cleaning up pins:", err)
+	}
+	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
+		dirs, err := cgroup.CleanupStale(hs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood: cleaning up cgroups:", err)
+		}
+		removed = append(removed, dirs...)
+	}
+	return removed
+}

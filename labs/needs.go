@@ -1,0 +1,102 @@
+package labs
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// A requirement is something a lab or step needs from the machine. Each
+// says exactly what is missing and what to do about it.
+type requirementFunc func() (ok bool, missing string)
+
+func requirement(name string) (requirementFunc, error) {
+	if cmd, ok := strings.CutPrefix(name, "command:"); ok {
+		return func() (bool, string) {
+			if _, err := exec.LookPath(cmd); err != nil {
+				return false, fmt.Sprintf("the program %s is not installed (on Debian and Ubuntu it comes with util-linux or procps: apt-get install util-linux procps)", cmd)
+			}
+			return true, ""
+		}, nil
+	}
+	if ns, ok := strings.CutPrefix(name, "ns:"); ok {
+		return func() (bool, string) {
+			if _, err := os.Stat("/proc/self/ns/" + ns); err != nil {
+				return false, fmt.Sprintf("this kernel has no %s namespaces (/proc/self/ns/%s is missing; %s needs a newer kernel or CONFIG_%s_NS)", ns, ns, ns, strings.ToUpper(ns))
+			}
+			return true, ""
+		}, nil
+	}
+	switch name {
+	case "root":
+		return func() (bool, string) {
+			if os.Geteuid() != 0 {
+				return false, "hood is not running as root, and this lab creates namespaces and cgroups that need it: start it with sudo hood"
+			}
+			return true, ""
+		}, nil
+	case "userns":
+		return func() (bool, string) {
+			if v := readInt("/proc/sys/user/max_user_namespaces"); v == 0 {
+				return false, "user namespaces are switched off: /proc/sys/user/max_user_namespaces is 0 (sudo sysctl user.max_user_namespaces=15000 turns them on)"
+			}
+			return true, ""
+		}, nil
+	case "userns-unprivileged":
+		return func() (bool, string) {
+			if v := readInt("/proc/sys/user/max_user_namespaces"); v == 0 {
+				return false, "user namespaces are switched off: /proc/sys/user/max_user_namespaces is 0 (sudo sysctl user.max_user_namespaces=15000 turns them on)"
+			}
+			if readInt("/proc/sys/kernel/unprivileged_userns_clone") == 0 {
+				return false, "this kernel lets only root create user namespaces: kernel.unprivileged_userns_clone is 0 (sudo sysctl kernel.unprivileged_userns_clone=1 allows it)"
+			}
+			if readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 {
+				return false, "AppArmor stops unprivileged users from creating user namespaces (kernel.apparmor_restrict_unprivileged_userns=1, the Ubuntu 24.04 default); for the workshop: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0, and set it back to 1 afterwards"
+			}
+			return true, ""
+		}, nil
+	case "cgroup":
+		return func() (bool, string) {
+			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
+				return true, ""
+			}
+			ents, err := os.ReadDir("/sys/fs/cgroup")
+			if err != nil || len(ents) == 0 {
+				return false, "no cgroup filesystem is mounted at /sys/fs/cgroup"
+			}
+			return true, ""
+		}, nil
+	}
+	return nil, fmt.Errorf("unknown requirement %q (known: root, userns, userns-unprivileged, cgroup, ns:TYPE, command:NAME)", name)
+}
+
+// readInt reads a number from a sysctl file; -1 when the file is missing
+// (the knob does not exist on this kernel, so it restricts nothing).
+func readInt(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return -1
+	}
+	var n int
+	if _, err := fmt.Sscan(strings.TrimSpace(string(data)), &n); err != nil {
+		return -1
+	}
+	return n
+}
+
+// missing lists what the machine lacks for needs, one line each.
+func missing(needs []string) []string {
+	var out []string
+	for _, n := range needs {
+		f, err := requirement(n)
+		if err != nil {
+			out = append(out, err.Error())
+			continue
+		}
+		if ok, why := f(); !ok {
+			out = append(out, why)
+		}
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package labs
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Progress is the learner's place in each lab, kept in
+// $XDG_STATE_HOME/hood/progress.json (~/.local/state/hood by default). Under
+// sudo it is the invoking user's file, owned by them, not root's.
+type Progress struct {
+	Labs map[string]*LabProgress `json:"labs"`
+
+	path     string
+	why      string // why progress is not saved, when path is ""
+	uid, gid int    // owner for files created under sudo, or -1
+}
+
+// LabProgress is where one lab stands.
+type LabProgress struct {
+	Step    int       `json:"step"` // the step to do next, from 0
+	Done    bool      `json:"done,omitempty"`
+	Skipped []int     `json:"skipped,omitempty"`
+	Updated time.Time `json:"updated"`
+}
+
+// Path is the progress file, or "" when progress is not saved.
+func (p *Progress) Path() string { return p.path }
+
+// Why says why progress is not saved.
+func (p *Progress) Why() string { return p.why }
+
+// Get returns a lab's progress (zero when none).
+func (p *Progress) Get(id string) LabProgress {
+	if lp := p.Labs[id]; lp != nil {
+		return *lp
+	}
+	return LabProgress{}
+}
+
+// Set records a lab's progress.
+func (p *Progress) Set(id string, lp *LabProgress) {
+	lp.Updated = time.Now().UTC().Truncate(time.Second)
+	p.Labs[id] = lp
+}
+
+// stateDir is where hood keeps state for the person at the keyboard, and
+// the uid and gid that should own what hood creates there (-1: ourselves).
+func stateDir() (dir string, uid, gid int, err error) {
+	if os.Geteuid() == 0 && os.Getenv("SUDO_USER") != "" && os.Getenv("SUDO_USER") != "root" {
+		home, err := homeOf(os.Getenv("SUDO_USER"))
+		if err != nil {
+			return "", -1, -1, err
+		}
+		uid, _ := strconv.Atoi(os.Getenv("SUDO_UID"))
+		gid, _ := strconv.Atoi(os.Getenv("SUDO_GID"))
+		return filepath.Join(home, ".local", "state", "hood"), uid, gid, nil
+	}
+	if x := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(x) {
+		return filepath.Join(x, "hood"), -1, -1, nil
+	}
+	home := os.Getenv("HOME")
+	if !filepath.IsAbs(home) {
+		return "", -1, -1, errors.New("neither XDG_STATE_HOME nor HOME is set to a directory")
+	}
+	return filepath.Join(home, ".local", "state", "hood"), -1, -1, nil
+}
+
+// homeOf finds a user's home directory in /etc/passwd.
+//
+//	name:password:UID:GID:GECOS:home:shell
+func homeOf(user string) (string, error) {
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Split(sc.Text(), ":")
+		if len(fields) >= 7 && fields[0] == user && filepath.IsAbs(fields[5]) {
+			return fields[5], nil
+		}
+	}
+	return "", fmt.Errorf("user %s (SUDO_USER) is not in /etc/passwd", user)
+}
+
+// LoadProgress reads the progress file. A file that cannot be parsed is
+// renamed aside (progress.json.corrupt-TIME) and reported in note; hood then
+// starts from no progress rather than failing.
+func LoadProgress() (p *Progress, note string) {
+	p = &Progress{Labs: map[string]*LabProgress{}, uid: -1, gid: -1}
+	dir, uid, gid, err := stateDir()
+	if err != nil {
+		p.why = err.Error()
+		return p, ""
+	}
+	p.path, p.uid, p.gid = filepath.Join(dir, "progress.json"), uid, gid
+	data, err := os.ReadFile(p.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return p, ""
+	}
+	if err == nil {
+		var q Progress
+		if err = json.Unmarshal(data, &q); err == nil && q.Labs != nil {
+			p.Labs = q.Labs
+			return p, ""
+		}
+		if err == nil {
+			err = errors.New("no \"labs\" object in it")
+		}
+	}
+	aside := fmt.Sprintf("%s.corrupt-%d", p.path, time.Now().Unix())
+	if rerr := os.Rename(p.path, aside); rerr != nil {
+		p.why = fmt.Sprintf("%s is unreadable (%v) and could not be moved aside (%v)", p.path, err, rerr)
+		p.path = ""
+		return p, "lab progress not saved: " + p.why
+	}
+	return p, fmt.Sprintf("lab progress: %s was unreadable (%v); it was moved to %s and progress starts afresh", p.path, err, aside)
+}
+
+// Save writes the file atomically (a temporary file renamed over it).
+func (p *Progress) Save() error {
+	if p.path == "" {
+		return nil
+	}
+	dir := filepath.Dir(p.path)
+	if err := p.mkdirAll(dir); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := p.path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	if p.uid >= 0 {
+		os.Lchown(tmp, p.uid, p.gid)
+	}
+	return os.Rename(tmp, p.path)
+}
+
+// mkdirAll creates dir and its missing parents, owned by the invoking user
+// under sudo.
+func (p *Progress) mkdirAll(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := p.mkdirAll(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if p.uid >= 0 {
+		os.Lchown(dir, p.uid, p.gid)
+	}
+	return nil
+}

@@ -1,0 +1,370 @@
+package labs
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"hood/commands"
+	"hood/internal/result"
+)
+
+// Driver runs one lab at a time inside a hood session: it implements
+// commands.LabDriver. The labs and the progress file are read on first use,
+// so a hood that runs no lab pays nothing for them at start.
+type Driver struct {
+	Labs     []*Lab
+	Progress *Progress
+	note     string // said once: the progress file was set aside
+	loadErr  error
+
+	lab     *Lab
+	step    int
+	hint    int
+	skipped map[int]bool
+	env     env
+}
+
+// NewDriver returns a driver for the built-in labs, plus extra (labs from
+// files an instructor gave).
+func NewDriver(extra ...*Lab) *Driver {
+	return &Driver{Labs: extra}
+}
+
+// load reads the built-in labs and the progress file, once.
+func (d *Driver) load() error {
+	if d.Progress != nil {
+		return d.loadErr
+	}
+	b, err := Builtin()
+	if err != nil {
+		d.loadErr = err
+	}
+	for _, l := range b {
+		if _, err := Find(d.Labs, l.ID); err != nil {
+			d.Labs = append(d.Labs, l)
+		}
+	}
+	d.Progress, d.note = LoadProgress()
+	return d.loadErr
+}
+
+// Active is the id of the lab in progress, or "".
+func (d *Driver) Active() string {
+	if d.lab == nil {
+		return ""
+	}
+	return d.lab.ID
+}
+
+const labUsage = "lab list | start ID | check | hint | status | next | skip | reset | solve | quit"
+
+// Command runs lab SUBCOMMAND.
+func (d *Driver) Command(s *commands.Session, args []string) (*result.Result, error) {
+	if len(args) == 0 {
+		return nil, result.Usagef(labUsage, "say what to do")
+	}
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	if d.note != "" {
+		note := d.note
+		d.note = ""
+		defer func() { fmt.Fprintln(s.Stderr, "hood: "+note) }()
+	}
+	sub, rest := args[0], args[1:]
+	if sub == "list" {
+		return d.list(), nil
+	}
+	if sub == "start" {
+		if len(rest) != 1 {
+			return nil, result.Usagef("lab start ID", "name one lab (lab list shows them)")
+		}
+		l, err := Find(d.Labs, rest[0])
+		if err != nil {
+			return nil, &result.UsageError{Msg: err.Error()}
+		}
+		return d.Start(s, l)
+	}
+	if d.lab == nil {
+		return nil, &result.UsageError{Msg: "no lab is in progress: `lab list` shows the labs, `lab start ID` starts one"}
+	}
+	switch sub {
+	case "check":
+		return d.check(s, true), nil
+	case "hint":
+		st := d.lab.Steps[d.step]
+		h := st.Hints[d.hint%len(st.Hints)]
+		d.hint++
+		return &result.Result{Text: fmt.Sprintf("hint %d/%d: %s", (d.hint-1)%len(st.Hints)+1, len(st.Hints), d.env.expand(h))}, nil
+	case "status":
+		return d.status(), nil
+	case "next", "skip":
+		d.skipped[d.step] = true
+		r := &result.Result{Text: fmt.Sprintf("Skipped step %d: %s.", d.step+1, d.lab.Steps[d.step].Title)}
+		d.advance(s, r)
+		return r, nil
+	case "reset":
+		l := d.lab
+		d.Progress.Set(l.ID, &LabProgress{})
+		return d.Start(s, l)
+	case "solve":
+		st := d.lab.Steps[d.step]
+		for _, line := range st.Solution {
+			s.Queue = append(s.Queue, d.env.expand(line))
+		}
+		return &result.Result{Text: fmt.Sprintf("Typing the reference solution of step %d:", d.step+1)}, nil
+	case "quit":
+		id := d.lab.ID
+		d.save()
+		d.lab = nil
+		fresh(s)
+		return &result.Result{Text: fmt.Sprintf("Left lab %s; its boxes are gone and box1 is a fresh box in the host's namespaces. `lab start %s` resumes where you were.", id, id)}, nil
+	}
+	return nil, result.Usagef(labUsage, "unknown lab command %q", sub)
+}
+
+// fresh closes every box (and what the session made: pins, cgroups) and
+// starts a new box1.
+func fresh(s *commands.Session) error {
+	s.Close()
+	s.Events = nil
+	_, err := s.StartBox("box1")
+	return err
+}
+
+// Start begins l, or resumes it where the learner left it: the earlier
+// steps' reference solutions are replayed quietly to rebuild their state.
+func (d *Driver) Start(s *commands.Session, l *Lab) (*result.Result, error) {
+	if miss := missing(l.Needs); len(miss) > 0 {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("lab %s cannot run on this machine:\n  - %s", l.ID, strings.Join(miss, "\n  - "))}
+	}
+	if err := fresh(s); err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	d.lab, d.step, d.hint, d.skipped = l, 0, 0, map[int]bool{}
+	d.env = env{s: s, hostHostname: host}
+	r := &result.Result{}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Lab %s: %s (about %d minutes)\n\n%s\n", l.ID, l.Title, l.Minutes, strings.TrimSpace(l.Intro))
+	p := d.Progress.Get(l.ID)
+	switch {
+	case p.Done:
+		fmt.Fprintf(&b, "\nYou finished this lab before; here it is again from the start.\n")
+		d.Progress.Set(l.ID, &LabProgress{})
+	case p.Step > 0 && p.Step < len(l.Steps):
+		failed := replay(s, l, p.Step)
+		fmt.Fprintf(&b, "\nResuming at step %d: the reference solutions of steps 1-%d were replayed to rebuild their state", p.Step+1, p.Step)
+		if failed > 0 {
+			fmt.Fprintf(&b, " (%d of their commands failed)", failed)
+		}
+		b.WriteString(".\n")
+		d.step = p.Step
+		for _, i := range p.Skipped {
+			d.skipped[i] = true
+		}
+	}
+	d.env.mark = len(s.Events)
+	r.Text = b.String()
+	d.showStep(s, r)
+	d.save()
+	return r, nil
+}
+
+// replay runs the solutions of the first n steps without output.
+func replay(s *commands.Session, l *Lab, n int) (failed int) {
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return 0
+	}
+	defer null.Close()
+	out, errw, narrate := s.Stdout, s.Stderr, s.Narrate
+	s.Stdout, s.Stderr = null, null
+	defer func() { s.Stdout, s.Stderr, s.Narrate = out, errw, narrate }()
+	e := env{s: s}
+	for _, st := range l.Steps[:n] {
+		for _, line := range st.Solution {
+			if runLine(s, e.expand(line)) != nil {
+				failed++
+			}
+		}
+	}
+	return failed
+}
+
+// runLine runs one command line (several commands with ;) in s.
+func runLine(s *commands.Session, line string) error {
+	cmds, err := commands.Split(line)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, words := range cmds {
+		if _, err := s.Exec(words); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// showStep appends the current step's text, skipping steps this machine
+// cannot do, and saying so.
+func (d *Driver) showStep(s *commands.Session, r *result.Result) {
+	for d.step < len(d.lab.Steps) {
+		st := d.lab.Steps[d.step]
+		if miss := missing(st.Needs); len(miss) > 0 {
+			d.skipped[d.step] = true
+			r.Text += fmt.Sprintf("\nStep %d (%s) is skipped on this machine: %s\n", d.step+1, st.Title, strings.Join(miss, "; "))
+			d.step++
+			continue
+		}
+		r.Text += "\n" + d.stepText(st)
+		d.env.mark = len(s.Events)
+		d.hint = 0
+		return
+	}
+	d.finish(r)
+}
+
+func (d *Driver) stepText(st Step) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "── Step %d/%d: %s ──\n%s\n", d.step+1, len(d.lab.Steps), st.Title, strings.TrimSpace(d.env.expand(st.Text)))
+	if len(st.Try) > 0 {
+		var tries []string
+		for _, t := range st.Try {
+			tries = append(tries, d.env.expand(t))
+		}
+		fmt.Fprintf(&b, "  try: %s\n", strings.Join(tries, "   then: "))
+	}
+	b.WriteString("  (lab hint for help, lab solve to see it done, lab check to test now)")
+	return b.String()
+}
+
+// After checks the current step after a command; when it holds, it says so
+// and moves on.
+func (d *Driver) After(s *commands.Session) *result.Result {
+	if d.lab == nil {
+		return nil
+	}
+	r := d.check(s, false)
+	if r == nil || r.Text == "" {
+		return nil
+	}
+	return r
+}
+
+// check evaluates the step's checks. Verbose reports every check; otherwise
+// only a step that is done is reported.
+func (d *Driver) check(s *commands.Session, verbose bool) *result.Result {
+	st := d.lab.Steps[d.step]
+	r := &result.Result{}
+	all := true
+	var lines []string
+	for _, c := range st.Checks {
+		ok, detail := c.eval(&d.env)
+		mark := "✗"
+		if ok {
+			mark = "✓"
+		} else {
+			all = false
+		}
+		lines = append(lines, fmt.Sprintf("  %s %s (%s)", mark, c.Say, detail))
+	}
+	if !all {
+		if verbose {
+			r.Text = fmt.Sprintf("Step %d/%d is not done yet:\n%s", d.step+1, len(d.lab.Steps), strings.Join(lines, "\n"))
+		}
+		return r
+	}
+	r.Text = fmt.Sprintf("✓ Step %d done: %s\n%s", d.step+1, st.Title, strings.Join(lines, "\n"))
+	d.advance(s, r)
+	return r
+}
+
+func (d *Driver) advance(s *commands.Session, r *result.Result) {
+	d.step++
+	d.showStep(s, r)
+	d.save()
+}
+
+func (d *Driver) finish(r *result.Result) {
+	l := d.lab
+	r.Text += fmt.Sprintf("\n★ Lab %s finished.", l.ID)
+	if n := len(d.skipped); n > 0 {
+		r.Text += fmt.Sprintf(" (%d step(s) skipped.)", n)
+	}
+	if l.Outro != "" {
+		r.Text += "\n" + strings.TrimSpace(l.Outro)
+	}
+	if next, err := Find(d.Labs, l.Next); err == nil {
+		r.Text += fmt.Sprintf("\nNext: lab start %s (%s).", next.ID, next.Title)
+	}
+	d.Progress.Set(l.ID, &LabProgress{Done: true, Step: len(l.Steps)})
+	d.Progress.Save()
+	d.lab = nil
+}
+
+func (d *Driver) save() {
+	if d.lab == nil {
+		return
+	}
+	var sk []int
+	for i := range d.skipped {
+		sk = append(sk, i)
+	}
+	d.Progress.Set(d.lab.ID, &LabProgress{Step: d.step, Skipped: sk})
+	d.Progress.Save()
+}
+
+func (d *Driver) status() *result.Result {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Lab %s: %s\n", d.lab.ID, d.lab.Title)
+	for i, st := range d.lab.Steps {
+		mark := " "
+		switch {
+		case d.skipped[i]:
+			mark = "-"
+		case i < d.step:
+			mark = "✓"
+		case i == d.step:
+			mark = "▶"
+		}
+		fmt.Fprintf(&b, "  %s %d. %s\n", mark, i+1, st.Title)
+	}
+	if d.Progress.Path() != "" {
+		fmt.Fprintf(&b, "Progress is saved in %s.", d.Progress.Path())
+	} else {
+		b.WriteString("Progress is not saved: " + d.Progress.Why())
+	}
+	return &result.Result{Text: b.String()}
+}
+
+func (d *Driver) list() *result.Result {
+	t := &result.Table{Header: []string{"id", "title", "min", "needs", "this machine", "progress"}}
+	for _, l := range d.Labs {
+		can := "ready"
+		if miss := missing(l.Needs); len(miss) > 0 {
+			can = "no: " + miss[0]
+			if len(can) > 60 {
+				can = can[:57] + "..."
+			}
+		}
+		prog := "-"
+		p := d.Progress.Get(l.ID)
+		switch {
+		case p.Done:
+			prog = "done"
+		case p.Step > 0:
+			prog = "step " + strconv.Itoa(p.Step+1) + "/" + strconv.Itoa(len(l.Steps))
+		}
+		needs := strings.Join(l.Needs, ",")
+		if needs == "" {
+			needs = "-"
+		}
+		t.Rows = append(t.Rows, []string{l.ID, l.Title, strconv.Itoa(l.Minutes), needs, can, prog})
+		t.Mark = append(t.Mark, d.lab == l)
+	}
+	return &result.Result{Table: t, Lines: []result.Line{{Key: "start", Value: "lab start ID"}}}
+}
