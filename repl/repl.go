@@ -67,6 +67,7 @@ func (r *Runner) afterCommand(words []string) {
 		r.Line(line)
 	}
 }
+
 // Lines runs every line from in, stopping at the first failure (like sh -e).
 // It returns the exit status hood should end with.
 func (r *Runner) Lines(in io.Reader) int {
