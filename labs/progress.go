@@ -73,11 +73,14 @@ func stateDir() (dir string, uid, gid int, err error) {
 	return filepath.Join(home, ".local", "state", "hood"), -1, -1, nil
 }
 
+// passwdFile is read for the home of the user behind sudo (tests change it).
+var passwdFile = "/etc/passwd"
+
 // homeOf finds a user's home directory in /etc/passwd.
 //
 //	name:password:UID:GID:GECOS:home:shell
 func homeOf(user string) (string, error) {
-	f, err := os.Open("/etc/passwd")
+	f, err := os.Open(passwdFile)
 	if err != nil {
 		return "", err
 	}
