@@ -103,6 +103,12 @@ func (s *Session) Complete(line string) []Suggestion {
 		for _, w := range c.Words {
 			add(w, "")
 		}
+	case ArgLab:
+		if s.Lab != nil {
+			for _, l := range s.Lab.List() {
+				add(l[0], l[1])
+			}
+		}
 	}
 	return out
 }

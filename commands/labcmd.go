@@ -20,7 +20,11 @@ func init() {
 		{"lab quit", "leave the lab (its boxes are killed; progress is kept)"},
 	} {
 		sub := strings.Fields(c.usage)[1]
-		register(&Command{UsageLine: c.usage, Short: c.short, Run: func(s *Session, args []string) (*result.Result, error) {
+		var args []Arg
+		if sub == "start" {
+			args = []Arg{ArgLab}
+		}
+		register(&Command{UsageLine: c.usage, Short: c.short, Args: args, Run: func(s *Session, args []string) (*result.Result, error) {
 			if s.Lab == nil {
 				return nil, &result.UsageError{Msg: "labs are not available in this hood"}
 			}

@@ -63,8 +63,10 @@ type LabDriver interface {
 	// failed or not, and returns what to show (a check passed, the next
 	// step), or nil.
 	After(s *Session) *result.Result
-	// Active reports whether a lab is in progress (for the prompt).
+	// Active is the id of the lab in progress, or "" (for the prompt).
 	Active() string
+	// List is every lab as {id, title}, for completion.
+	List() [][2]string
 }
 
 // NewSession returns a session with no box yet.

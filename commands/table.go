@@ -18,6 +18,7 @@ const (
 	ArgNSType      // a namespace type or all; repeats
 	ArgCommand     // a command name
 	ArgWord        // fixed words, from Words
+	ArgLab         // a lab id
 )
 
 // Command is one entry of the command table. Its name is the leading

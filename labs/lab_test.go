@@ -151,3 +151,18 @@ func TestProgressUnderSudoIsTheInvokingUsers(t *testing.T) {
 		}
 	}
 }
+
+func TestDriverListsLabsForCompletion(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	d := NewDriver()
+	var ids []string
+	for _, l := range d.List() {
+		ids = append(ids, l[0])
+		if l[1] == "" {
+			t.Errorf("lab %s has no title for completion", l[0])
+		}
+	}
+	if len(ids) != 8 || ids[2] != "pid" {
+		t.Errorf("completion offers %v", ids)
+	}
+}

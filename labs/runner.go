@@ -58,6 +58,16 @@ func (d *Driver) Active() string {
 	return d.lab.ID
 }
 
+// List is every lab as {id, title}.
+func (d *Driver) List() [][2]string {
+	d.load()
+	var out [][2]string
+	for _, l := range d.Labs {
+		out = append(out, [2]string{l.ID, l.Title})
+	}
+	return out
+}
+
 const labUsage = "lab list | start ID | check | hint | status | next | skip | reset | solve | quit"
 
 // Command runs lab SUBCOMMAND.

@@ -174,6 +174,10 @@ func Main(args []string) int {
 		restore()
 	}()
 
+	// What a hood killed with SIGKILL left behind goes now, and is named.
+	if removed := cleanupStale(); len(removed) > 0 {
+		fmt.Fprintf(os.Stderr, "hood: removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
+	}
 	if _, err := s.StartBox("box1"); err != nil {
 		r.Err.Error(fmt.Errorf("cannot start the first box: %w", err))
 		return 1
