@@ -31,7 +31,7 @@ var errnoWhy = map[string]map[string]why{
 	},
 	"sethostname": {
 		"EPERM": {"changing the hostname needs CAP_SYS_ADMIN in the user namespace that owns the box's UTS namespace",
-			"run hood as root, or `unshare user --map-root` and then `unshare uts`"},
+			"rename a UTS namespace the box's own user namespace owns: `unshare uts` (after `unshare user --map-root` for a box that is not root)"},
 		"EINVAL": {"a hostname is at most 64 bytes", "choose a shorter name"},
 	},
 	"mount": {

@@ -292,8 +292,10 @@ func (c Check) eval(e *env) (bool, string) {
 		if err != nil {
 			return false, err.Error()
 		}
-		ok := regexp.MustCompile(c.File.Match).Match(data)
-		return ok, fmt.Sprintf("%s holds %q", path, short(data))
+		if m := regexp.MustCompile(c.File.Match).Find(data); m != nil {
+			return true, fmt.Sprintf("%s has %q", path, strings.TrimSpace(string(m)))
+		}
+		return false, fmt.Sprintf("%s holds %q", path, short(data))
 	case c.BoxFile != nil:
 		re := regexp.MustCompile(c.BoxFile.Match)
 		return e.anyBox(c.BoxFile.Box, func(b *box.Box) (bool, string) {
@@ -347,7 +349,7 @@ func (c Check) eval(e *env) (bool, string) {
 			}
 			n := commands.CountProcs(fmt.Sprintf("/proc/%d/root/proc", init))
 			ok := n >= c.ProcsSeen.Min && (c.ProcsSeen.Max == 0 || n <= c.ProcsSeen.Max)
-			return ok, fmt.Sprintf("the /proc seen from %s's PID namespace lists %d processes", b.Name, n)
+			return ok, fmt.Sprintf("the /proc seen from %s's PID namespace lists %d process(es)", b.Name, n)
 		})
 	case c.Event != nil:
 		return c.Event.eval(e)

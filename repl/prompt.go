@@ -20,7 +20,7 @@ func (r *Runner) Interactive(banner string) {
 	}
 	parser := newLineParser()
 	fmt.Fprintln(r.Out.W, banner)
-	fmt.Fprintln(r.Out.W, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts")
+	fmt.Fprintln(r.Out.W, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts, or lab list for the guided labs")
 	for !r.S.Done {
 		p := prompt.New(func(string) {}, complete,
 			prompt.OptionParser(parser),

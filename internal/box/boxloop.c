@@ -483,6 +483,7 @@ void hood_box_main(int argc, char **argv, char **envp)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != (pid_t)atoi(parent))
 		_exit(1);
+	prctl(PR_SET_NAME, "hood-box");
 	box_setup();
 	unsetenv("HOOD_BOX_FD");
 	unsetenv("HOOD_BOX_PARENT");
