@@ -174,8 +174,12 @@ func enterFile(s *Session, path string) (*result.Result, error) {
 	if err != nil {
 		return r, err
 	}
-	diff(r, b.PID, mine, after, []string{link}, "")
+	names := []string{t.Name}
+	if link != t.Name {
+		names = append(names, link)
+	}
+	diff(r, b.PID, mine, after, names, "unchanged: setns into a "+t.Name+" namespace changes only what the box's children get")
 	r.Shell = fmt.Sprintf("nsenter %s=%s", t.Option, path)
-	r.Meaning = fmt.Sprintf("%s joined %s:[%d] through the file, without any process of that namespace: a pinned namespace can be entered for as long as the pin lasts.", b.Name, t.Name, info.Inode)
+	r.Meaning = fmt.Sprintf("%s joined %s:[%d] through a file that refers to it, with no process of that namespace involved: a namespace can be joined this way for as long as anything (a process, a bind mount, an open file) keeps it alive.", b.Name, t.Name, info.Inode)
 	return r, nil
 }

@@ -88,6 +88,8 @@ func nsInfo(s *Session, args []string) (*result.Result, error) {
 		switch {
 		case strings.Contains(c.Call, "NS_GET_USERNS") && c.Errno == 0:
 			r.Say("owner", "user:[%d] owns it: capabilities over it count in that user namespace", c.Value)
+		case strings.Contains(c.Call, "NS_GET_USERNS"):
+			r.Say("owner", "%s: no owner hood may see (the initial user namespace owns itself)", errnoName(c.Errno))
 		case strings.Contains(c.Call, "NS_GET_PARENT") && c.Errno == 0:
 			r.Say("parent", "%s:[%d]", info.Type.Name, c.Value)
 		case strings.Contains(c.Call, "NS_GET_PARENT"):

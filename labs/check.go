@@ -360,7 +360,15 @@ func (c Check) eval(e *env) (bool, string) {
 			return n >= c.NProcs.Min, fmt.Sprintf("%d processes are in %s", n, want)
 		})
 	case c.Clock != nil:
-		return e.anyBox(c.Clock.Box, func(b *box.Box) (bool, string) { return c.Clock.eval(b) })
+		return e.anyBox(c.Clock.Box, func(b *box.Box) (bool, string) {
+			// A probe started while the box's new PID namespace has no
+			// PID 1 would become that PID 1 and, exiting, end the
+			// namespace: looking must not change what is looked at.
+			if strings.Contains(e.link(b, "pid_for_children"), "?") {
+				return false, b.Name + "'s new PID namespace has no PID 1 yet, so hood does not start a process there to read its clocks"
+			}
+			return c.Clock.eval(b)
+		})
 	case c.Pinned != nil:
 		for _, p := range e.s.Pins {
 			if p.Type != c.Pinned.Type {

@@ -281,6 +281,11 @@ func (d *Driver) check(s *commands.Session, verbose bool) *result.Result {
 			all = false
 		}
 		lines = append(lines, fmt.Sprintf("  %s %s (%s)", mark, c.Say, detail))
+		// After a command, stop at the first check that fails: later
+		// ones may start probe processes, and need not run in vain.
+		if !ok && !verbose {
+			break
+		}
 	}
 	if !all {
 		if verbose {
