@@ -136,7 +136,7 @@ func CheckAll(labs []*Lab, w io.Writer, verbose bool) int {
 				labFailed = true
 			}
 		}
-		fmt.Fprintf(w, "      lab %s: %d steps in %.1fs\n", l.ID, len(reports), time.Since(t0).Seconds())
+		fmt.Fprintf(w, "      lab %s: %d steps in %d ms\n", l.ID, len(reports), time.Since(t0).Milliseconds())
 		if verbose || labFailed {
 			fmt.Fprintf(w, "----- transcript of lab %s -----\n%s----- end of transcript -----\n", l.ID, tr.String())
 		}

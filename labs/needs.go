@@ -100,3 +100,16 @@ func missing(needs []string) []string {
 	}
 	return out
 }
+
+// missingNames lists the names of the needs the machine lacks.
+func missingNames(needs []string) []string {
+	var out []string
+	for _, n := range needs {
+		if f, err := requirement(n); err != nil {
+			out = append(out, n)
+		} else if ok, _ := f(); !ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}

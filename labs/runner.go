@@ -360,11 +360,8 @@ func (d *Driver) list() *result.Result {
 	t := &result.Table{Header: []string{"id", "title", "min", "needs", "this machine", "progress"}}
 	for _, l := range d.Labs {
 		can := "ready"
-		if miss := missing(l.Needs); len(miss) > 0 {
-			can = "no: " + miss[0]
-			if len(can) > 60 {
-				can = can[:57] + "..."
-			}
+		if miss := missingNames(l.Needs); len(miss) > 0 {
+			can = "no: lacks " + strings.Join(miss, ", ")
 		}
 		prog := "-"
 		p := d.Progress.Get(l.ID)
@@ -381,5 +378,5 @@ func (d *Driver) list() *result.Result {
 		t.Rows = append(t.Rows, []string{l.ID, l.Title, strconv.Itoa(l.Minutes), needs, can, prog})
 		t.Mark = append(t.Mark, d.lab == l)
 	}
-	return &result.Result{Table: t, Lines: []result.Line{{Key: "start", Value: "lab start ID"}}}
+	return &result.Result{Table: t, Lines: []result.Line{{Key: "start", Value: "lab start ID (a lab this machine cannot run says what it lacks and how to get it)"}}}
 }
