@@ -317,7 +317,7 @@ func (d *Driver) finish(r *result.Result) {
 		r.Text += fmt.Sprintf("\nNext: lab start %s (%s).", next.ID, next.Title)
 	}
 	d.Progress.Set(l.ID, &LabProgress{Done: true, Step: len(l.Steps)})
-	d.Progress.Save()
+	d.persist()
 	d.lab = nil
 }
 
@@ -330,7 +330,17 @@ func (d *Driver) save() {
 		sk = append(sk, i)
 	}
 	d.Progress.Set(d.lab.ID, &LabProgress{Step: d.step, Skipped: sk})
-	d.Progress.Save()
+	d.persist()
+}
+
+// persist writes the progress file; when that fails, hood says so once and
+// goes on without saving (the lab itself is unaffected).
+func (d *Driver) persist() {
+	if err := d.Progress.Save(); err != nil {
+		fmt.Fprintf(os.Stderr, "hood: lab progress cannot be saved to %s: %v; going on without saving it\n", d.Progress.path, err)
+		d.Progress.why = err.Error()
+		d.Progress.path = ""
+	}
 }
 
 func (d *Driver) status() *result.Result {
