@@ -82,7 +82,8 @@ func boxNew(s *Session, args []string) (*result.Result, error) {
 			if ok {
 				gid, err2 = strconv.Atoi(g)
 			}
-			if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
+			// (uid_t)-1 means "leave unchanged" to setresuid(2): refused.
+			if err1 != nil || err2 != nil || uid < 0 || gid < 0 || uid >= 1<<32-1 || gid >= 1<<32-1 {
 				return nil, result.Usagef(usage, "%q is not a uid[:gid]: give numbers, such as 1000 or 1000:1000", args[i])
 			}
 		case strings.HasPrefix(a, "-"):

@@ -52,7 +52,7 @@ func kill(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	init := s.liveInit(b)
+	init := s.childInit(b, mine)
 	if mine["pid_for_children"] == host["pid"] || init == 0 {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s has no PID namespace of its own with a PID 1 in it, so a signal from it could reach the host's processes; hood sends none. Run `unshare pid --fork` first.", b.Name)}
 	}

@@ -117,7 +117,10 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	before := s.procsSeen(b)
 	r := &result.Result{}
 	inside := false
-	if init := s.liveInit(b); init > 0 && mine["pid_for_children"] != mine["pid"] {
+	if err := sharedWithHost(s.ProcRoot, b.PID, s.HoodPID, dst); err != nil {
+		return nil, err
+	}
+	if init := s.childInit(b, mine); init > 0 && mine["pid_for_children"] != mine["pid"] {
 		// From inside the new PID namespace, so a proc mount shows it.
 		p, err := b.RunProbe("mount", src, dst, fstype, strconv.FormatUint(uint64(flags), 10), data)
 		if err != nil {
@@ -177,6 +180,70 @@ func (s *Session) liveInit(b *box.Box) int {
 		}
 	}
 	return 0
+}
+
+// childInit is the box's live PID 1 of the PID namespace its next child
+// is born in (after `enter PID pid` an older PID 1 may be of another), or 0.
+func (s *Session) childInit(b *box.Box, mine links) int {
+	init := s.liveInit(b)
+	if init == 0 {
+		return 0
+	}
+	if l, err := s.links(init); err != nil || l["pid"] != mine["pid_for_children"] {
+		return 0
+	}
+	return init
+}
+
+// sharedWithHost refuses a mount on a mount point whose peer group the host
+// is also in (propagation shared): the new mount would appear on the host.
+func sharedWithHost(procRoot string, box, hood int, target string) error {
+	m := containingMount(procRoot, box, target)
+	if m == nil {
+		return nil
+	}
+	for _, opt := range strings.Fields(m.Optional) {
+		group, ok := strings.CutPrefix(opt, "shared:")
+		if !ok {
+			continue
+		}
+		f, err := os.Open(fmt.Sprintf("%s/%d/mountinfo", procRoot, hood))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		peers, _ := mountinfo.GetMountsFromReader(f, func(i *mountinfo.Info) (skip, stop bool) {
+			return !strings.Contains(" "+i.Optional+" ", " shared:"+group+" "), false
+		})
+		if len(peers) > 0 {
+			return &result.UsageError{Msg: fmt.Sprintf("%s is on the mount %s, which is shared with the host's mount table (peer group %s, as %s on the host): a mount here would appear on the host too, so hood does not make it. Run `unshare mnt` (propagation private, the default) in a new box, or mount somewhere that is not shared.", target, m.Mountpoint, group, peers[0].Mountpoint)}
+		}
+	}
+	return nil
+}
+
+// containingMount is the mount of pid's mount table that target is on: the
+// last entry whose mount point is the longest prefix of target.
+func containingMount(procRoot string, pid int, target string) *mountinfo.Info {
+	f, err := os.Open(fmt.Sprintf("%s/%d/mountinfo", procRoot, pid))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	ms, err := mountinfo.GetMountsFromReader(f, nil)
+	if err != nil {
+		return nil
+	}
+	var best *mountinfo.Info
+	for _, m := range ms {
+		mp := m.Mountpoint
+		if target == mp || mp == "/" || strings.HasPrefix(target, strings.TrimSuffix(mp, "/")+"/") {
+			if best == nil || len(mp) >= len(best.Mountpoint) {
+				best = m
+			}
+		}
+	}
+	return best
 }
 
 // LiveInit is liveInit for the lab checks.

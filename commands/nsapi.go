@@ -1,21 +1,24 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"hood/internal/box"
+	"hood/internal/kernel/mount"
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
 )
 
-// PinRoot is where ns pin bind-mounts namespaces: one directory per hood
-// process, so a later hood (or `hood cleanup`) can tell which pins belong to
-// a hood that is gone.
-const PinRoot = "/run/hood"
+// Pins live in a process hood keeps only for them, the pin holder, in a
+// mount namespace of its own with a tmpfs on /run: a pin is a bind mount
+// there, reachable from the host as /proc/HOLDER/root/run/NAME. When hood
+// ends, even by SIGKILL, the holder dies with it (PR_SET_PDEATHSIG), its
+// mount namespace goes, and the pins with it: nothing is left on the host.
+const pinDir = "/run"
 
 // Pin is a namespace kept alive by a bind mount of its /proc/PID/ns file.
 type Pin struct {
@@ -37,8 +40,9 @@ and NS_GET_OWNER_UID (who created a user namespace).`,
 		&Command{UsageLine: "ns pin TARGET TYPE", Short: "keep a namespace alive with a bind mount of its /proc/PID/ns file (as ip netns add does)",
 			Long: `A namespace lives while something holds it: a process in it, an open file
 descriptor, or a bind mount of its /proc/PID/ns file. hood bind-mounts the
-file under ` + PinRoot + `/HOODPID/ and removes the mount when you unpin it or leave
-hood. enter accepts the pinned path as its target.`,
+file in the mount namespace of a process hood keeps for pins (the path is
+shown as /proc/HOLDER/root/run/NAME) and removes it when you unpin it or
+leave hood. enter accepts the pinned path as its target.`,
 			Args: []Arg{ArgTarget, ArgNSType}, Run: nsPin},
 		&Command{UsageLine: "ns unpin PATH|all", Short: "remove a pin made by ns pin (umount and delete the file)", Run: nsUnpin},
 	)
@@ -89,13 +93,13 @@ func nsInfo(s *Session, args []string) (*result.Result, error) {
 		case strings.Contains(c.Call, "NS_GET_USERNS") && c.Errno == 0:
 			r.Say("owner", "user:[%d] owns it: capabilities over it count in that user namespace", c.Value)
 		case strings.Contains(c.Call, "NS_GET_USERNS"):
-			r.Say("owner", "%s: no owner hood may see (the initial user namespace owns itself)", errnoName(c.Errno))
+			r.Say("owner", "%s: none that hood may see (the initial user namespace has no owner; for a user namespace the owner is its parent)", errnoName(c.Errno))
 		case strings.Contains(c.Call, "NS_GET_PARENT") && c.Errno == 0:
 			r.Say("parent", "%s:[%d]", info.Type.Name, c.Value)
 		case strings.Contains(c.Call, "NS_GET_PARENT"):
-			r.Say("parent", "%s: this is the first %s namespace hood can see (the kernel hides a parent outside the caller's own namespaces)", errnoName(c.Errno), info.Type.Name)
+			r.Say("parent", "%s: no parent within hood's reach: this is the initial %s namespace, which has none, or its parent lies outside hood's own", errnoName(c.Errno), info.Type.Name)
 		case strings.Contains(c.Call, "NS_GET_OWNER_UID") && c.Errno == 0:
-			r.Say("creator", "uid %d created this user namespace", c.Value)
+			r.Say("owner uid", "%d: the effective uid of the process that created this user namespace (0 for the initial one)", c.Value)
 		}
 	}
 	r.Shell = "lsns -o NS,TYPE,PATH,NSFS,PNS,ONS  # PNS and ONS: parent and owner, from the same ioctls"
@@ -120,20 +124,25 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 			return nil, &result.UsageError{Msg: fmt.Sprintf("%s:[%d] is already pinned at %s", t.Name, ino, p.Path)}
 		}
 	}
-	dir := filepath.Join(PinRoot, strconv.Itoa(s.HoodPID))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("mkdir %s: %w", dir, err)
+	r := &result.Result{}
+	holder, err := s.pinHolder(r)
+	if err != nil {
+		return r, err
 	}
 	name := strings.ReplaceAll(strings.TrimSuffix(label, "'s "+t.Name), " ", "") + "." + t.Name
-	dst := filepath.Join(dir, name)
-	r := &result.Result{}
+	inside := pinDir + "/" + name
+	dst := fmt.Sprintf("%s/%d/root%s", s.ProcRoot, holder.PID, inside)
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", dst, err)
+		return r, fmt.Errorf("create %s: %w", dst, err)
 	}
 	f.Close()
 	r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("open(%q, O_CREAT|O_EXCL, 0444)", dst), Ret: "3"})
-	call := mountCall("hood", path, dst, "", msBind, "", func() error { return bindMount(path, dst) })
+	call, err := holder.Mount(path, inside, "", msBind, "")
+	if err != nil {
+		return r, err
+	}
+	call.Who = "pin holder"
 	r.Add(call)
 	if call.Failed() {
 		os.Remove(dst)
@@ -141,8 +150,8 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 	}
 	s.Pins = append(s.Pins, Pin{Path: dst, Label: label, Inode: ino, Type: t.Name})
 	r.Say("pinned", "%s:[%d] at %s", t.Name, ino, dst)
-	r.Shell = fmt.Sprintf("touch %s && mount --bind %s %s", dst, path, dst)
-	r.Meaning = fmt.Sprintf("The bind mount holds %s:[%d]: it stays alive after every process in it has gone, and `enter %s` joins it again. ip netns add keeps network namespaces under /run/netns the same way.", t.Name, ino, dst)
+	r.Shell = fmt.Sprintf("touch %s && mount --bind %s %s  # as ip netns add does under /run/netns", inside, path, inside)
+	r.Meaning = fmt.Sprintf("The bind mount holds %s:[%d]: it stays alive after every process in it has gone, and `enter %s` joins it again. ip netns add keeps network namespaces under /run/netns the same way; hood keeps its pins in the pin holder's own mount namespace, so they go when hood does.", t.Name, ino, dst)
 	return r, nil
 }
 
@@ -184,9 +193,15 @@ func nsUnpin(s *Session, args []string) (*result.Result, error) {
 	return r, nil
 }
 
-// unpin detaches and deletes one pin, and the pin directory when empty.
+// unpin detaches and deletes one pin.
 func (s *Session) unpin(p Pin) []result.Syscall {
-	calls := []result.Syscall{umountCall(p.Path)}
+	var calls []result.Syscall
+	if s.pins != nil {
+		if c, err := s.pins.Umount(pinDir + "/" + filepath.Base(p.Path)); err == nil {
+			c.Who = "pin holder"
+			calls = append(calls, c)
+		}
+	}
 	os.Remove(p.Path)
 	calls = append(calls, result.Syscall{Who: "hood", Call: fmt.Sprintf("unlink(%q)", p.Path), Ret: "0"})
 	for i, q := range s.Pins {
@@ -195,49 +210,56 @@ func (s *Session) unpin(p Pin) []result.Syscall {
 			break
 		}
 	}
-	if len(s.Pins) == 0 {
-		os.Remove(filepath.Dir(p.Path))
-		os.Remove(PinRoot)
-	}
 	return calls
 }
 
+// unpinAll ends the pin holder: its mount namespace, and every pin in it,
+// goes with it.
 func (s *Session) unpinAll() {
-	for len(s.Pins) > 0 {
-		s.unpin(s.Pins[0])
+	if s.pins != nil {
+		_ = s.pins.Kill()
+		s.pins = nil
 	}
+	s.Pins = nil
 }
 
-// CleanupPins removes the pins of hood processes that are gone (killed
-// before they could clean up) and returns what it removed.
-func CleanupPins(procRoot string) ([]string, error) {
-	dirs, err := os.ReadDir(PinRoot)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+// pinHolder starts the pin holder on first use: a process of hood's that
+// only holds pins, in its own mount namespace with a tmpfs on /run.
+func (s *Session) pinHolder(r *result.Result) (*box.Box, error) {
+	if s.pins != nil {
+		return s.pins, nil
 	}
+	h, err := box.Start("hood-pins")
 	if err != nil {
 		return nil, err
 	}
-	var removed []string
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil || !d.IsDir() {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("%s/%d", procRoot, pid)); err == nil {
-			continue // that hood is still running
-		}
-		dir := filepath.Join(PinRoot, d.Name())
-		files, _ := os.ReadDir(dir)
-		for _, f := range files {
-			p := filepath.Join(dir, f.Name())
-			umountCall(p)
-			if os.Remove(p) == nil {
-				removed = append(removed, p)
-			}
-		}
-		os.Remove(dir)
+	steps := []func() (result.Syscall, error){
+		func() (result.Syscall, error) { return h.Unshare(uintptr(mount.NewNS)) },
+		func() (result.Syscall, error) { return h.Mount("none", "/", "", mount.Rec|mount.Private, "") },
+		func() (result.Syscall, error) {
+			return h.Mount("tmpfs", pinDir, "tmpfs", mount.NoSuid|mount.NoDev|mount.NoExec, "mode=755,size=1m")
+		},
 	}
-	os.Remove(PinRoot) // only when empty
-	return removed, nil
+	for _, step := range steps {
+		c, err := step()
+		if err == nil && c.Failed() {
+			err = kernelErr(c, "mount")
+		}
+		if err != nil {
+			_ = h.Kill()
+			return nil, fmt.Errorf("starting the pin holder: %w", err)
+		}
+		c.Who = fmt.Sprintf("pin holder %d", h.PID)
+		r.Add(c)
+	}
+	s.pins = h
+	return h, nil
+}
+
+// PinDir is where pins are, as seen from the host ("" before the first).
+func (s *Session) PinDir() string {
+	if s.pins == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s/%d/root%s", s.ProcRoot, s.pins.PID, pinDir)
 }

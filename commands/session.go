@@ -32,6 +32,7 @@ type Session struct {
 	// kernel's answers: lab checks such as "fork answered ENOMEM" read them.
 	Events []Event
 	Pins   []Pin     // namespaces bind-mounted by ns pin, removed at Close
+	pins   *box.Box  // the pin holder (see nsapi.go), started on first ns pin
 	Lab    LabDriver // the guided lab in progress, if any
 	// Queue holds command lines to run next, as if typed (lab solve).
 	Queue  []string

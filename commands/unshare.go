@@ -203,7 +203,14 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		if o.propagation != "private" {
 			shell = append(shell, "--propagation", o.propagation)
 		}
-		meaning = append(meaning, fmt.Sprintf("Every mount in %s's copy of the mount table is now %s, so what it mounts does not reach the host (unshare(1) does the same by default).", b.Name, o.propagation))
+		switch o.propagation {
+		case "private":
+			meaning = append(meaning, fmt.Sprintf("Every mount in %s's copy of the mount table is now private, so what it mounts does not reach the host (unshare(1) does the same by default).", b.Name))
+		case "slave":
+			meaning = append(meaning, fmt.Sprintf("Every mount in %s's copy of the mount table is now a slave: mounts made on the host still arrive, but what %s mounts does not reach the host.", b.Name, b.Name))
+		case "shared":
+			meaning = append(meaning, fmt.Sprintf("Every mount in %s's copy of the mount table is now shared: mounts propagate both ways between it and its peers, which include the host's mounts wherever those were shared already (systemd makes / shared); hood's mount command refuses to mount where the host is a peer.", b.Name))
+		}
 	} else if seenType(o.types, "mnt") {
 		shell = append(shell, "--propagation", "unchanged")
 	}

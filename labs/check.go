@@ -233,8 +233,9 @@ func (e *env) anyBox(ref string, f func(b *box.Box) (bool, string)) (bool, strin
 	return false, strings.Join(why, "; ")
 }
 
-// expand replaces {hood} with hood's PID, {NAME} with box NAME's PID and
-// {NAME.init} with the PID of its PID 1.
+// expand replaces {hood} with hood's PID, {NAME} with box NAME's PID,
+// {NAME.init} with the PID of its PID 1 and {pins} with the directory that
+// ns pin puts pins in.
 func (e *env) expand(s string) string {
 	var out strings.Builder
 	for {
@@ -251,6 +252,8 @@ func (e *env) expand(s string) string {
 		switch {
 		case name == "hood":
 			out.WriteString(strconv.Itoa(e.s.HoodPID))
+		case name == "pins" && e.s.PinDir() != "":
+			out.WriteString(e.s.PinDir())
 		case e.boxes(name) != nil && field == "":
 			out.WriteString(strconv.Itoa(e.boxes(name)[0].PID))
 		case e.boxes(name) != nil && field == "init":

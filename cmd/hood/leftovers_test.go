@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,16 +12,14 @@ import (
 	"hood/internal/kernel/cgroup"
 )
 
-// hoodLeftovers lists the pins and box cgroups a hood with PID pid made.
-func hoodLeftovers(t *testing.T, pid int) []string {
+// boxGroups lists the box cgroups (hood/box1*) below the cgroups of pid.
+func boxGroups(t *testing.T, pid int) []string {
 	t.Helper()
-	var out []string
-	pins, _ := filepath.Glob(filepath.Join("/run/hood", strconv.Itoa(pid), "*"))
-	out = append(out, pins...)
 	hs, err := cgroup.Hierarchies("/proc", pid)
 	if err != nil {
 		hs, _ = cgroup.Hierarchies("/proc", os.Getpid())
 	}
+	var out []string
 	for _, h := range hs {
 		dirs, _ := filepath.Glob(filepath.Join(h.Dir(), "hood", "box1*"))
 		out = append(out, dirs...)
@@ -30,11 +27,30 @@ func hoodLeftovers(t *testing.T, pid int) []string {
 	return out
 }
 
-// What hood makes in the filesystem (a namespace pin, a box cgroup in every
-// hierarchy) goes when hood ends; after a SIGKILL it stays until the next
-// start or hood cleanup removes it.
+// nsfsMounts lists the namespace files bind-mounted in the host's mount
+// table (a pin that leaked out of hood's pin holder would be one).
+func nsfsMounts(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, " - nsfs ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// What hood makes (a box cgroup in every hierarchy, a namespace pin) goes
+// when hood ends. After a SIGKILL the pin goes with hood's pin holder at
+// once; the empty cgroups stay until hood cleanup (or the next start)
+// removes them, and it names them.
 func TestPinsAndCgroupsAreRemoved(t *testing.T) {
 	requireRoot(t)
+	hostPins := nsfsMounts(t)
 	for _, kill := range []bool{false, true} {
 		name := "exit"
 		if kill {
@@ -42,42 +58,48 @@ func TestPinsAndCgroupsAreRemoved(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			s := startSession(t)
-			s.run("cgroup attach", "unshare net", "ns pin box1 net")
-			made := hoodLeftovers(t, s.hood.PID)
-			if len(made) < 2 {
-				t.Fatalf("want a pin and cgroups, found %v (stderr %s)", made, s.stderr)
+			out := s.run("cgroup attach", "unshare net", "ns pin box1 net")
+			groups := boxGroups(t, s.hood.PID)
+			if len(groups) == 0 || !strings.Contains(out, "pinned   net:[") {
+				t.Fatalf("want box cgroups and a pin; groups %v, output:\n%s\nstderr %s", groups, out, s.stderr)
+			}
+			if got := nsfsMounts(t); len(got) != len(hostPins) {
+				t.Errorf("the pin is in the host's mount table: %v", got)
+			}
+			if kill {
+				_ = unix.Kill(s.hood.PID, unix.SIGKILL)
+			} else {
+				s.stdin.Close()
+			}
+			if _, err := s.wait(10 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if got := nsfsMounts(t); len(got) != len(hostPins) {
+				t.Errorf("a pin is left in the host's mount table: %v", got)
 			}
 			if !kill {
-				s.stdin.Close()
-				if _, err := s.wait(10 * time.Second); err != nil {
-					t.Fatal(err)
-				}
-				for _, p := range made {
-					if _, err := os.Stat(p); err == nil {
-						t.Errorf("%s is left after hood exited", p)
+				for _, g := range groups {
+					if _, err := os.Stat(g); err == nil {
+						t.Errorf("%s is left after hood exited", g)
 					}
 				}
 				return
 			}
-			_ = unix.Kill(s.hood.PID, unix.SIGKILL)
-			if _, err := s.wait(10 * time.Second); err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range made {
-				if _, err := os.Stat(p); err != nil {
-					t.Errorf("after SIGKILL %s should still be there for cleanup to find: %v", p, err)
+			for _, g := range groups {
+				if _, err := os.Stat(g); err != nil {
+					t.Errorf("after SIGKILL %s should still be there for cleanup to find: %v", g, err)
 				}
 			}
-			out, err := hoodCommand(t, "hood", "cleanup").CombinedOutput()
+			res, err := hoodCommand(t, "hood", "cleanup").CombinedOutput()
 			if err != nil {
-				t.Fatalf("hood cleanup: %v\n%s", err, out)
+				t.Fatalf("hood cleanup: %v\n%s", err, res)
 			}
-			for _, p := range made {
-				if _, err := os.Stat(p); err == nil {
-					t.Errorf("hood cleanup left %s", p)
+			for _, g := range groups {
+				if _, err := os.Stat(g); err == nil {
+					t.Errorf("hood cleanup left %s", g)
 				}
-				if !strings.Contains(string(out), p) {
-					t.Errorf("hood cleanup did not name %s:\n%s", p, out)
+				if !strings.Contains(string(res), g) {
+					t.Errorf("hood cleanup did not name %s:\n%s", g, res)
 				}
 			}
 		})

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 
-	"hood/commands"
 	"hood/internal/kernel/cgroup"
 	"hood/labs"
 )
@@ -103,12 +102,10 @@ func cleanup(args []string) int {
 	return 0
 }
 
-// cleanupStale removes pins of hoods that are gone and empty hood/ cgroups.
+// cleanupStale removes the empty hood/ cgroups of hoods that are gone
+// (namespace pins need no cleanup: they die with hood's pin holder).
 func cleanupStale() []string {
-	removed, err := commands.CleanupPins("/proc")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "hood: cleaning up pins:", err)
-	}
+	var removed []string
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs)
 		if err != nil {

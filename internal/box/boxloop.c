@@ -402,6 +402,10 @@ static void serve(void)
 		case BOX_SETID:
 			op_setid(q);
 			break;
+		case BOX_UMOUNT:
+			r = umount2(data, MNT_DETACH);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
 		case BOX_EXIT:
 			reply(0, 0, 0, 0, NULL, 0);
 			_exit(0);

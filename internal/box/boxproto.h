@@ -15,6 +15,7 @@ enum {
 	BOX_HASCHILD = 10,   // reply ret = 1 when the box has any child, 0 when none
 	BOX_READFILE = 11,   // data = path; reply data = the file as the box reads it
 	BOX_SETID = 12,      // arg0 = uid, arg1 = gid: drop to them (no supplementary groups)
+	BOX_UMOUNT = 13,     // data = path: umount2(path, MNT_DETACH)
 };
 
 // BOX_SPAWN_SELF: exec hood's own binary (opened when the box started), for

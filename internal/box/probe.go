@@ -120,3 +120,15 @@ func HostClock(clock string) float64 {
 	}
 	return float64(ts.Sec) + float64(ts.Nsec)/1e9
 }
+
+// Umount makes the box detach the mount at path (umount2 with MNT_DETACH).
+func (b *Box) Umount(path string) (result.Syscall, error) {
+	if strings.IndexByte(path, 0) >= 0 {
+		return result.Syscall{}, fmt.Errorf("path %q contains a NUL byte", path)
+	}
+	r, err := b.c.call(opUmount, [4]int64{}, append([]byte(path), 0), nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return sc(b.Name, fmt.Sprintf("umount2(%q, MNT_DETACH)", path), r), nil
+}

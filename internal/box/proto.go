@@ -25,6 +25,7 @@ const (
 	opHasChild    = 10
 	opReadFile    = 11
 	opSetID       = 12
+	opUmount      = 13
 
 	spawnForeground = 1
 	spawnSelf       = 2
