@@ -18,9 +18,10 @@ func init() {
 		Long: `TARGET is a box, host (hood's own namespaces), self or a PID; TYPE is one or
 more of uts ipc net mnt pid user cgroup time, or all. hood opens
 /proc/TARGET/ns/TYPE and the box calls setns(2) on it. Types the box already
-shares with TARGET are skipped. As with unshare, joining a pid or time
-namespace changes only pid_for_children or time_for_children: the box's
-next process is the one that lands there.
+shares with TARGET are skipped. As with unshare, joining a pid namespace
+changes only pid_for_children: the box's next process is the one that lands
+there. Joining a time namespace moves the box itself too (its time and
+time_for_children links both change).
 With PATH (a namespace file pinned by ns pin, or any /proc/PID/ns/TYPE),
 the box joins that namespace; its type comes from the kernel (NS_GET_NSTYPE).`,
 		Args: []Arg{ArgTarget, ArgNSType},
@@ -122,7 +123,11 @@ func enter(s *Session, args []string) (*result.Result, error) {
 		if err != nil {
 			return r, err
 		}
-		diff(r, b.PID, mine, after, []string{link}, "")
+		names := []string{link}
+		if t.Name == "time" {
+			names = []string{"time", "time_for_children"}
+		}
+		diff(r, b.PID, mine, after, names, "")
 		mine = after
 		joined = append(joined, t.Name)
 		forChildren = forChildren || t.ForChildren != ""
@@ -133,8 +138,8 @@ func enter(s *Session, args []string) (*result.Result, error) {
 		return r, nil
 	}
 	r.Meaning = fmt.Sprintf("%s now shares its %s namespace(s) with %s: same inode, same namespace.", b.Name, strings.Join(joined, ", "), tg.Label)
-	if forChildren {
-		r.Meaning += " For pid and time only the box's next process lands in the joined namespace."
+	if forChildren && seenType(ordered, "pid") {
+		r.Meaning += " For pid only the box's next process lands in the joined namespace; the box stays where it was."
 	}
 	return r, nil
 }
@@ -178,7 +183,7 @@ func enterFile(s *Session, path string) (*result.Result, error) {
 	if link != t.Name {
 		names = append(names, link)
 	}
-	diff(r, b.PID, mine, after, names, "unchanged: setns into a "+t.Name+" namespace changes only what the box's children get")
+	diff(r, b.PID, mine, after, names, "unchanged: setns into a pid namespace changes only what the box's children get")
 	r.Shell = fmt.Sprintf("nsenter %s=%s", t.Option, path)
 	r.Meaning = fmt.Sprintf("%s joined %s:[%d] through a file that refers to it, with no process of that namespace involved: a namespace can be joined this way for as long as anything (a process, a bind mount, an open file) keeps it alive.", b.Name, t.Name, info.Inode)
 	return r, nil

@@ -88,6 +88,13 @@ func (s *Session) spawn(argv, env []string) (*result.Result, error) {
 	} else {
 		r.Say("process", "PID %d, in the host's PID namespace", sp.PID)
 	}
+	// The box's waitpid(2) is how the end of the program is known: its
+	// status is an event a lab can check ("killed by SIGKILL").
+	how := fmt.Sprintf("exited with status %d", st.ExitStatus())
+	if st.Signaled() {
+		how = fmt.Sprintf("killed by %s", box.SignalName(st.Signal()))
+	}
+	r.Add(result.Syscall{Who: b.Name, Call: fmt.Sprintf("waitpid(%d, &status, 0)", sp.PID), Ret: fmt.Sprintf("%d (%s)", sp.PID, how)})
 	switch {
 	case st.Exited():
 		r.Say("exit", "%d", st.ExitStatus())

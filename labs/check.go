@@ -127,6 +127,9 @@ type UIDCheck struct {
 	Inside int    `yaml:"inside"`
 }
 
+// probes reports whether evaluating the check starts a process in a box.
+func (c Check) probes() bool { return c.Clock != nil }
+
 func (c Check) kinds() int {
 	n := 0
 	for _, set := range []bool{c.NS != nil, c.Hostname != nil, c.File != nil, c.BoxFile != nil, c.Init != nil,
@@ -163,6 +166,9 @@ func (c Check) validate() error {
 			return errors.New("ns: a names a box")
 		}
 	case c.NProcs != nil:
+		if c.NProcs.Min <= 0 {
+			return errors.New("nprocs: min must be at least 1")
+		}
 		return nsType(c.NProcs.Type)
 	case c.Children != nil:
 		if c.Children.Type != "pid" && c.Children.Type != "time" {
@@ -184,6 +190,14 @@ func (c Check) validate() error {
 		if c.Clock.Clock != "monotonic" && c.Clock.Clock != "boottime" {
 			return errors.New("clock: monotonic or boottime")
 		}
+		if c.Clock.Ahead <= 0 {
+			return errors.New("clock: ahead must be a positive number of seconds (a check that holds without any offset proves nothing)")
+		}
+	case c.ProcsSeen != nil:
+		if c.ProcsSeen.Max == 0 && c.ProcsSeen.Min == 0 {
+			return errors.New("procs_seen: give min, max or both")
+		}
+
 	}
 	return nil
 }
@@ -373,24 +387,37 @@ func (c Check) eval(e *env) (bool, string) {
 			return c.Clock.eval(b)
 		})
 	case c.Pinned != nil:
+		// Any pin of the type may be the one: the learner may have pinned
+		// others first.
+		var why []string
 		for _, p := range e.s.Pins {
 			if p.Type != c.Pinned.Type {
 				continue
 			}
 			link := fmt.Sprintf("%s:[%d]", p.Type, p.Inode)
-			if c.Pinned.Box != "" {
-				return e.anyBox(c.Pinned.Box, func(b *box.Box) (bool, string) {
+			var ok bool
+			var d string
+			switch {
+			case c.Pinned.Box != "":
+				ok, d = e.anyBox(c.Pinned.Box, func(b *box.Box) (bool, string) {
 					mine := e.link(b, p.Type)
 					return mine == link, fmt.Sprintf("%s is in %s; %s is pinned at %s", b.Name, mine, link, p.Path)
 				})
+			case c.Pinned.Orphan:
+				n := countIn(p.Type, link)
+				ok, d = n == 0, fmt.Sprintf("%s, pinned at %s, has %d process(es)", link, p.Path, n)
+			default:
+				ok, d = true, fmt.Sprintf("%s is pinned at %s", link, p.Path)
 			}
-			if !c.Pinned.Orphan {
-				return true, fmt.Sprintf("%s is pinned at %s", link, p.Path)
+			if ok {
+				return true, d
 			}
-			n := countIn(p.Type, link)
-			return n == 0, fmt.Sprintf("%s, pinned at %s, has %d processes", link, p.Path, n)
+			why = append(why, d)
 		}
-		return false, "no " + c.Pinned.Type + " namespace is pinned"
+		if len(why) == 0 {
+			return false, "no " + c.Pinned.Type + " namespace is pinned (ns pin)"
+		}
+		return false, strings.Join(why, "; ")
 	case c.Children != nil:
 		return e.anyBox(c.Children.Box, func(b *box.Box) (bool, string) {
 			host, err := e.s.HostLinks()
@@ -460,8 +487,9 @@ func (c *EventCheck) eval(e *env) (bool, string) {
 		e.mark = len(evs)
 	}
 	var last string
+	call := e.expand(c.Call)
 	for _, ev := range evs[e.mark:] {
-		if !strings.Contains(ev.Call, c.Call) {
+		if !strings.Contains(ev.Call, call) {
 			continue
 		}
 		ans := ev.Ret
@@ -474,7 +502,7 @@ func (c *EventCheck) eval(e *env) (bool, string) {
 		}
 	}
 	if last == "" {
-		return false, "no " + c.Call + " call in this step yet"
+		return false, "no " + call + " call in this step yet"
 	}
 	return false, "last: " + last
 }

@@ -63,12 +63,22 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 			reports = append(reports, rep)
 			continue
 		}
-		e.mark = len(s.Events)
+		// Before the step, event checks see every call since the lab
+		// began: a step whose outcome an earlier step already produced
+		// would teach nothing.
+		e.mark = 0
+		failed := false
 		for _, c := range st.Checks {
-			if ok, detail := c.eval(e); ok {
+			if failed && c.probes() {
+				continue // as the runner does: no probe after a failed check
+			}
+			ok, detail := c.eval(e)
+			if ok {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("passes before the step is done: %s (%s)", c.Say, detail))
 			}
+			failed = failed || !ok
 		}
+		e.mark = len(s.Events)
 		for _, line := range st.Solution {
 			line = e.expand(line)
 			rd.Typed(s.Prompt(), line)
@@ -142,5 +152,9 @@ func CheckAll(labs []*Lab, w io.Writer, verbose bool) int {
 		}
 	}
 	fmt.Fprintf(w, "%d steps passed, %d failed, %d skipped, in %.1fs\n", passed, failed, skippedSteps, time.Since(start).Seconds())
+	if passed == 0 && failed == 0 {
+		fmt.Fprintln(w, "nothing ran: this machine cannot run any of these labs (see the SKIP lines)")
+		return 1
+	}
 	return failed
 }

@@ -137,6 +137,14 @@ func (l *Lab) validate() error {
 		case len(st.Checks) == 0:
 			return fmt.Errorf("%s: a step needs at least one check of the system's state", where)
 		}
+		for _, line := range append(append([]string(nil), st.Try...), st.Solution...) {
+			for _, w := range strings.Split(line, ";") {
+				f := strings.Fields(w)
+				if len(f) > 0 && (f[0] == "lab" || f[0] == "exit") {
+					return fmt.Errorf("%s: %q: a step's commands may not be lab or exit commands", where, line)
+				}
+			}
+		}
 		for _, n := range st.Needs {
 			if _, err := requirement(n); err != nil {
 				return fmt.Errorf("%s: %w", where, err)

@@ -71,6 +71,8 @@ steps:
 		"bad id":          {"id: demo", "id: Demo Lab", `id "Demo Lab"`},
 		"not yaml":        {"steps:", "steps: [", "demo.yaml"},
 		"no say":          {"- say: box1 has its own UTS namespace\n        ns:", "- ns:", "needs say"},
+		"lab in solution": {"solution: [unshare uts]", "solution: [unshare uts, lab start demo]", "may not be lab or exit"},
+		"clock ahead 0":   {"ns: {a: box1, type: uts, same: false}", "clock: {box: box1, clock: boottime, ahead: 0}", "ahead must be a positive"},
 	} {
 		src := strings.Replace(ok, c.from, c.to, 1)
 		_, err := Parse([]byte(src), "demo.yaml")

@@ -78,11 +78,16 @@ func (d *Driver) Command(s *commands.Session, args []string) (*result.Result, er
 	if err := d.load(); err != nil {
 		return nil, err
 	}
-	if d.note != "" {
-		note := d.note
+	r, err := d.command(s, args)
+	// A note about the progress file is said once, with the first answer.
+	if d.note != "" && r != nil {
+		r.Lines = append([]result.Line{{Key: "note", Value: d.note}}, r.Lines...)
 		d.note = ""
-		defer func() { fmt.Fprintln(s.Stderr, "hood: "+note) }()
 	}
+	return r, err
+}
+
+func (d *Driver) command(s *commands.Session, args []string) (*result.Result, error) {
 	sub, rest := args[0], args[1:]
 	if sub == "list" {
 		return d.list(), nil
@@ -165,12 +170,8 @@ func (d *Driver) Start(s *commands.Session, l *Lab) (*result.Result, error) {
 		fmt.Fprintf(&b, "\nYou finished this lab before; here it is again from the start.\n")
 		d.Progress.Set(l.ID, &LabProgress{})
 	case p.Step > 0 && p.Step < len(l.Steps):
-		failed := replay(s, l, p.Step)
-		fmt.Fprintf(&b, "\nResuming at step %d: the reference solutions of steps 1-%d were replayed to rebuild their state", p.Step+1, p.Step)
-		if failed > 0 {
-			fmt.Fprintf(&b, " (%d of their commands failed)", failed)
-		}
-		b.WriteString(".\n")
+		replay(s, l, p.Step)
+		fmt.Fprintf(&b, "\nResuming at step %d: the reference solutions of steps 1-%d were replayed to rebuild their state.\n", p.Step+1, p.Step)
 		d.step = p.Step
 		for _, i := range p.Skipped {
 			d.skipped[i] = true
@@ -259,7 +260,11 @@ func (d *Driver) After(s *commands.Session) *result.Result {
 		return nil
 	}
 	r := d.check(s, false)
-	if r == nil || r.Text == "" {
+	if d.note != "" {
+		r.Lines = append(r.Lines, result.Line{Key: "note", Value: d.note})
+		d.note = ""
+	}
+	if r.Text == "" && len(r.Lines) == 0 {
 		return nil
 	}
 	return r
@@ -273,6 +278,15 @@ func (d *Driver) check(s *commands.Session, verbose bool) *result.Result {
 	all := true
 	var lines []string
 	for _, c := range st.Checks {
+		if !all && (c.probes() || !verbose) {
+			// After a failed check, a check that starts a process in
+			// the box (which may change it: a time namespace's offsets
+			// are fixed once a process is in it) is not run at all.
+			if verbose {
+				lines = append(lines, fmt.Sprintf("  · %s (checked once the checks above hold)", c.Say))
+			}
+			continue
+		}
 		ok, detail := c.eval(&d.env)
 		mark := "✗"
 		if ok {
@@ -281,11 +295,6 @@ func (d *Driver) check(s *commands.Session, verbose bool) *result.Result {
 			all = false
 		}
 		lines = append(lines, fmt.Sprintf("  %s %s (%s)", mark, c.Say, detail))
-		// After a command, stop at the first check that fails: later
-		// ones may start probe processes, and need not run in vain.
-		if !ok && !verbose {
-			break
-		}
 	}
 	if !all {
 		if verbose {
@@ -337,7 +346,7 @@ func (d *Driver) save() {
 // goes on without saving (the lab itself is unaffected).
 func (d *Driver) persist() {
 	if err := d.Progress.Save(); err != nil {
-		fmt.Fprintf(os.Stderr, "hood: lab progress cannot be saved to %s: %v; going on without saving it\n", d.Progress.path, err)
+		d.note = fmt.Sprintf("lab progress cannot be saved to %s: %v; going on without saving it", d.Progress.path, err)
 		d.Progress.why = err.Error()
 		d.Progress.path = ""
 	}
