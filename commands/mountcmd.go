@@ -50,20 +50,6 @@ func mountString(src, dst, fstype string, flags uintptr, data string) string {
 	return fmt.Sprintf("mount(%s, %s, %s, %s, %s)", q(src), q(dst), q(fstype), mount.FlagString(flags), q(data))
 }
 
-func bindMount(src, dst string) error { return mount.BindFile(src, dst) }
-
-// umountCall detaches path from hood's own mount namespace.
-func umountCall(path string) result.Syscall {
-	c := result.Syscall{Who: "hood", Call: fmt.Sprintf("umount2(%q, MNT_DETACH)", path), Ret: "0"}
-	if err := mount.Detach(path); err != nil {
-		c.Ret = "-1"
-		if e, ok := asErrno(err); ok {
-			c.Errno, c.ErrName = e, errnoName(e)
-		}
-	}
-	return c
-}
-
 func mountCmd(s *Session, args []string) (*result.Result, error) {
 	var fstype, opts string
 	var flags uintptr

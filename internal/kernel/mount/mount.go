@@ -1,5 +1,5 @@
-// Package mount holds mount(2) and umount2(2) as hood's commands use them
-// from hood's own process, and the names of mount flags for narration.
+// Package mount holds the mount(2) flags hood's commands use, their names
+// for narration, and mount(8)'s -o options turned into them.
 // See mount(2), mount(8) and mount_namespaces(7).
 package mount
 
@@ -92,14 +92,4 @@ func ParseOptions(opts string) (f uintptr, data string) {
 		}
 	}
 	return f, strings.Join(rest, ",")
-}
-
-// BindFile bind-mounts src on dst, from hood's own mount namespace.
-func BindFile(src, dst string) error {
-	return unix.Mount(src, dst, "", unix.MS_BIND, "")
-}
-
-// Detach lazily unmounts path (umount2 with MNT_DETACH).
-func Detach(path string) error {
-	return unix.Unmount(path, unix.MNT_DETACH)
 }
