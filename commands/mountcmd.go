@@ -28,18 +28,6 @@ Examples: mount -t proc proc /proc; mount -t tmpfs -o size=10m tmpfs /tmp`,
 
 var msBind = uintptr(mount.Bind)
 
-// mountCall narrates a mount(2) made by hood itself.
-func mountCall(who, src, dst, fstype string, flags uintptr, data string, do func() error) result.Syscall {
-	c := result.Syscall{Who: who, Call: mountString(src, dst, fstype, flags, data), Ret: "0"}
-	if err := do(); err != nil {
-		c.Ret = "-1"
-		if e, ok := asErrno(err); ok {
-			c.Errno, c.ErrName = e, errnoName(e)
-		}
-	}
-	return c
-}
-
 func mountString(src, dst, fstype string, flags uintptr, data string) string {
 	q := func(s string) string {
 		if s == "" {
