@@ -47,7 +47,7 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 	}
 	name := box
 	for _, h := range hs {
-		busy, err := inUse(filepath.Join(h.Dir(), parentDir, box))
+		busy, err := inUse(filepath.Join(h.Base(), parentDir, box))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -61,12 +61,18 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 	var made []string // what this call created, undone in reverse on failure
 	g := &Group{Box: box, Hier: hs}
 	for _, h := range hs {
-		parent := filepath.Join(h.Dir(), parentDir)
+		parent := filepath.Join(h.Base(), parentDir)
 		dir := filepath.Join(parent, name)
 		for _, d := range []string{parent, dir} {
 			created, err := o.ensureDir(d)
 			if created {
 				made = append(made, d)
+			}
+			if err == nil && h.V2 && d == parent {
+				// The boxes get every controller hood/ is offered: hood/
+				// holds no process itself, so the no-internal-processes
+				// rule allows it.
+				err = o.enableControllers(parent)
 			}
 			if err == nil && !h.V2 && slices.Contains(h.Controllers, "cpuset") {
 				err = o.fillCpuset(d)
@@ -143,7 +149,7 @@ func CleanupStale(hs []Hierarchy) ([]string, error) {
 	var removed []string
 	var errs []error
 	for _, h := range hs {
-		parent := filepath.Join(h.Dir(), parentDir)
+		parent := filepath.Join(h.Base(), parentDir)
 		entries, err := os.ReadDir(parent)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -298,4 +304,25 @@ func wrap(what string, err error) error {
 		return fmt.Errorf("%s: %w (%s)", what, errno, unix.ErrnoName(errno))
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Wanted are the v2 controllers hood enables for its boxes when offered.
+var Wanted = []string{"cpu", "memory", "io", "pids", "cpuset"}
+
+// enableControllers writes "+cpu +memory ..." to dir/cgroup.subtree_control
+// for those of Wanted that dir's cgroup.controllers offers and that are not
+// enabled yet.
+func (o *ops) enableControllers(dir string) error {
+	offered := readWords(filepath.Join(dir, "cgroup.controllers"))
+	enabled := readWords(filepath.Join(dir, "cgroup.subtree_control"))
+	var add []string
+	for _, c := range Wanted {
+		if slices.Contains(offered, c) && !slices.Contains(enabled, c) {
+			add = append(add, "+"+c)
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	return o.write(filepath.Join(dir, "cgroup.subtree_control"), strings.Join(add, " "))
 }

@@ -179,3 +179,44 @@ func serves(m *mountinfo.Info, h Hierarchy) bool {
 	}
 	return h.Name == "" || slices.Contains(opts, "name="+h.Name)
 }
+
+// Base is where hood makes its hood/ directory in this hierarchy. On v1 it is
+// hood's own cgroup, so boxes stay inside whatever limits the invoker is
+// under. On v2 a controller reaches a cgroup only if its parent enables it
+// in cgroup.subtree_control, and a cgroup with processes in it (hood's own)
+// cannot enable any (the no-internal-processes rule); so Base is the deepest
+// cgroup from hood's own up to the root whose subtree_control already
+// enables the most of Wanted. hood only makes a directory there; it writes
+// no file of a cgroup it did not create.
+func (h Hierarchy) Base() string {
+	own := h.Dir()
+	if !h.V2 {
+		return own
+	}
+	best, bestN := own, 0
+	for dir := own; ; dir = filepath.Dir(dir) {
+		n := 0
+		enabled := readWords(filepath.Join(dir, "cgroup.subtree_control"))
+		for _, c := range Wanted {
+			if slices.Contains(enabled, c) {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = dir, n
+		}
+		if dir == h.Mount || dir == "/" || !strings.HasPrefix(dir, h.Mount) {
+			break
+		}
+	}
+	return best
+}
+
+// readWords reads a whitespace-separated list file (cgroup.controllers).
+func readWords(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(data))
+}
