@@ -4,23 +4,50 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
+	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
 )
 
 func init() {
 	register(
-		&Command{UsageLine: "cgroup attach [BOX]", Short: "put a box (the current one by default) in a cgroup of its own, hood/BOX, in every hierarchy",
-			Long: `hood creates hood/BOX below the cgroup hood itself runs in, in every
-mounted hierarchy (each v1 controller's tree, and the v2 tree), and writes
-the box's PID to cgroup.procs there. Programs the box starts later are born
-in it. The group is removed when the box ends.`,
-			Args: []Arg{ArgBox}, Run: cgroupAttach},
+		&Command{UsageLine: "cgroup mode", Short: "how this machine mounts cgroups (v2, v1 or hybrid) and which controllers hood can use where",
+			Run: cgroupMode},
+		&Command{UsageLine: "cgroup files", Short: "the cgroup files hood knows by their v2 names: format, units, and the v1 file(s) each maps to",
+			Run: cgroupFiles},
+		&Command{UsageLine: "cgroup attach [TARGET] [GROUP]", Short: "put a box (or a process of one) in a cgroup: its own hood/BOX by default",
+			Long: `hood creates hood/BOX below the cgroup hood runs in (on v2, below the nearest
+cgroup that offers the controllers), in every mounted hierarchy, and writes
+the PID to cgroup.procs there. Programs the box starts later are born in it.
+The group is removed when the box ends. Any cgroup command on a box that has
+no group yet makes it first.`,
+			Args: []Arg{ArgTarget, ArgBox}, Run: cgroupAttach},
 		&Command{UsageLine: "cgroup show [TARGET]", Short: "a box's or PID's cgroups, from /proc/PID/cgroup: as the host sees them and as the box itself does",
 			Args: []Arg{ArgTarget}, Run: cgroupShow},
+		&Command{UsageLine: "cgroup set [GROUP] FILE VALUE", Short: "write a cgroup file of the current box's group (v2 names; on v1 hood translates)",
+			Long: `FILE is a v2 name (cgroup files lists them): cpu.max, cpu.weight,
+memory.max, memory.high, memory.low, memory.min, memory.swap.max,
+memory.oom.group, memory.reclaim, pids.max, cpuset.cpus, cpuset.mems,
+io.max, io.weight, cgroup.freeze, cgroup.kill. Where the controller is in a
+v1 hierarchy hood writes the v1 file(s) and shows the conversion; v1 names
+are accepted as they are. GROUP is a box or a group made with cgroup new.
+Examples: cgroup set cpu.max 50000; cgroup set memory.max 50M`,
+			Args: []Arg{ArgBox}, Run: cgroupSet},
+		&Command{UsageLine: "cgroup get [GROUP] FILE", Short: "read a cgroup file of the current box's group (v2 names; on v1 hood translates)",
+			Args: []Arg{ArgBox}, Run: cgroupGet},
+		&Command{UsageLine: "cgroup stat [GROUP]", Short: "usage, limits and events of a group: CPU, throttling, memory, OOM kills, pids, I/O, pressure",
+			Args: []Arg{ArgBox}, Run: cgroupStat},
+		&Command{UsageLine: "cgroup freeze [GROUP]", Short: "freeze every process in the group (cgroup.freeze 1; v1 freezer.state FROZEN)", Args: []Arg{ArgBox}, Run: cgroupFreeze},
+		&Command{UsageLine: "cgroup thaw [GROUP]", Short: "thaw a frozen group", Args: []Arg{ArgBox}, Run: cgroupThaw},
+		&Command{UsageLine: "cgroup kill [GROUP]", Short: "kill every process in the group at once (cgroup.kill; on v1 one by one)", Args: []Arg{ArgBox}, Run: cgroupKill},
+		&Command{UsageLine: "cgroup new NAME", Short: "make a group hood/NAME in every hierarchy (removed when hood exits)", Run: cgroupNew},
+		&Command{UsageLine: "cgroup rm NAME", Short: "remove a group made with cgroup new (it must be empty)", Run: cgroupRm},
 	)
 }
 
@@ -39,40 +66,122 @@ func (s *Session) hierarchies() ([]cgroup.Hierarchy, error) {
 	return s.hier, nil
 }
 
-func cgroupAttach(s *Session, args []string) (*result.Result, error) {
-	b, err := s.namedBox("cgroup attach [BOX]", args, true)
-	if err != nil {
-		return nil, err
-	}
-	if s.groups[b.Name] != nil {
-		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is already in its group (%s); `cgroup show %s` shows it", b.Name, s.groups[b.Name].Dirs[0], b.Name)}
-	}
+// newGroup makes hood/NAME, narrating into r.
+func (s *Session) newGroup(r *result.Result, name string) (*cgroup.Group, error) {
 	hs, err := s.hierarchies()
 	if err != nil {
 		return nil, err
 	}
-	r := &result.Result{}
-	g, ops, err := cgroup.NewGroup(hs, b.Name, s.HoodPID)
+	g, ops, err := cgroup.NewGroup(hs, name, s.HoodPID)
 	addOps(r, ops)
 	if err != nil {
-		return r, cgroupErr(err)
+		return nil, cgroupErr(err)
 	}
 	if s.groups == nil {
 		s.groups = map[string]*cgroup.Group{}
 	}
-	s.groups[b.Name] = g
-	ops, err = g.Attach(b.PID)
+	s.groups[name] = g
+	return g, nil
+}
+
+// boxGroup is b's group, made and joined on first use.
+func (s *Session) boxGroup(r *result.Result, b *box.Box) (*cgroup.Group, error) {
+	if g := s.groups[b.Name]; g != nil {
+		return g, nil
+	}
+	g, err := s.newGroup(r, b.Name)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := g.Attach(b.PID)
+	addOps(r, ops)
+	if err != nil {
+		return nil, cgroupErr(err)
+	}
+	r.Say("group", "%s is now in its own cgroup, hood/%s, in every hierarchy (first use)", b.Name, filepath.Base(g.Dirs[0]))
+	return g, nil
+}
+
+// GroupOf is the group a lab check reads for a box, or nil before one
+// exists (checks never create one).
+func (s *Session) GroupOf(name string) *cgroup.Group { return s.groups[name] }
+
+// group resolves GROUP (a box or a group made by cgroup new), or the
+// current box's group.
+func (s *Session) group(r *result.Result, name string) (*cgroup.Group, string, error) {
+	if name == "" {
+		b, err := s.box()
+		if err != nil {
+			return nil, "", err
+		}
+		g, err := s.boxGroup(r, b)
+		return g, b.Name, err
+	}
+	if b := s.find(name); b != nil {
+		g, err := s.boxGroup(r, b)
+		return g, b.Name, err
+	}
+	if g := s.groups[name]; g != nil {
+		return g, name, nil
+	}
+	var known []string
+	for n := range s.groups {
+		known = append(known, n)
+	}
+	known = append(known, s.BoxNames()...)
+	sort.Strings(known)
+	return nil, "", &result.UsageError{Msg: fmt.Sprintf("unknown group %q: name a box or a group made with `cgroup new` (%s)", name, strings.Join(known, ", "))}
+}
+
+// splitGroup takes an optional GROUP off the front: a word that is not a
+// file name (file names have a dot).
+func splitGroup(args []string, min int) (group string, rest []string) {
+	if len(args) > min && !strings.Contains(args[0], ".") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+func cgroupAttach(s *Session, args []string) (*result.Result, error) {
+	const usage = "cgroup attach [TARGET] [GROUP]"
+	if len(args) > 2 {
+		return nil, result.Usagef(usage, "a target and a group at most")
+	}
+	b, err := s.box()
+	if len(args) > 0 {
+		b = s.find(args[0])
+		if b == nil {
+			return nil, result.Usagef(usage, "%q is not a box: hood moves only its own boxes into cgroups (the boxes: %s)", args[0], strings.Join(s.BoxNames(), ", "))
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	r := &result.Result{}
+	if len(args) < 2 {
+		if g := s.groups[b.Name]; g != nil {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("%s is already in its group (%s); `cgroup show %s` shows it", b.Name, g.Dirs[0], b.Name)}
+		}
+		g, err := s.boxGroup(r, b)
+		if err != nil {
+			return r, err
+		}
+		r.Shell = fmt.Sprintf("mkdir %s && echo %d > %s/cgroup.procs  # and so on for each hierarchy", g.Dirs[0], b.PID, g.Dirs[0])
+		r.Meaning = fmt.Sprintf("%s now sits in a cgroup of its own, in every hierarchy; what it starts is born there. Its namespaces did not change: a cgroup is where the kernel accounts and limits, not what a process can see.", b.Name)
+		return r, nil
+	}
+	g, name, err := s.group(r, args[1])
+	if err != nil {
+		return r, err
+	}
+	ops, err := g.Attach(b.PID)
 	addOps(r, ops)
 	if err != nil {
 		return r, cgroupErr(err)
 	}
-	r.Changes = append(r.Changes, result.Change{Path: fmt.Sprintf("%s/%d/cgroup", s.ProcRoot, b.PID), Before: "hood's own cgroups", After: "hood/" + lastElem(g.Dirs[0]) + " in each of the " + fmt.Sprint(len(g.Dirs)) + " hierarchies"})
-	r.Shell = fmt.Sprintf("mkdir %s && echo %d > %s/cgroup.procs  # and so on for each hierarchy", g.Dirs[0], b.PID, g.Dirs[0])
-	r.Meaning = fmt.Sprintf("%s now sits in a cgroup of its own, in every hierarchy; what it starts is born there. Its namespaces did not change: a cgroup is where the kernel accounts and limits, not what a process can see.", b.Name)
+	r.Shell = fmt.Sprintf("echo %d > %s/cgroup.procs  # and so on for each hierarchy", b.PID, g.Dirs[0])
+	r.Meaning = fmt.Sprintf("%s moved into %s's group; its children already running stay where they are, new ones are born in %s.", b.Name, name, name)
 	return r, nil
 }
-
-func lastElem(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
 
 func addOps(r *result.Result, ops []cgroup.Op) {
 	for _, o := range ops {
@@ -88,15 +197,351 @@ func addOps(r *result.Result, ops []cgroup.Op) {
 	}
 }
 
+// cgroupErr explains the errnos a cgroup write can meet.
 func cgroupErr(err error) error {
 	var e syscall.Errno
-	if errors.As(err, &e) && (e == syscall.EACCES || e == syscall.EPERM || e == syscall.EROFS) {
-		return fmt.Errorf("%w: creating cgroups needs root (or a delegated cgroup); run hood as root", err)
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e {
+	case syscall.EACCES, syscall.EPERM, syscall.EROFS:
+		return fmt.Errorf("%w: creating and writing cgroups needs root (or a cgroup delegated to you); run hood as root", err)
+	case syscall.EBUSY:
+		return fmt.Errorf("%w: the no-internal-processes rule of cgroup v2: a cgroup that has processes cannot hand controllers to children (cgroup.subtree_control), and one whose controllers are handed down cannot take processes; move the processes into a leaf group first", err)
+	case syscall.EINVAL:
+		return fmt.Errorf("%w: the kernel rejected the value for this file (cgroup files shows the format)", err)
+	case syscall.ENOSPC:
+		return fmt.Errorf("%w: a v1 cpuset group with no CPUs or memory nodes takes no process; set cpuset.cpus and cpuset.mems first", err)
+	case syscall.EOPNOTSUPP:
+		return fmt.Errorf("%w: this kernel does not support that here", err)
 	}
 	return err
 }
 
-// dropGroup removes a box's cgroup, if it has one, after the box is gone.
+func cgroupMode(s *Session, args []string) (*result.Result, error) {
+	if len(args) > 0 {
+		return nil, result.Usagef("cgroup mode", "cgroup mode takes no arguments")
+	}
+	mode := cgroup.Detect("/sys/fs/cgroup")
+	hs, err := s.hierarchies()
+	if err != nil {
+		return nil, err
+	}
+	t := &result.Table{Header: []string{"hierarchy", "mounted at", "hood's cgroup", "hood's groups go under", "controllers there"}}
+	for _, h := range hs {
+		ctl := strings.Join(h.Controllers, ",")
+		base := h.Base()
+		if h.V2 {
+			ctl = strings.Join(readWordsFile(filepath.Join(base, "cgroup.subtree_control")), " ")
+			if ctl == "" {
+				ctl = "(none enabled: membership only)"
+			}
+		}
+		if ctl == "" {
+			ctl = "(none: a named hierarchy)"
+		}
+		t.Rows = append(t.Rows, []string{h.Label(), h.Mount, h.Path, filepath.Join(base, "hood"), ctl})
+		t.Mark = append(t.Mark, false)
+	}
+	r := &result.Result{Table: t}
+	r.Say("mode", "%s", mode)
+	switch mode {
+	case cgroup.Hybrid:
+		r.Meaning = "Controllers live in the v1 trees, one per controller; the v2 tree holds membership and pressure (PSI) only. hood speaks v2 file names and writes the v1 files, showing the conversion."
+	case cgroup.Legacy:
+		r.Meaning = "cgroup v1 only: a tree per controller. hood speaks v2 file names and writes the v1 files, showing the conversion."
+	case cgroup.Unified:
+		r.Meaning = "cgroup v2: one tree, controllers enabled per subtree with cgroup.subtree_control."
+	}
+	return r, nil
+}
+
+func readWordsFile(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(data))
+}
+
+func cgroupFiles(s *Session, args []string) (*result.Result, error) {
+	t := &result.Table{Header: []string{"file (v2)", "rw", "format", "v1"}}
+	for _, n := range cgroup.Names() {
+		sp := cgroup.Specs[n]
+		rw := "r"
+		if sp.Writable {
+			rw = "rw"
+		}
+		v1 := strings.Join(sp.V1, " + ")
+		if sp.V1Note != "" {
+			if v1 != "" {
+				v1 += "; "
+			}
+			v1 += sp.V1Note
+		}
+		if v1 == "" {
+			v1 = "-"
+		}
+		t.Rows = append(t.Rows, []string{n, rw, sp.Format, v1})
+		t.Mark = append(t.Mark, false)
+	}
+	return &result.Result{Table: t}, nil
+}
+
+func cgroupSet(s *Session, args []string) (*result.Result, error) {
+	const usage = "cgroup set [GROUP] FILE VALUE"
+	name, rest := splitGroup(args, 2)
+	if len(rest) < 2 {
+		return nil, result.Usagef(usage, "name a file and a value, such as `cgroup set cpu.max 50000`")
+	}
+	file, value := rest[0], strings.Join(rest[1:], " ")
+	// Check the value before anything is made or written.
+	if sp := cgroup.Specs[file]; sp != nil {
+		if err := sp.Check(value); err != nil {
+			return nil, &result.UsageError{Msg: err.Error()}
+		}
+	}
+	r := &result.Result{}
+	g, label, err := s.group(r, name)
+	if err != nil {
+		return r, err
+	}
+	before, _, _ := g.Get(file)
+	ops, notes, err := g.Set(file, value)
+	addOps(r, ops)
+	for _, n := range notes {
+		r.Say("v1", "%s", n)
+	}
+	if err != nil {
+		return r, cgroupErr(err)
+	}
+	after, _, _ := g.Get(file)
+	if before != "" || after != "" {
+		r.Changes = append(r.Changes, result.Change{Path: file + " of " + label, Before: oneLine(before), After: oneLine(after)})
+	}
+	r.Shell = shellOf(ops)
+	if sp := cgroup.Specs[file]; sp != nil {
+		r.Meaning = fmt.Sprintf("%s: %s.", file, sp.Format)
+	}
+	return r, nil
+}
+
+// shellOf turns the file writes hood made into the shell commands that do
+// the same: echo VALUE > FILE.
+func shellOf(ops []cgroup.Op) string {
+	var out []string
+	for _, o := range ops {
+		var file, val string
+		if _, err := fmt.Sscanf(o.Call, "write(%q, %q)", &file, &val); err == nil {
+			out = append(out, fmt.Sprintf("echo %q > %s", val, file))
+		} else if strings.HasPrefix(o.Call, "kill(") {
+			var pid int
+			fmt.Sscanf(o.Call, "kill(%d,", &pid)
+			out = append(out, fmt.Sprintf("kill -KILL %d", pid))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
+}
+
+func cgroupGet(s *Session, args []string) (*result.Result, error) {
+	const usage = "cgroup get [GROUP] FILE"
+	name, rest := splitGroup(args, 1)
+	if len(rest) != 1 {
+		return nil, result.Usagef(usage, "name one file, such as `cgroup get memory.max`")
+	}
+	r := &result.Result{}
+	g, label, err := s.group(r, name)
+	if err != nil {
+		return r, err
+	}
+	v, notes, err := g.Get(rest[0])
+	if err != nil {
+		return r, cgroupErr(err)
+	}
+	r.Text = v
+	for _, n := range notes {
+		r.Say("v1", "%s", n)
+	}
+	r.Say("group", "%s", label)
+	return r, nil
+}
+
+// stat is one line of cgroup stat.
+type stat struct{ key, value, from string }
+
+// groupStats reads the numbers a learner watches, by v2 names.
+func groupStats(g *cgroup.Group) []stat {
+	var out []stat
+	get := func(file string) (map[string]int64, string, bool) {
+		v, _, err := g.Get(file)
+		if err != nil {
+			return nil, "", false
+		}
+		return cgroup.KV(v), v, true
+	}
+	if kv, _, ok := get("cpu.stat"); ok {
+		out = append(out, stat{"cpu used", fmt.Sprintf("%.2f s", float64(kv["usage_usec"])/1e6), "cpu.stat usage_usec"},
+			stat{"cpu throttled", fmt.Sprintf("%d of %d periods, %.2f s", kv["nr_throttled"], kv["nr_periods"], float64(kv["throttled_usec"])/1e6), "cpu.stat nr_throttled, nr_periods, throttled_usec"})
+	}
+	if _, v, ok := get("cpu.max"); ok {
+		out = append(out, stat{"cpu limit", v, "cpu.max"})
+	}
+	if _, v, ok := get("memory.current"); ok {
+		lim, _, _ := g.Get("memory.max")
+		peak, _, _ := g.Get("memory.peak")
+		out = append(out, stat{"memory", fmt.Sprintf("%s now, %s at most, limit %s", human(v), human(peak), human(lim)), "memory.current, memory.peak, memory.max"})
+	}
+	if kv, _, ok := get("memory.events"); ok {
+		out = append(out, stat{"memory events", fmt.Sprintf("limit hit %d, oom %d, oom_kill %d", kv["max"], kv["oom"], kv["oom_kill"]), "memory.events"})
+	}
+	if _, v, ok := get("pids.current"); ok {
+		mx, _, _ := g.Get("pids.max")
+		ev, _, _ := g.Get("pids.events")
+		out = append(out, stat{"pids", fmt.Sprintf("%s of %s; forks refused: %d", v, mx, cgroup.KV(ev)["max"]), "pids.current, pids.max, pids.events"})
+	}
+	if _, v, ok := get("io.stat"); ok && strings.TrimSpace(v) != "" {
+		out = append(out, stat{"io", oneLine(v), "io.stat"})
+	}
+	for _, p := range []string{"cpu", "memory", "io"} {
+		if v, _, err := g.Get(p + ".pressure"); err == nil {
+			out = append(out, stat{p + " pressure", oneLine(v), p + ".pressure (PSI)"})
+		}
+	}
+	return out
+}
+
+// human shows a byte count as MiB where it is one.
+func human(v string) string {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return strings.TrimSpace(v)
+	}
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1fG", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1fM", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1fK", float64(n)/(1<<10))
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func cgroupStat(s *Session, args []string) (*result.Result, error) {
+	if len(args) > 1 {
+		return nil, result.Usagef("cgroup stat [GROUP]", "one group at a time")
+	}
+	name := ""
+	if len(args) == 1 {
+		name = args[0]
+	}
+	r := &result.Result{}
+	g, label, err := s.group(r, name)
+	if err != nil {
+		return r, err
+	}
+	t := &result.Table{Header: []string{label, "now", "from"}}
+	for _, st := range groupStats(g) {
+		t.Rows = append(t.Rows, []string{st.key, st.value, st.from})
+		t.Mark = append(t.Mark, false)
+	}
+	r.Table = t
+	return r, nil
+}
+
+func cgroupFreeze(s *Session, args []string) (*result.Result, error) {
+	return freezeOrKill(s, "cgroup freeze [GROUP]", args, "cgroup.freeze", "1",
+		"Every process in %s is frozen: it stays in memory, takes no CPU and does not run until thawed (cgroup.events shows frozen 1).")
+}
+
+func cgroupThaw(s *Session, args []string) (*result.Result, error) {
+	return freezeOrKill(s, "cgroup thaw [GROUP]", args, "cgroup.freeze", "0",
+		"The processes of %s run again from where they stopped.")
+}
+
+func cgroupKill(s *Session, args []string) (*result.Result, error) {
+	return freezeOrKill(s, "cgroup kill [GROUP]", args, "cgroup.kill", "1",
+		"Every process in %s got SIGKILL from the kernel at once, including any forked while it happened.")
+}
+
+func freezeOrKill(s *Session, usage string, args []string, file, value, meaning string) (*result.Result, error) {
+	if len(args) > 1 {
+		return nil, result.Usagef(usage, "one group at a time")
+	}
+	name := ""
+	if len(args) == 1 {
+		name = args[0]
+	}
+	// A box is in its own group, as a container's init is in the
+	// container's: freezing the group freezes the box too (hood then
+	// refuses commands that need it until thawed), and killing the group
+	// ends the box.
+	r := &result.Result{}
+	g, label, err := s.group(r, name)
+	if err != nil {
+		return r, err
+	}
+	ops, notes, err := g.Set(file, value)
+	addOps(r, ops)
+	for _, n := range notes {
+		r.Say("v1", "%s", n)
+	}
+	if err != nil {
+		return r, cgroupErr(err)
+	}
+	b := s.find(label)
+	switch {
+	case file == "cgroup.freeze" && b != nil:
+		if s.frozen == nil {
+			s.frozen = map[string]bool{}
+		}
+		s.frozen[b.Name] = value == "1"
+	case file == "cgroup.kill" && b != nil:
+		// The box died with its group: reap it and forget it.
+		s.removeBox(b)
+		r.Say(b.Name, "was in the group and is gone too; the current box is now %s", s.currentName())
+	}
+	if ev, _, err := g.Get("cgroup.events"); err == nil {
+		r.Say("events", "%s", oneLine(ev))
+	}
+	r.Shell = shellOf(ops)
+	r.Meaning = fmt.Sprintf(meaning, label)
+	return r, nil
+}
+
+// removeBox reaps a box that is gone (or kills it), drops its group and
+// forgets it.
+func (s *Session) removeBox(b *box.Box) {
+	_ = b.Kill()
+	s.dropGroup(b.Name)
+	delete(s.frozen, b.Name)
+	for i, x := range s.Boxes {
+		if x == b {
+			s.Boxes = append(s.Boxes[:i], s.Boxes[i+1:]...)
+			break
+		}
+	}
+	if s.Current == b {
+		s.Current = nil
+		if len(s.Boxes) > 0 {
+			s.Current = s.Boxes[len(s.Boxes)-1]
+		}
+	}
+}
+
+func (s *Session) currentName() string {
+	if s.Current == nil {
+		return "none (`box new` starts one)"
+	}
+	return s.Current.Name
+}
+
+// dropGroup removes a group, if there is one by that name, once its
+// processes are gone; a frozen group is thawed first.
 func (s *Session) dropGroup(name string) {
 	if g := s.groups[name]; g != nil {
 		_, _ = g.Remove()
@@ -104,15 +549,31 @@ func (s *Session) dropGroup(name string) {
 	}
 }
 
-// readCgroupFile reads /proc/PID/cgroup as hood sees it.
-func readCgroupFile(procRoot string, pid int) ([]string, error) {
-	data, err := os.ReadFile(fmt.Sprintf("%s/%d/cgroup", procRoot, pid))
-	if err != nil {
-		return nil, err
+// talksToBox are the commands that need the current box to answer.
+var talksToBox = map[string]bool{"unshare": true, "enter": true, "run": true, "sh": true, "hostname": true,
+	"mount": true, "kill": true, "burn": true, "alloc": true, "forkbomb": true, "write": true}
+
+// frozenErr refuses a command that would wait for a frozen box forever.
+func (s *Session) frozenErr(words []string) error {
+	if s.Current == nil || !s.frozen[s.Current.Name] || len(words) == 0 {
+		return nil
 	}
-	return strings.Split(strings.TrimSpace(string(data)), "\n"), nil
+	if talksToBox[words[0]] || (len(words) > 1 && words[0] == "box" && words[1] == "show") {
+		return &result.UsageError{Msg: fmt.Sprintf("%s is frozen (cgroup freeze): it cannot answer until it is thawed. `cgroup thaw %s` first.", s.Current.Name, s.Current.Name)}
+	}
+	return nil
 }
 
+// thawAll thaws frozen groups, so that their processes can die (a v1
+// frozen process does not act on SIGKILL until thawed).
+func (s *Session) thawAll() {
+	for name := range s.frozen {
+		if g := s.groups[name]; g != nil {
+			_, _, _ = g.Set("cgroup.freeze", "0")
+		}
+	}
+	s.frozen = nil
+}
 func cgroupShow(s *Session, args []string) (*result.Result, error) {
 	word := "self"
 	if len(args) > 1 {
@@ -170,4 +631,51 @@ func cgroupShow(s *Session, args []string) (*result.Result, error) {
 		r.Meaning = "The host's view is the full path from each hierarchy's root; the box's own view is relative to the root of its cgroup namespace, which is \"/\" where it unshared cgroup."
 	}
 	return r, nil
+}
+
+func cgroupNew(s *Session, args []string) (*result.Result, error) {
+	if len(args) != 1 || !validBoxName(args[0]) {
+		return nil, result.Usagef("cgroup new NAME", "name the group with a letter, then letters, digits, - or _ (it becomes hood/NAME)")
+	}
+	name := args[0]
+	if s.groups[name] != nil || s.find(name) != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is already a group or a box", name)}
+	}
+	r := &result.Result{}
+	g, err := s.newGroup(r, name)
+	if err != nil {
+		return r, err
+	}
+	r.Shell = "mkdir " + g.Dirs[0] + "  # and so on for each hierarchy"
+	r.Meaning = fmt.Sprintf("An empty group: put boxes in it with `cgroup attach BOX %s`; hood removes it when it exits.", name)
+	return r, nil
+}
+
+func cgroupRm(s *Session, args []string) (*result.Result, error) {
+	if len(args) != 1 {
+		return nil, result.Usagef("cgroup rm NAME", "name one group made with cgroup new")
+	}
+	name := args[0]
+	g := s.groups[name]
+	if g == nil || s.find(name) != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%q is not a group made with `cgroup new` (a box's group goes with the box: box kill)", name)}
+	}
+	r := &result.Result{}
+	ops, err := g.Remove()
+	addOps(r, ops)
+	if err != nil {
+		return r, fmt.Errorf("%w (a cgroup with processes in it cannot be removed: move or kill them first)", err)
+	}
+	delete(s.groups, name)
+	r.Shell = "rmdir " + g.Dirs[0] + "  # and so on for each hierarchy"
+	return r, nil
+}
+
+// readCgroupFile reads /proc/PID/cgroup as hood sees it.
+func readCgroupFile(procRoot string, pid int) ([]string, error) {
+	data, err := os.ReadFile(fmt.Sprintf("%s/%d/cgroup", procRoot, pid))
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(strings.TrimSpace(string(data)), "\n"), nil
 }

@@ -37,7 +37,8 @@ type Session struct {
 	// Queue holds command lines to run next, as if typed (lab solve).
 	Queue  []string
 	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
-	groups map[string]*cgroup.Group // box name -> its cgroup (cgroup attach)
+	groups map[string]*cgroup.Group // box or group name -> its cgroup
+	frozen map[string]bool          // boxes whose group is frozen
 }
 
 // Box finds a box by name, or nil.
@@ -106,6 +107,9 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		}
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
+	if err := s.frozenErr(words); err != nil {
+		return nil, err
+	}
 	res, err := c.Run(s, rest)
 	if res != nil {
 		who := ""
@@ -128,9 +132,12 @@ func IsLabCommand(words []string) bool {
 // Close kills every box and every process below them, and reaps them, as
 // hood exits: nothing is left behind, not even a zombie.
 func (s *Session) Close() {
+	s.thawAll()
 	for _, b := range s.Boxes {
 		_ = b.Kill()
-		s.dropGroup(b.Name)
+	}
+	for name := range s.groups {
+		s.dropGroup(name)
 	}
 	s.Boxes = nil
 	s.Current = nil
