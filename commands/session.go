@@ -34,6 +34,9 @@ type Session struct {
 	Pins   []Pin     // namespaces bind-mounted by ns pin, removed at Close
 	pins   *box.Box  // the pin holder (see nsapi.go), started on first ns pin
 	Lab    LabDriver // the guided lab in progress, if any
+	// Measures are numbers workloads reported (burn.cpu_percent, ...), in
+	// order: lab checks read them.
+	Measures []Measure
 	// Queue holds command lines to run next, as if typed (lab solve).
 	Queue  []string
 	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
@@ -49,6 +52,22 @@ func (s *Session) Links(pid int) (map[string]string, error) { return s.links(pid
 
 // HostLinks are hood's own namespaces, the host's.
 func (s *Session) HostLinks() (map[string]string, error) { return s.hostLinks() }
+
+// Measure is one number a workload measured.
+type Measure struct {
+	Box   string
+	Key   string
+	Value float64
+}
+
+// Measure records a number a workload measured.
+func (s *Session) Measure(key string, v float64) {
+	who := ""
+	if s.Current != nil {
+		who = s.Current.Name
+	}
+	s.Measures = append(s.Measures, Measure{Box: who, Key: key, Value: v})
+}
 
 // Event is one syscall a command made, and which box was current.
 type Event struct {

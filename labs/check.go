@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"hood/commands"
 	"hood/internal/box"
+	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/ns"
 )
 
@@ -32,6 +34,34 @@ type Check struct {
 	Pinned    *PinnedCheck   `yaml:"pinned"`     // a namespace is held by a bind mount
 	UID       *UIDCheck      `yaml:"uid"`        // a box's uid as the host sees it and as it sees itself
 	Children  *ChildrenCheck `yaml:"children"`   // only the box's children get a new pid/time namespace
+	Cgroup    *CgroupCheck   `yaml:"cgroup"`     // a file of a box's cgroup (v2 name), as hood reads it
+	Counter   *CounterCheck  `yaml:"counter"`    // a number in a file moves, or stands still
+	Gone      *BoxRef        `yaml:"gone"`       // the box is gone
+	Measured  *MeasureCheck  `yaml:"measured"`   // what a workload measured in this step
+}
+
+// CgroupCheck: the group of Box (or a group made with cgroup new) has File
+// (a v2 name; on v1 hood reads the v1 file(s)) matching Match.
+type CgroupCheck struct {
+	Box   string `yaml:"box"`
+	File  string `yaml:"file"`
+	Match string `yaml:"match"`
+}
+
+// CounterCheck reads the first number in Path twice, Wait milliseconds
+// apart (default 500), and holds when it moved (Moving) or did not.
+type CounterCheck struct {
+	Path   string `yaml:"path"`
+	Moving bool   `yaml:"moving"`
+	Wait   int    `yaml:"wait"`
+}
+
+// MeasureCheck: since the step began, a workload reported Key (such as
+// burn.cpu_percent) between Min and Max.
+type MeasureCheck struct {
+	Key string  `yaml:"key"`
+	Min float64 `yaml:"min"`
+	Max float64 `yaml:"max"`
 }
 
 // ChildrenCheck: the box is still in the host's namespace of Type (pid or
@@ -133,7 +163,8 @@ func (c Check) probes() bool { return c.Clock != nil }
 func (c Check) kinds() int {
 	n := 0
 	for _, set := range []bool{c.NS != nil, c.Hostname != nil, c.File != nil, c.BoxFile != nil, c.Init != nil,
-		c.ProcsSeen != nil, c.Event != nil, c.NProcs != nil, c.Clock != nil, c.Pinned != nil, c.UID != nil, c.Children != nil} {
+		c.ProcsSeen != nil, c.Event != nil, c.NProcs != nil, c.Clock != nil, c.Pinned != nil, c.UID != nil, c.Children != nil,
+		c.Cgroup != nil, c.Counter != nil, c.Gone != nil, c.Measured != nil} {
 		if set {
 			n++
 		}
@@ -143,7 +174,7 @@ func (c Check) kinds() int {
 
 func (c Check) validate() error {
 	if c.kinds() != 1 {
-		return errors.New("a check has exactly one kind (ns, hostname, file, box_file, init, procs_seen, event, nprocs, clock, pinned, uid, children)")
+		return errors.New("a check has exactly one kind (ns, hostname, file, box_file, init, procs_seen, event, nprocs, clock, pinned, uid, children, cgroup, counter, gone, measured)")
 	}
 	if c.Say == "" {
 		return errors.New("a check needs say: what holds when it passes")
@@ -186,6 +217,20 @@ func (c Check) validate() error {
 		if c.Event.Call == "" {
 			return errors.New("event: call names the syscall")
 		}
+	case c.Cgroup != nil:
+		if _, ok := cgroup.Specs[c.Cgroup.File]; !ok {
+			return fmt.Errorf("cgroup: unknown file %q (a v2 name)", c.Cgroup.File)
+		}
+		_, err := regexp.Compile(c.Cgroup.Match)
+		return err
+	case c.Counter != nil:
+		if c.Counter.Path == "" {
+			return errors.New("counter: path names the file")
+		}
+	case c.Measured != nil:
+		if c.Measured.Key == "" || c.Measured.Max < c.Measured.Min {
+			return errors.New("measured: a key and min <= max")
+		}
 	case c.Clock != nil:
 		if c.Clock.Clock != "monotonic" && c.Clock.Clock != "boottime" {
 			return errors.New("clock: monotonic or boottime")
@@ -206,7 +251,8 @@ func (c Check) validate() error {
 // and what the host looked like when the lab started.
 type env struct {
 	s            *commands.Session
-	mark         int
+	mark         int // where this step's syscall events start
+	measureMark  int // where this step's measurements start
 	hostHostname string
 }
 
@@ -429,6 +475,70 @@ func (c Check) eval(e *env) (bool, string) {
 			ok := own == host[t] && kids != own
 			return ok, fmt.Sprintf("%s is in %s (the host's is %s); its children get %s", b.Name, own, host[t], kids)
 		})
+	case c.Cgroup != nil:
+		re := regexp.MustCompile(c.Cgroup.Match)
+		g, label := e.s.GroupOf(c.Cgroup.Box), c.Cgroup.Box
+		if c.Cgroup.Box == "" || c.Cgroup.Box == "current" {
+			if e.s.Current == nil {
+				return false, "there is no box"
+			}
+			label = e.s.Current.Name
+			g = e.s.GroupOf(label)
+		}
+		if g == nil {
+			return false, label + " has no cgroup of its own yet"
+		}
+		v, _, err := g.Get(c.Cgroup.File)
+		if err != nil {
+			return false, err.Error()
+		}
+		return re.MatchString(v), fmt.Sprintf("%s of %s is %q", c.Cgroup.File, label, short([]byte(v)))
+	case c.Counter != nil:
+		path := e.expand(c.Counter.Path)
+		wait := c.Counter.Wait
+		if wait <= 0 {
+			wait = 500
+		}
+		// A counter just started may not have written yet: give it the
+		// same time to appear.
+		a, err := firstNumber(path)
+		for t0 := time.Now(); err != nil && time.Since(t0) < time.Duration(wait)*time.Millisecond; {
+			time.Sleep(20 * time.Millisecond)
+			a, err = firstNumber(path)
+		}
+		if err != nil {
+			return false, err.Error()
+		}
+		time.Sleep(time.Duration(wait) * time.Millisecond)
+		b, err := firstNumber(path)
+		if err != nil {
+			return false, err.Error()
+		}
+		moved := a != b
+		return moved == c.Counter.Moving, fmt.Sprintf("%s went from %d to %d in %d ms", path, a, b, wait)
+	case c.Gone != nil:
+		if b := e.s.Box(c.Gone.Box); b != nil {
+			return false, fmt.Sprintf("%s is still there (PID %d)", b.Name, b.PID)
+		}
+		return true, c.Gone.Box + " is gone"
+	case c.Measured != nil:
+		if e.measureMark > len(e.s.Measures) {
+			e.measureMark = len(e.s.Measures)
+		}
+		var seen []string
+		for _, m := range e.s.Measures[e.measureMark:] {
+			if m.Key != c.Measured.Key {
+				continue
+			}
+			seen = append(seen, fmt.Sprintf("%.1f", m.Value))
+			if m.Value >= c.Measured.Min && m.Value <= c.Measured.Max {
+				return true, fmt.Sprintf("%s measured %.1f", m.Key, m.Value)
+			}
+		}
+		if len(seen) == 0 {
+			return false, "no " + c.Measured.Key + " measured in this step yet"
+		}
+		return false, fmt.Sprintf("%s measured %s; wanted %.0f to %.0f", c.Measured.Key, strings.Join(seen, ", "), c.Measured.Min, c.Measured.Max)
 	case c.UID != nil:
 		return e.anyBox(c.UID.Box, func(b *box.Box) (bool, string) {
 			outside := statusField(fmt.Sprintf("/proc/%d/status", b.PID), "Uid:")
@@ -581,4 +691,17 @@ func short(b []byte) string {
 		s = s[:117] + "..."
 	}
 	return s
+}
+
+// firstNumber reads the first whole number in a file.
+func firstNumber(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return 0, fmt.Errorf("%s holds no number", path)
+	}
+	return strconv.ParseInt(f[0], 10, 64)
 }

@@ -66,7 +66,7 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 		// Before the step, event checks see every call since the lab
 		// began: a step whose outcome an earlier step already produced
 		// would teach nothing.
-		e.mark = 0
+		e.mark, e.measureMark = 0, 0
 		failed := false
 		for _, c := range st.Checks {
 			if failed && c.probes() {
@@ -78,7 +78,7 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 			}
 			failed = failed || !ok
 		}
-		e.mark = len(s.Events)
+		e.mark, e.measureMark = len(s.Events), len(s.Measures)
 		for _, line := range st.Solution {
 			line = e.expand(line)
 			rd.Typed(s.Prompt(), line)

@@ -4,8 +4,20 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+
+	"hood/internal/kernel/cgroup"
 )
+
+func readWords(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(data))
+}
 
 // A requirement is something a lab or step needs from the machine. Each
 // says exactly what is missing and what to do about it.
@@ -28,7 +40,48 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
+	if ctl, ok := strings.CutPrefix(name, "controller:"); ok {
+		return func() (bool, string) {
+			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
+			if err != nil || len(hs) == 0 {
+				return false, "no cgroup hierarchy is mounted"
+			}
+			v1 := ctl
+			if ctl == "io" {
+				v1 = "blkio"
+			}
+			for _, h := range hs {
+				if h.V2 && slices.Contains(readWords(filepath.Join(h.Base(), "cgroup.subtree_control")), ctl) {
+					return true, ""
+				}
+				if !h.V2 && slices.Contains(h.Controllers, v1) {
+					return true, ""
+				}
+			}
+			return false, fmt.Sprintf("the %s controller is neither mounted as a v1 hierarchy nor enabled in v2 where hood can use it (cgroup mode shows what is where)", ctl)
+		}, nil
+	}
 	switch name {
+	case "cgroup-v2", "cgroup-v1":
+		return func() (bool, string) {
+			m := cgroup.Detect("/sys/fs/cgroup")
+			if name == "cgroup-v2" && m != cgroup.Unified {
+				return false, fmt.Sprintf("this step is about cgroup v2, and this machine is %s", m)
+			}
+			if name == "cgroup-v1" && m != cgroup.Legacy && m != cgroup.Hybrid {
+				return false, fmt.Sprintf("this step is about cgroup v1, and this machine is %s", m)
+			}
+			return true, ""
+		}, nil
+	case "psi":
+		return func() (bool, string) {
+			for _, p := range []string{"/sys/fs/cgroup/cpu.pressure", "/sys/fs/cgroup/unified/cpu.pressure"} {
+				if _, err := os.Stat(p); err == nil {
+					return true, ""
+				}
+			}
+			return false, "no pressure stall information per cgroup: PSI needs a v2 hierarchy and a kernel with CONFIG_PSI (and, on some distributions, psi=1 on the kernel command line)"
+		}, nil
 	case "root":
 		return func() (bool, string) {
 			if os.Geteuid() != 0 {
@@ -68,7 +121,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, userns, userns-unprivileged, cgroup, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

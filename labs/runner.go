@@ -177,7 +177,7 @@ func (d *Driver) Start(s *commands.Session, l *Lab) (*result.Result, error) {
 			d.skipped[i] = true
 		}
 	}
-	d.env.mark = len(s.Events)
+	d.env.mark, d.env.measureMark = len(s.Events), len(s.Measures)
 	r.Text = b.String()
 	d.showStep(s, r)
 	d.save()
@@ -232,7 +232,7 @@ func (d *Driver) showStep(s *commands.Session, r *result.Result) {
 			continue
 		}
 		r.Text += "\n" + d.stepText(st)
-		d.env.mark = len(s.Events)
+		d.env.mark, d.env.measureMark = len(s.Events), len(s.Measures)
 		d.hint = 0
 		return
 	}

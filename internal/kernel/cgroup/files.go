@@ -68,6 +68,10 @@ func init() {
 	spec(Spec{Name: "io.stat", Ctl: "io", Format: "per device: rbytes wbytes rios wios", V1: []string{"blkio.throttle.io_service_bytes"}})
 	spec(Spec{Name: "cgroup.procs", Ctl: "cgroup", Format: "the PIDs in the group", V1: []string{"cgroup.procs"}})
 	spec(Spec{Name: "cgroup.events", Ctl: "cgroup", Format: "populated 0|1, frozen 0|1"})
+	spec(Spec{Name: "cgroup.subtree_control", Ctl: "cgroup", Writable: true, Format: `"+pids -memory ...": the controllers this group hands to its children (v2)`,
+		V1Note: "v1 has no subtree_control: each controller is its own hierarchy", check: checkSubtree})
+	spec(Spec{Name: "cgroup.controllers", Ctl: "cgroup", Format: "the controllers this group may use (v2): what its parent hands down",
+		V1Note: "v1: each controller is its own hierarchy (cgroup mode lists them)"})
 	spec(Spec{Name: "cgroup.freeze", Ctl: "cgroup", Writable: true, Format: "1 freezes every process in the group, 0 thaws them",
 		V1: []string{"freezer.state"}, V1Note: "v1: freezer.state FROZEN or THAWED", check: intRange(0, 1)})
 	spec(Spec{Name: "cgroup.kill", Ctl: "cgroup", Writable: true, Format: "1 kills every process in the group with SIGKILL (write only; Linux 5.14+)",
@@ -168,6 +172,18 @@ func checkCPUMax(v string) error {
 		if n, err := strconv.Atoi(f[1]); err != nil || n < 1000 || n > 1000000 {
 			return errors.New("the period runs from 1000 to 1000000 microseconds")
 		}
+	}
+	return nil
+}
+
+func checkSubtree(v string) error {
+	for _, w := range strings.Fields(v) {
+		if len(w) < 2 || (w[0] != '+' && w[0] != '-') {
+			return fmt.Errorf("%q: each word is +CONTROLLER or -CONTROLLER", w)
+		}
+	}
+	if strings.TrimSpace(v) == "" {
+		return errors.New("name at least one +CONTROLLER or -CONTROLLER")
 	}
 	return nil
 }
