@@ -11,6 +11,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/loop"
 	"hood/internal/result"
 )
 
@@ -42,6 +43,7 @@ type Session struct {
 	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
 	groups map[string]*cgroup.Group // box or group name -> its cgroup
 	frozen map[string]bool          // boxes whose group is frozen
+	loops  []*loop.Device           // loop new
 }
 
 // Box finds a box by name, or nil.
@@ -160,6 +162,7 @@ func (s *Session) Close() {
 	}
 	s.Boxes = nil
 	s.Current = nil
+	s.closeLoops()
 	s.unpinAll()
 }
 

@@ -46,6 +46,11 @@ type CgroupCheck struct {
 	Box   string `yaml:"box"`
 	File  string `yaml:"file"`
 	Match string `yaml:"match"`
+	// Key names a "key value" line (oom_kill in memory.events); Min and
+	// Max bound that value, or the file's first number without Key.
+	Key string `yaml:"key"`
+	Min *int64 `yaml:"min"`
+	Max *int64 `yaml:"max"`
 }
 
 // CounterCheck reads the first number in Path twice, Wait milliseconds
@@ -221,6 +226,9 @@ func (c Check) validate() error {
 		if _, ok := cgroup.Specs[c.Cgroup.File]; !ok {
 			return fmt.Errorf("cgroup: unknown file %q (a v2 name)", c.Cgroup.File)
 		}
+		if c.Cgroup.Match == "" && c.Cgroup.Min == nil && c.Cgroup.Max == nil {
+			return errors.New("cgroup: give match, or min/max")
+		}
 		_, err := regexp.Compile(c.Cgroup.Match)
 		return err
 	case c.Counter != nil:
@@ -314,6 +322,16 @@ func (e *env) expand(s string) string {
 			out.WriteString(strconv.Itoa(e.s.HoodPID))
 		case name == "pins" && e.s.PinDir() != "":
 			out.WriteString(e.s.PinDir())
+		case name == "loop" && len(e.s.Loops()) > 0:
+			d := e.s.Loops()[len(e.s.Loops())-1]
+			switch field {
+			case "dev":
+				out.WriteString(d.Dev())
+			case "name":
+				out.WriteString(strings.TrimPrefix(d.Path, "/dev/"))
+			default:
+				out.WriteString(d.Path)
+			}
 		case e.boxes(name) != nil && field == "":
 			out.WriteString(strconv.Itoa(e.boxes(name)[0].PID))
 		case e.boxes(name) != nil && field == "init":
@@ -491,6 +509,27 @@ func (c Check) eval(e *env) (bool, string) {
 		v, _, err := g.Get(c.Cgroup.File)
 		if err != nil {
 			return false, err.Error()
+		}
+		if c.Cgroup.Min != nil || c.Cgroup.Max != nil {
+			n, ok := int64(0), false
+			if c.Cgroup.Key != "" {
+				n, ok = cgroup.KV(v)[c.Cgroup.Key]
+			} else if f := strings.Fields(v); len(f) > 0 {
+				var err error
+				n, err = strconv.ParseInt(f[0], 10, 64)
+				ok = err == nil
+			}
+			what := c.Cgroup.File
+			if c.Cgroup.Key != "" {
+				what += " " + c.Cgroup.Key
+			}
+			if !ok {
+				return false, fmt.Sprintf("%s of %s has no number: %q", what, label, short([]byte(v)))
+			}
+			inRange := (c.Cgroup.Min == nil || n >= *c.Cgroup.Min) && (c.Cgroup.Max == nil || n <= *c.Cgroup.Max)
+			if !inRange || c.Cgroup.Match == "" {
+				return inRange, fmt.Sprintf("%s of %s is %d", what, label, n)
+			}
 		}
 		return re.MatchString(v), fmt.Sprintf("%s of %s is %q", c.Cgroup.File, label, short([]byte(v)))
 	case c.Counter != nil:

@@ -297,6 +297,30 @@ func getV1(dir string, s *Spec) (string, []string, error) {
 			v = "max"
 		}
 		return v, note, nil
+	case "io.max":
+		// v1 keeps one file per kind of limit: compose v2's line per device.
+		limits := map[string][]string{}
+		var devs []string
+		for _, k := range []struct{ v2, v1 string }{{"rbps", "read_bps"}, {"wbps", "write_bps"}, {"riops", "read_iops"}, {"wiops", "write_iops"}} {
+			v, err := read("blkio.throttle." + k.v1 + "_device")
+			if err != nil {
+				return "", nil, err
+			}
+			for _, l := range strings.Split(v, "\n") {
+				f := strings.Fields(l)
+				if len(f) == 2 {
+					if _, seen := limits[f[0]]; !seen {
+						devs = append(devs, f[0])
+					}
+					limits[f[0]] = append(limits[f[0]], k.v2+"="+f[1])
+				}
+			}
+		}
+		var lines []string
+		for _, d := range devs {
+			lines = append(lines, d+" "+strings.Join(limits[d], " "))
+		}
+		return strings.Join(lines, "\n"), []string{"v1: composed from blkio.throttle.{read,write}_{bps,iops}_device"}, nil
 	case "memory.events":
 		fail, err := read("memory.failcnt")
 		if err != nil {
