@@ -1,0 +1,69 @@
+#!/bin/sh
+# /init of the vmtest VM, run by busybox sh as PID 1 (see main.go). It mounts
+# a pure cgroup v2 hierarchy at /sys/fs/cgroup with cpu, memory, io, pids and
+# cpuset enabled for the root's children, runs the steps in /vmtest/plan.sh
+# and powers the VM off. The console (ttyS0) gets the kernel's messages; the
+# second serial port (ttyS1, fd 3) gets each step's output between
+#
+#	=== vmtest BEGIN NAME
+#	=== vmtest END NAME rc=STATUS
+#
+# and "=== vmtest DONE" once every step ran, which main.go reads.
+export PATH=/bin HOME=/root TMPDIR=/tmp
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo "+cpu +memory +io +pids +cpuset" >/sys/fs/cgroup/cgroup.subtree_control
+hostname vmtest
+for m in /lib/modules/*.ko; do insmod "$m"; done
+
+exec 3>/dev/ttyS1
+
+# step NAME DIR CMD...: run CMD in DIR, its output and status framed on fd 3.
+step() {
+	name=$1 dir=$2
+	shift 2
+	echo "=== vmtest BEGIN $name" >&3
+	(cd "$dir" && exec "$@") </dev/null >&3 2>&3 3>&-
+	echo "=== vmtest END $name rc=$?" >&3
+}
+
+# The first step shows the hierarchy the others run in, and fails unless it
+# is cgroup v2 alone with the five controllers on for the root's children.
+cgroup2() {
+	echo "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, $(grep MemTotal /proc/meminfo)"
+	echo "cgroup mounts in /proc/mounts:"
+	grep cgroup /proc/mounts
+	echo "/sys/fs/cgroup/cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+	echo "/sys/fs/cgroup/cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+	echo "/proc/self/cgroup: $(cat /proc/self/cgroup)"
+	ok=0
+	if [ "$(grep -c cgroup /proc/mounts)" != 1 ] || ! grep -q '^cgroup2 /sys/fs/cgroup cgroup2 ' /proc/mounts; then
+		echo "FAIL: want one cgroup mount, cgroup2 at /sys/fs/cgroup"
+		ok=1
+	fi
+	for c in cpu memory io pids cpuset; do
+		case " $(cat /sys/fs/cgroup/cgroup.subtree_control) " in
+		*" $c "*) ;;
+		*)
+			echo "FAIL: $c is not in /sys/fs/cgroup/cgroup.subtree_control"
+			ok=1
+			;;
+		esac
+	done
+	return $ok
+}
+
+echo "=== vmtest BEGIN cgroup2" >&3
+cgroup2 >&3 2>&3
+echo "=== vmtest END cgroup2 rc=$?" >&3
+
+. /vmtest/plan.sh
+
+echo "=== vmtest DONE" >&3
+exec 3>&- # the last close of the tty waits until the UART has sent it all
+poweroff -f
