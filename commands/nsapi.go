@@ -237,7 +237,7 @@ func (s *Session) pinHolder(r *result.Result) (*box.Box, error) {
 		func() (result.Syscall, error) { return h.Unshare(uintptr(mount.NewNS)) },
 		func() (result.Syscall, error) { return h.Mount("none", "/", "", mount.Rec|mount.Private, "") },
 		func() (result.Syscall, error) {
-			return h.Mount("tmpfs", pinDir, "tmpfs", mount.NoSuid|mount.NoDev|mount.NoExec, "mode=755,size=1m")
+			return h.Mount("tmpfs", pinDir, "tmpfs", mount.NoSuid|mount.NoDev|mount.NoExec, "mode=755,size=1100m")
 		},
 	}
 	for _, step := range steps {

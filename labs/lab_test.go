@@ -14,7 +14,8 @@ func TestBuiltinLabsAreComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"uts", "ns-inodes", "pid", "user", "ipc", "time", "cgroupns", "ns-api"}
+	want := []string{"uts", "ns-inodes", "pid", "user", "ipc", "time", "cgroupns", "ns-api",
+		"cg-tour", "cg-cpu", "cg-memory", "cg-pids", "cg-cpuset", "cg-io", "cg-freeze", "cg-psi"}
 	var got []string
 	for _, l := range labs {
 		got = append(got, l.ID)
@@ -164,7 +165,7 @@ func TestDriverListsLabsForCompletion(t *testing.T) {
 			t.Errorf("lab %s has no title for completion", l[0])
 		}
 	}
-	if len(ids) != 8 || ids[2] != "pid" {
+	if len(ids) != 16 || ids[2] != "pid" {
 		t.Errorf("completion offers %v", ids)
 	}
 }

@@ -108,7 +108,7 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 	char *v[BOX_MAXARGS + 1];
 	int n = strs(data, len, v, BOX_MAXARGS);
 	int argc = (int)q->arg[1];
-	if (nfds != 3 || argc < 1 || argc > n) {
+	if (nfds < 3 || nfds > 4 || argc < 1 || argc > n) {
 		reply(-1, EINVAL, 0, 0, NULL, 0);
 		return;
 	}
@@ -140,8 +140,19 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		if (getppid() != box && getppid() != 0)
 			_exit(127);
 		reset_signals();
-		// Out of the way of the stdio and error-pipe descriptors.
+		// Out of the way of the stdio and error-pipe descriptors. A
+		// fourth descriptor (a workload's result pipe, probe.c) becomes
+		// fd 3; the error pipe and hood's binary then move up by one.
 		int selfcopy = fcntl(self_fd, F_DUPFD_CLOEXEC, 10);
+		int extra = nfds == 4 ? fcntl(fds[3], F_DUPFD_CLOEXEC, 10) : -1;
+		int errfd = nfds == 4 ? 4 : 3;
+		int ew = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 10);
+		if (ew >= 0) {
+			close(errpipe[1]);
+			errpipe[1] = ew;
+		}
+		if (nfds == 4 && extra < 0)
+			goto fail;
 		if (q->arg[0] & BOX_SPAWN_FOREGROUND) {
 			// Become our own job and take the terminal, as a shell
 			// does for a foreground job, so Ctrl-C reaches only us.
@@ -158,18 +169,21 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		// dup2 onto itself keeps FD_CLOEXEC; clear it everywhere.
 		for (int i = 0; i < 3; i++)
 			fcntl(i, F_SETFD, 0);
-		dup2(errpipe[1], 3);
-		fcntl(3, F_SETFD, FD_CLOEXEC);
-		errpipe[1] = 3;
+		if (extra >= 0 && dup2(extra, 3) < 0) // dup2 clears FD_CLOEXEC
+			goto fail;
+		dup2(errpipe[1], errfd);
+		fcntl(errfd, F_SETFD, FD_CLOEXEC);
+		errpipe[1] = errfd;
 		if (q->arg[0] & BOX_SPAWN_SELF) {
-			// Keep hood's binary open as fd 4 to exec it.
-			if (dup2(selfcopy, 4) < 0)
+			// Keep hood's binary open (fd 4, or 5 after a result
+			// pipe) to exec it.
+			if (dup2(selfcopy, errfd + 1) < 0)
 				goto fail;
-			fcntl(4, F_SETFD, FD_CLOEXEC);
-			self_fd = 4;
-			close_from(5);
+			fcntl(errfd + 1, F_SETFD, FD_CLOEXEC);
+			self_fd = errfd + 1;
+			close_from(errfd + 2);
 		} else {
-			close_from(4);
+			close_from(errfd + 1);
 		}
 		// Search the PATH of the environment hood passed, not the
 		// box's own (execvpe would use the latter).

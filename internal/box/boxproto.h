@@ -8,7 +8,7 @@ enum {
 	BOX_SETHOSTNAME = 3, // data = name
 	BOX_UNAME = 4,       // reply data = nodename
 	BOX_MOUNT = 5,       // arg0 = flags, data = source, target, fstype, options
-	BOX_SPAWN = 6,       // arg0 = BOX_SPAWN_*, arg1 = argc, data = argv then env, three fds
+	BOX_SPAWN = 6,       // arg0 = BOX_SPAWN_*, arg1 = argc, data = argv then env, three fds (stdio), optionally a fourth (the child's fd 3)
 	BOX_FORKINIT = 7,    // arg0 = BOX_INIT_*; reply ret = pid, aux0 = mount errno
 	BOX_WAIT = 8,        // arg0 = pid; reply aux0 = wait status
 	BOX_EXIT = 9,
