@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
@@ -492,6 +493,17 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 	}
 	if err != nil {
 		return r, cgroupErr(err)
+	}
+	if file == "cgroup.freeze" {
+		// Freezing completes asynchronously: cgroup.events says frozen
+		// once every task has stopped. Wait for it (briefly) so that
+		// what hood reports is what is true.
+		want := "frozen " + value
+		for t0 := time.Now(); time.Since(t0) < 2*time.Second; time.Sleep(10 * time.Millisecond) {
+			if ev, _, err := g.Get("cgroup.events"); err != nil || strings.Contains(ev, want) {
+				break
+			}
+		}
 	}
 	b := s.find(label)
 	switch {

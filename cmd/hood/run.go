@@ -12,6 +12,7 @@ import (
 
 	"hood/commands"
 	"hood/internal/box"
+	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/host"
 	"hood/internal/render"
 	"hood/labs"
@@ -175,7 +176,7 @@ func Main(args []string) int {
 	}()
 
 	// What a hood killed with SIGKILL left behind goes now, and is named.
-	if removed := cleanupStale(); len(removed) > 0 {
+	if removed := cleanupStale(cgroup.StaleAge); len(removed) > 0 {
 		fmt.Fprintf(os.Stderr, "hood: removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
 	}
 	if _, err := s.StartBox("box1"); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"hood/internal/kernel/cgroup"
 	"hood/labs"
@@ -91,7 +92,7 @@ func cleanup(args []string) int {
 		fmt.Fprintln(os.Stderr, "hood cleanup takes no arguments")
 		return 2
 	}
-	removed := cleanupStale()
+	removed := cleanupStale(0)
 	if len(removed) == 0 {
 		fmt.Println("hood cleanup: nothing left behind")
 		return 0
@@ -104,10 +105,10 @@ func cleanup(args []string) int {
 
 // cleanupStale removes the empty hood/ cgroups of hoods that are gone
 // (namespace pins need no cleanup: they die with hood's pin holder).
-func cleanupStale() []string {
+func cleanupStale(minAge time.Duration) []string {
 	var removed []string
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
-		dirs, err := cgroup.CleanupStale(hs)
+		dirs, err := cgroup.CleanupStale(hs, minAge)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "hood: cleaning up cgroups:", err)
 		}

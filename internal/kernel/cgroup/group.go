@@ -67,6 +67,9 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 			created, err := o.ensureDir(d)
 			if created {
 				made = append(made, d)
+				if d == dir {
+					markOwner(d, hoodPID)
+				}
 			}
 			if err == nil && h.V2 && d == parent {
 				// The boxes get every controller hood/ is offered: hood/
@@ -145,7 +148,7 @@ func (g *Group) Procs(i int) ([]int, error) {
 // left behind by a hood that was killed, below hood's own cgroup in every
 // hierarchy in hs. A directory with processes or child cgroups is left
 // alone: it belongs to a running hood. Returns the removed directories.
-func CleanupStale(hs []Hierarchy) ([]string, error) {
+func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
 	var removed []string
 	var errs []error
 	for _, h := range hs {
@@ -163,6 +166,12 @@ func CleanupStale(hs []Hierarchy) ([]string, error) {
 				continue // the cgroup's own files
 			}
 			dir := filepath.Join(parent, e.Name())
+			switch owner := ownerOf(hs, e.Name()); {
+			case owner == ownerAlive:
+				continue // a running hood's group, empty for now (cgroup new)
+			case owner == ownerUnknown && young(dir, minAge):
+				continue // another hood may have made it just now, to attach to it
+			}
 			busy, err := inUse(dir)
 			if err != nil {
 				errs = append(errs, err)
@@ -178,6 +187,7 @@ func CleanupStale(hs []Hierarchy) ([]string, error) {
 				errs = append(errs, wrap("rmdir "+dir, err))
 			}
 		}
+
 		switch err := unix.Rmdir(parent); {
 		case err == nil:
 			removed = append(removed, parent)
@@ -325,4 +335,78 @@ func (o *ops) enableControllers(dir string) error {
 		return nil
 	}
 	return o.write(filepath.Join(dir, "cgroup.subtree_control"), strings.Join(add, " "))
+}
+
+// StaleAge is how old an empty group must be before hood's start-up
+// cleanup takes it: a running hood creates a group and attaches its box a
+// moment later, and in that moment the group is empty but not stale.
+// `hood cleanup`, asked for by hand, passes 0.
+const StaleAge = 30 * time.Second
+
+// young reports whether dir was made less than age ago (a cgroup
+// directory's mtime is when it was made).
+func young(dir string, age time.Duration) bool {
+	if age <= 0 {
+		return false
+	}
+	st, err := os.Stat(dir)
+	return err == nil && time.Since(st.ModTime()) < age
+}
+
+// Groups carry their hood's identity in an extended attribute, so that a
+// hood starting up can tell a leftover of a hood that was killed from the
+// group of a hood that is running (an empty one, made by cgroup new, or
+// made a moment ago and about to get its box).
+const ownerAttr = "trusted.hood.owner"
+
+// token is "PID:STARTTIME": a PID alone could be reused.
+func token(pid int) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return ""
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return ""
+	}
+	return fmt.Sprintf("%d:%s", pid, f[19]) // field 22, starttime
+}
+
+// markOwner records the hood owning dir; where the filesystem takes no
+// extended attributes, the age rule of CleanupStale applies instead.
+func markOwner(dir string, hoodPID int) {
+	if t := token(hoodPID); t != "" {
+		_ = unix.Setxattr(dir, ownerAttr, []byte(t), 0)
+	}
+}
+
+const (
+	ownerUnknown = iota
+	ownerAlive
+	ownerDead
+)
+
+// ownerOf looks for the owner mark of group name in any hierarchy (the v2
+// tree always takes extended attributes) and says whether that hood lives.
+func ownerOf(hs []Hierarchy, name string) int {
+	for _, h := range hs {
+		buf := make([]byte, 64)
+		n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf)
+		if err != nil || n <= 0 {
+			continue
+		}
+		t := string(buf[:n])
+		pid, _, _ := strings.Cut(t, ":")
+		p, err := strconv.Atoi(pid)
+		if err == nil && token(p) == t {
+			return ownerAlive
+		}
+		return ownerDead
+	}
+	return ownerUnknown
 }

@@ -153,7 +153,7 @@ func TestCleanupStaleFake(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(h.Mount, "hood/busy/cgroup.procs"), []byte("77\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	removed, err := CleanupStale([]Hierarchy{h})
+	removed, err := CleanupStale([]Hierarchy{h}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,8 +328,16 @@ func TestCleanupStaleReal(t *testing.T) {
 		t.Fatalf("Attach: %v\nops %q", err, calls(ops))
 	}
 	empty := newGroup(t, inner, "empty")
+	// A group of this (live) process is kept even when empty: it is a
+	// running hood's. Mark "empty" as left by a hood that is gone.
+	for _, d := range empty.Dirs {
+		if err := unix.Setxattr(d, ownerAttr, []byte("999999999:1"), 0); err != nil {
+			t.Logf("no owner mark on %s (%v): the age rule applies", d, err)
+		}
+	}
+	mine := newGroup(t, inner, "mine")
 
-	removed, err := CleanupStale(inner)
+	removed, err := CleanupStale(inner, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,9 +345,36 @@ func TestCleanupStaleReal(t *testing.T) {
 		t.Errorf("removed %q, want %q", removed, empty.Dirs)
 	}
 	for i := range hs {
+		if !exists(mine.Dirs[i]) {
+			t.Errorf("%s: the empty group of a running hood was removed", hs[i].Label())
+		}
 		if exists(empty.Dirs[i]) || !exists(busy.Dirs[i]) {
 			t.Errorf("%s: empty group exists=%v, populated group exists=%v; want false, true",
 				hs[i].Label(), exists(empty.Dirs[i]), exists(busy.Dirs[i]))
+		}
+	}
+}
+
+// A group made moments ago by a running hood, not yet attached to, is not a
+// leftover: start-up cleanup keeps it.
+func TestCleanupStaleKeepsYoungGroups(t *testing.T) {
+	hs := realHierarchies(t)
+	scratch := newGroup(t, hs, boxName(t))
+	inner := slices.Clone(hs)
+	for i := range inner {
+		inner[i].Path = path.Join(inner[i].Path, "hood", filepath.Base(scratch.Dirs[i]))
+	}
+	fresh := newGroup(t, inner, "fresh")
+	removed, err := CleanupStale(inner, StaleAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 0 {
+		t.Errorf("a group made just now was removed: %q", removed)
+	}
+	for _, d := range fresh.Dirs {
+		if !exists(d) {
+			t.Errorf("%s is gone", d)
 		}
 	}
 }
