@@ -138,7 +138,7 @@ func cgroupWatch(s *Session, args []string) (*result.Result, error) {
 	deadline := time.Now().Add(time.Duration(seconds) * time.Second)
 	tick := time.Duration(interval) * time.Millisecond
 	if live {
-		fmt.Fprintf(out, "watching %s (%s) — any key stops\n\n\n\n\n", label, g.Dirs[0])
+		fmt.Fprintf(out, "watching %s — any key stops\n", label)
 	}
 	for n := 0; time.Now().Before(deadline); n++ {
 		if live {
@@ -170,7 +170,12 @@ func cgroupWatch(s *Session, args []string) (*result.Result, error) {
 		}
 		t := cur.at.Sub(first.at).Seconds()
 		if live {
-			fmt.Fprintf(out, "\x1b[4A\r\x1b[K  cpu    %5.1f%%  %s\n\r\x1b[K  memory %8s of %-8s %s\n\r\x1b[K  pids   %d of %s (forks refused %+d)\n\r\x1b[K  throttled periods %+d   oom kills %+d   %.1fs",
+			// Four lines a frame; from the second frame on, go back up
+			// to the first of them (the cursor ends on the fourth).
+			if n > 0 {
+				fmt.Fprint(out, "\x1b[3A")
+			}
+			fmt.Fprintf(out, "\r\x1b[K  cpu    %5.1f%%  %s\n\r\x1b[K  memory %8s of %-8s %s\n\r\x1b[K  pids   %d of %s (forks refused %+d)\n\r\x1b[K  throttled periods %+d   oom kills %+d   %.1fs",
 				pct, spark(cpu), human(strconv.FormatInt(cur.mem, 10)), limit, spark(mem), cur.pids, pidsMax, cur.forksRefused-first.forksRefused,
 				cur.throttled-first.throttled, cur.ooms-first.ooms, t)
 		} else {
