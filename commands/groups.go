@@ -134,6 +134,22 @@ func (s *Session) group(r *result.Result, name string) (*cgroup.Group, string, e
 	return nil, "", &result.UsageError{Msg: fmt.Sprintf("unknown group %q: name a box or a group made with `cgroup new` (%s)", name, strings.Join(known, ", "))}
 }
 
+// knownFile accepts a v2 name hood knows, or a file that exists in one of
+// the machine's v1 hierarchies (v1 names are taken as they are there).
+func (s *Session) knownFile(name string) error {
+	if cgroup.Specs[name] != nil {
+		return nil
+	}
+	if hs, err := s.hierarchies(); err == nil && !strings.ContainsAny(name, "/\x00") {
+		for _, h := range hs {
+			if _, err := os.Stat(filepath.Join(h.Base(), name)); err == nil && !h.V2 {
+				return nil
+			}
+		}
+	}
+	return &result.UsageError{Msg: cgroup.Unknown(name).Error()}
+}
+
 // splitGroup takes an optional GROUP off the front: a word that is not a
 // file name (file names have a dot).
 func splitGroup(args []string, min int) (group string, rest []string) {
@@ -296,7 +312,10 @@ func cgroupSet(s *Session, args []string) (*result.Result, error) {
 		return nil, result.Usagef(usage, "name a file and a value, such as `cgroup set cpu.max 50000`")
 	}
 	file, value := rest[0], strings.Join(rest[1:], " ")
-	// Check the value before anything is made or written.
+	// Check the name and value before anything is made or written.
+	if err := s.knownFile(file); err != nil {
+		return nil, err
+	}
 	if sp := cgroup.Specs[file]; sp != nil {
 		if err := sp.Check(value); err != nil {
 			return nil, &result.UsageError{Msg: err.Error()}
@@ -353,6 +372,9 @@ func cgroupGet(s *Session, args []string) (*result.Result, error) {
 	name, rest := splitGroup(args, 1)
 	if len(rest) != 1 {
 		return nil, result.Usagef(usage, "name one file, such as `cgroup get memory.max`")
+	}
+	if err := s.knownFile(rest[0]); err != nil {
+		return nil, err
 	}
 	r := &result.Result{}
 	g, label, err := s.group(r, name)
