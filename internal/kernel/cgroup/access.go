@@ -321,6 +321,22 @@ func getV1(dir string, s *Spec) (string, []string, error) {
 			lines = append(lines, d+" "+strings.Join(limits[d], " "))
 		}
 		return strings.Join(lines, "\n"), []string{"v1: composed from blkio.throttle.{read,write}_{bps,iops}_device"}, nil
+	case "memory.swap.max":
+		memsw, err := read("memory.memsw.limit_in_bytes")
+		if err != nil {
+			return "", nil, fmt.Errorf("memory.swap.max: this kernel keeps no swap accounting in v1 (%w)", err)
+		}
+		limit, err := read("memory.limit_in_bytes")
+		if err != nil {
+			return "", nil, err
+		}
+		note := []string{fmt.Sprintf("v1: memory.memsw.limit_in_bytes %s minus memory.limit_in_bytes %s", memsw, limit)}
+		if unlimited(memsw) {
+			return "max", note, nil
+		}
+		a, _ := strconv.ParseInt(memsw, 10, 64)
+		b, _ := strconv.ParseInt(limit, 10, 64)
+		return strconv.FormatInt(a-b, 10), note, nil
 	case "memory.events":
 		fail, err := read("memory.failcnt")
 		if err != nil {
