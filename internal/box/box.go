@@ -197,37 +197,7 @@ func (b *Box) Spawn(argv, env []string, stdio [3]*os.File, foreground bool) (Spa
 }
 
 func (b *Box) spawn(argv, env []string, stdio [3]*os.File, flags int64) (Spawned, error) {
-	foreground := flags&spawnForeground != 0
-	var payload []byte
-	for _, s := range append(append([]string(nil), argv...), env...) {
-		if strings.IndexByte(s, 0) >= 0 {
-			return Spawned{}, fmt.Errorf("argument %q contains a NUL byte", s)
-		}
-		payload = append(append(payload, s...), 0)
-	}
-	fds := []int{int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd())}
-	b.forked = true
-	r, err := b.c.call(opSpawn, [4]int64{flags, int64(len(argv))}, payload, fds)
-	if err != nil {
-		return Spawned{}, err
-	}
-	s := Spawned{fg: foreground}
-	s.Fork = sc(b.Name, "fork()", r)
-	if r.Errno != 0 {
-		return s, nil
-	}
-	s.PID = int(r.Ret)
-	quoted := make([]string, len(argv))
-	for i, a := range argv {
-		quoted[i] = strconv.Quote(a)
-	}
-	ex := reply{Ret: 0}
-	if e := syscall.Errno(r.Aux[0]); e != 0 {
-		ex = reply{Ret: -1, Errno: e}
-		s.ExecFails = true
-	}
-	s.Exec = sc(fmt.Sprintf("child %d", s.PID), fmt.Sprintf("execve(%s, [%s])", strconv.Quote(argv[0]), strings.Join(quoted, ", ")), ex)
-	return s, nil
+	return b.spawnFiles(argv, env, stdio[:], flags)
 }
 
 // Wait waits for a child of the box to end and returns its wait status.

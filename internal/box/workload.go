@@ -513,7 +513,11 @@ func (b *Box) spawnFiles(argv, env []string, files []*os.File, flags int64) (Spa
 		ex = reply{Ret: -1, Errno: e}
 		s.ExecFails = true
 	}
-	// glibc's fexecve is execveat on the box's descriptor of hood's binary.
-	s.Exec = sc(fmt.Sprintf("child %d", s.PID), fmt.Sprintf("execveat(fd of hood's binary, \"\", [%s], AT_EMPTY_PATH)", strings.Join(quoted, ", ")), ex)
+	call := fmt.Sprintf("execve(%s, [%s])", strconv.Quote(argv[0]), strings.Join(quoted, ", "))
+	if flags&spawnSelf != 0 {
+		// glibc's fexecve is execveat on the box's descriptor of hood's binary.
+		call = fmt.Sprintf("execveat(fd of hood's binary, \"\", [%s], AT_EMPTY_PATH)", strings.Join(quoted, ", "))
+	}
+	s.Exec = sc(fmt.Sprintf("child %d", s.PID), call, ex)
 	return s, nil
 }
