@@ -1,0 +1,246 @@
+// Package explain is hood's knowledge base: a short, accurate answer in
+// hood's own words for every word hood shows (CLONE_NEWUTS,
+// pid_for_children, cpu.max, nr_throttled, EBUSY, CapBnd, ...), with where
+// to read more, related words and a command to try. Entries are YAML, one
+// file per group, embedded in the binary.
+package explain
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Entry is one topic.
+type Entry struct {
+	Name    string   `yaml:"name"`    // the word as hood shows it: "CLONE_NEWUTS", "cpu.max"
+	Aliases []string `yaml:"aliases"` // other words that find it: "uts namespace"
+	Value   *uint64  `yaml:"value"`   // a numeric constant (flag, errno, capability number)
+	Title   string   `yaml:"title"`   // one line
+	Short   string   `yaml:"short"`   // what it is, fits on a screen
+	Details string   `yaml:"details"` // more, for explain WORD --more
+	See     []string `yaml:"see"`     // related entries, by name
+	Man     string   `yaml:"man"`     // "namespaces(7), unshare(2)"
+	Try     string   `yaml:"try"`     // a hood command to try
+	Group   string   `yaml:"-"`
+}
+
+// File is one group's file.
+type File struct {
+	Group   string  `yaml:"group"` // "capabilities"
+	About   string  `yaml:"about"` // one line for the list of groups
+	Entries []Entry `yaml:"entries"`
+}
+
+// KB is the loaded knowledge base.
+type KB struct {
+	Files   []File
+	byName  map[string]*Entry // exact names and aliases
+	byLower map[string]*Entry
+}
+
+//go:embed data/*.yaml
+var data embed.FS
+
+var (
+	once   sync.Once
+	loaded *KB
+	errKB  error
+)
+
+// Load reads the embedded entries once; later calls return the same KB.
+func Load() (*KB, error) {
+	once.Do(func() {
+		files, err := fs.Glob(data, "data/*.yaml")
+		if err != nil {
+			errKB = err
+			return
+		}
+		var parsed []File
+		for _, f := range files {
+			b, err := data.ReadFile(f)
+			if err != nil {
+				errKB = err
+				return
+			}
+			var file File
+			dec := yaml.NewDecoder(bytes.NewReader(b))
+			dec.KnownFields(true)
+			if err := dec.Decode(&file); err != nil {
+				errKB = fmt.Errorf("%s: %w", f, err)
+				return
+			}
+			parsed = append(parsed, file)
+		}
+		loaded, errKB = build(parsed)
+	})
+	return loaded, errKB
+}
+
+func build(files []File) (*KB, error) {
+	kb := &KB{Files: files, byName: map[string]*Entry{}, byLower: map[string]*Entry{}}
+	for i := range kb.Files {
+		f := &kb.Files[i]
+		if f.Group == "" {
+			return nil, fmt.Errorf("a file has no group")
+		}
+		for j := range f.Entries {
+			e := &f.Entries[j]
+			e.Group = f.Group
+			if e.Name == "" || e.Title == "" || e.Short == "" {
+				return nil, fmt.Errorf("group %s: entry %q needs a name, a title and a short text", f.Group, e.Name)
+			}
+			for _, w := range append([]string{e.Name}, e.Aliases...) {
+				if prev, dup := kb.byName[w]; dup {
+					return nil, fmt.Errorf("%q names both %s (%s) and %s (%s)", w, prev.Name, prev.Group, e.Name, e.Group)
+				}
+				kb.byName[w] = e
+				if _, taken := kb.byLower[strings.ToLower(w)]; !taken {
+					kb.byLower[strings.ToLower(w)] = e
+				}
+			}
+		}
+	}
+	return kb, nil
+}
+
+// Get finds an entry by its exact name or alias.
+func (kb *KB) Get(name string) *Entry { return kb.byName[name] }
+
+// Names lists every entry name, sorted (for completion).
+func (kb *KB) Names() []string {
+	var out []string
+	for _, f := range kb.Files {
+		for _, e := range f.Entries {
+			out = append(out, e.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Answer is what explain WORD finds.
+type Answer struct {
+	Entry   *Entry   // the entry, or nil
+	Flags   []*Entry // a number decoded as a combination of CLONE_* flags
+	Rest    uint64   // bits of that number no flag explains
+	Similar []string // other matches, or "did you mean" names
+}
+
+// Find looks a word up: exact names and aliases first, then case-insensitive,
+// then a unique prefix; a number is matched against entries' values, and
+// else decoded as namespace flags. Failing all that, the nearest names.
+func (kb *KB) Find(word string) Answer {
+	word = strings.TrimSpace(word)
+	if e := kb.byName[word]; e != nil {
+		return Answer{Entry: e}
+	}
+	if e := kb.byLower[strings.ToLower(word)]; e != nil {
+		return Answer{Entry: e}
+	}
+	if n, err := strconv.ParseUint(word, 0, 64); err == nil && (strings.HasPrefix(word, "0x") || strings.HasPrefix(word, "0X")) {
+		return kb.number(n)
+	}
+	var prefix []string
+	for _, name := range kb.Names() {
+		if strings.HasPrefix(strings.ToLower(name), strings.ToLower(word)) {
+			prefix = append(prefix, name)
+		}
+	}
+	if len(prefix) == 1 {
+		return Answer{Entry: kb.byName[prefix[0]]}
+	}
+	if len(prefix) > 1 {
+		return Answer{Similar: prefix}
+	}
+	return Answer{Similar: kb.nearest(word)}
+}
+
+// number finds the flags a hexadecimal number is made of: the CLONE_NEW*
+// flags first (explain 0x20020000), else an entry with that exact value.
+func (kb *KB) number(n uint64) Answer {
+	var flags []*Entry
+	rest := n
+	for _, f := range kb.Files {
+		if f.Group != "namespace flags" {
+			continue
+		}
+		for i := range f.Entries {
+			e := &f.Entries[i]
+			if e.Value != nil && *e.Value != 0 && n&*e.Value == *e.Value {
+				flags = append(flags, e)
+				rest &^= *e.Value
+			}
+		}
+	}
+	if len(flags) == 1 && rest == 0 {
+		return Answer{Entry: flags[0]}
+	}
+	if len(flags) > 0 {
+		return Answer{Flags: flags, Rest: rest}
+	}
+	var same []string
+	for _, f := range kb.Files {
+		for _, e := range f.Entries {
+			if e.Value != nil && *e.Value == n {
+				same = append(same, e.Name)
+			}
+		}
+	}
+	if len(same) == 1 {
+		return Answer{Entry: kb.byName[same[0]]}
+	}
+	return Answer{Similar: same}
+}
+
+func (kb *KB) nearest(word string) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	lw := strings.ToLower(word)
+	for _, name := range kb.Names() {
+		ln := strings.ToLower(name)
+		d := levenshtein(lw, ln)
+		if strings.Contains(ln, lw) && len(lw) >= 3 {
+			d = 1
+		}
+		if d <= 2+len(word)/6 {
+			cs = append(cs, cand{name, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].d < cs[j].d || cs[i].d == cs[j].d && cs[i].name < cs[j].name })
+	var out []string
+	for i := 0; i < len(cs) && i < 6; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
