@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"hood/internal/box"
+	"hood/explain"
 	"hood/internal/kernel/ns"
 )
 
@@ -102,6 +103,14 @@ func (s *Session) Complete(line string) []Suggestion {
 	case ArgWord:
 		for _, w := range c.Words {
 			add(w, "")
+		}
+	case ArgTopic:
+		if kb, err := explain.Load(); err == nil {
+			for _, n := range kb.Names() {
+				if !strings.Contains(n, " ") {
+					add(n, "")
+				}
+			}
 		}
 	case ArgLab:
 		if s.Lab != nil {

@@ -19,6 +19,7 @@ const (
 	ArgCommand     // a command name
 	ArgWord        // fixed words, from Words
 	ArgLab         // a lab id
+	ArgTopic       // an explain topic
 )
 
 // Command is one entry of the command table. Its name is the leading

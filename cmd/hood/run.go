@@ -21,7 +21,7 @@ import (
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
-       hood cleanup
+       hood explain WORD | hood cleanup
        hood --version | --help
 
 hood is a shell for driving Linux namespaces by hand: each command makes the
@@ -33,7 +33,8 @@ real syscalls on a box process and narrates what changed.
   --no-color      no colour (also when NO_COLOR is set); --color forces it
   lab ID          start straight into a guided lab (lab list inside hood shows them)
   lab --check-all run every lab's reference solution, checking each step
-  cleanup         remove what a hood that was killed left behind (pins, cgroups)
+  explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
+  cleanup         remove what a hood that was killed left behind (empty cgroups)
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`
@@ -48,6 +49,9 @@ func Main(args []string) int {
 	var startLab *labStart
 	if len(args) > 0 && args[0] == "cleanup" {
 		return cleanup(args[1:])
+	}
+	if len(args) > 0 && args[0] == "explain" {
+		return explainMain(args[1:])
 	}
 	if len(args) > 0 && args[0] == "lab" {
 		ls, status, done := labArgs(args[1:])

@@ -6,7 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
+	"hood/commands"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/render"
 	"hood/labs"
 )
 
@@ -115,4 +119,25 @@ func cleanupStale(minAge time.Duration) []string {
 		removed = append(removed, dirs...)
 	}
 	return removed
+}
+
+// explainMain is hood explain WORD [--more], outside the REPL: no box.
+func explainMain(args []string) int {
+	more := false
+	var words []string
+	for _, a := range args {
+		if a == "--more" {
+			more = true
+		} else {
+			words = append(words, a)
+		}
+	}
+	color := term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == ""
+	r, err := commands.Explain(strings.Join(words, " "), more)
+	if err != nil {
+		(&render.Renderer{W: os.Stderr, Color: color}).Error(err)
+		return 1
+	}
+	(&render.Renderer{W: os.Stdout, Color: color}).Result(r, true)
+	return 0
 }

@@ -93,3 +93,12 @@ func ParseOptions(opts string) (f uintptr, data string) {
 	}
 	return f, strings.Join(rest, ",")
 }
+
+// FlagNames lists the names of the mount flags hood narrates.
+func FlagNames() []string {
+	var out []string
+	for _, f := range flags {
+		out = append(out, f.name)
+	}
+	return out
+}
