@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"hood/internal/box"
 	"hood/explain"
+	"hood/internal/box"
 	"hood/internal/kernel/ns"
 )
 
