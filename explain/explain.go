@@ -163,9 +163,21 @@ func (kb *KB) Find(word string) Answer {
 	return Answer{Similar: kb.nearest(word)}
 }
 
-// number finds the flags a hexadecimal number is made of: the CLONE_NEW*
-// flags first (explain 0x20020000), else an entry with that exact value.
+// number answers a hexadecimal number: the entry with exactly that value
+// when there is one, else its decoding as CLONE_NEW* flags
+// (explain 0x20020000); several entries sharing the value are listed.
 func (kb *KB) number(n uint64) Answer {
+	var exact []string
+	for _, f := range kb.Files {
+		for _, e := range f.Entries {
+			if e.Value != nil && *e.Value == n {
+				exact = append(exact, e.Name)
+			}
+		}
+	}
+	if len(exact) == 1 {
+		return Answer{Entry: kb.byName[exact[0]]}
+	}
 	var flags []*Entry
 	rest := n
 	for _, f := range kb.Files {
@@ -180,24 +192,15 @@ func (kb *KB) number(n uint64) Answer {
 			}
 		}
 	}
-	if len(flags) == 1 && rest == 0 {
-		return Answer{Entry: flags[0]}
-	}
-	if len(flags) > 0 {
+	switch {
+	case len(flags) > 1 && rest == 0:
+		return Answer{Flags: flags}
+	case len(exact) > 1:
+		return Answer{Similar: exact}
+	case len(flags) > 0:
 		return Answer{Flags: flags, Rest: rest}
 	}
-	var same []string
-	for _, f := range kb.Files {
-		for _, e := range f.Entries {
-			if e.Value != nil && *e.Value == n {
-				same = append(same, e.Name)
-			}
-		}
-	}
-	if len(same) == 1 {
-		return Answer{Entry: kb.byName[same[0]]}
-	}
-	return Answer{Similar: same}
+	return Answer{}
 }
 
 func (kb *KB) nearest(word string) []string {

@@ -187,12 +187,24 @@ func (g *Group) setV1(w Where, s *Spec, value string) (o ops, notes []string, er
 	case "io.weight":
 		f := strings.Fields(value)
 		wt, _ := strconv.Atoi(f[len(f)-1])
-		v1 := 10 + (wt-1)*990/9999
-		notes = append(notes, fmt.Sprintf("v1: io.weight %d is blkio.weight %d (v1 runs 10 to 1000)", wt, v1))
-		if len(f) == 2 && f[0] != "default" {
-			return o, notes, o.write(file("blkio.weight_device"), f[0]+" "+strconv.Itoa(v1))
+		// CFQ's blkio.weight went with CFQ (Linux 5.0); BFQ offers
+		// blkio.bfq.weight (1 to 1000) when it is the disk's scheduler.
+		name := "blkio.weight"
+		if _, err := os.Stat(file(name)); err != nil {
+			name = "blkio.bfq.weight"
+			if _, err := os.Stat(file(name)); err != nil {
+				return o, notes, errors.New("io.weight: this kernel's v1 blkio has no weight file (blkio.weight left with the CFQ scheduler in Linux 5.0; blkio.bfq.weight needs the BFQ scheduler)")
+			}
 		}
-		return o, notes, o.write(file("blkio.weight"), strconv.Itoa(v1))
+		v1 := 10 + (wt-1)*990/9999
+		if name == "blkio.bfq.weight" {
+			v1 = max(1, wt/10)
+		}
+		notes = append(notes, fmt.Sprintf("v1: io.weight %d is %s %d", wt, name, v1))
+		if len(f) == 2 && f[0] != "default" {
+			return o, notes, o.write(file(name+"_device"), f[0]+" "+strconv.Itoa(v1))
+		}
+		return o, notes, o.write(file(name), strconv.Itoa(v1))
 	case "cgroup.freeze":
 		state := map[string]string{"1": "FROZEN", "0": "THAWED"}[value]
 		notes = append(notes, fmt.Sprintf("v1: cgroup.freeze %s is freezer.state %s", value, state))
