@@ -52,7 +52,7 @@ func Explain(word string, more bool) (*result.Result, error) {
 		}
 		r := &result.Result{Text: fmt.Sprintf("%s is %s:", word, strings.Join(names, "|"))}
 		for _, f := range a.Flags {
-			r.Say(f.Name, "%#08x  %s", *f.Value, strings.TrimSpace(f.Title))
+			r.Say(f.Name, "%s", strings.TrimSpace(f.Title))
 		}
 		if a.Rest != 0 {
 			r.Say("other", "%#x: bits that are not namespace flags (clone(2) has more flags: CLONE_VM, CLONE_FILES, ...)", a.Rest)
