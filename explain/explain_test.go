@@ -32,6 +32,7 @@ func constants() map[string]uint64 {
 		"LOOP_SET_STATUS64": unix.LOOP_SET_STATUS64, "LO_FLAGS_AUTOCLEAR": unix.LO_FLAGS_AUTOCLEAR, "AT_EMPTY_PATH": unix.AT_EMPTY_PATH,
 		"PR_SET_PDEATHSIG": unix.PR_SET_PDEATHSIG, "PR_SET_CHILD_SUBREAPER": unix.PR_SET_CHILD_SUBREAPER,
 		"PR_SET_NO_NEW_PRIVS": unix.PR_SET_NO_NEW_PRIVS, "O_DIRECT": unix.O_DIRECT, "O_CLOEXEC": unix.O_CLOEXEC,
+		"O_RDWR": unix.O_RDWR, "O_CREAT": unix.O_CREAT, "O_EXCL": unix.O_EXCL,
 	}
 	for c := 0; c <= unix.CAP_LAST_CAP; c++ {
 		if name := capName(c); name != "" {

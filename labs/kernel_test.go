@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"hood/explain"
 )
 
 // hostState is what a lab must leave as it found it.
@@ -38,6 +41,10 @@ func TestEveryLabAgainstTheKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := readHost(t)
+	kb, err := explain.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, l := range labs {
 		t.Run(l.ID, func(t *testing.T) {
 			var tr bytes.Buffer
@@ -57,6 +64,12 @@ func TestEveryLabAgainstTheKernel(t *testing.T) {
 					t.Errorf("step %d (%s): %s", r.Step, r.Title, p)
 				}
 			}
+			// Every word the narration highlights can be explained.
+			for _, w := range narratedWords(tr.String()) {
+				if a := kb.Find(w); a.Entry == nil && len(a.Flags) == 0 {
+					t.Errorf("the narration shows %q and explain has no entry for it", w)
+				}
+			}
 			if t.Failed() {
 				t.Logf("transcript:\n%s", tr.String())
 			}
@@ -65,4 +78,29 @@ func TestEveryLabAgainstTheKernel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The words narration highlights: syscall names, kernel constants
+// (CLONE_*, MS_*, errnos, signals, capabilities), /proc entries and the
+// cgroup files hood writes.
+var wordPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`syscall\s+([a-z_0-9]+)\(`),
+	regexp.MustCompile(`\b((?:CLONE|MS|NS_GET|LOOP|LO_FLAGS|MNT|AT|PR|O)_[A-Z0-9_]+|E[A-Z]{3,}|SIG[A-Z]+|CAP_[A-Z_]+)\b`),
+	regexp.MustCompile(`/proc/\d+/ns/([a-z_]+)`),
+	regexp.MustCompile(`/hood/[a-z0-9.]+/([a-z_.]+)"`),
+	regexp.MustCompile(`\b(nr_throttled|nr_periods|usage_usec|throttled_usec|oom_kill|NSpid)\b`),
+}
+
+func narratedWords(transcript string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, re := range wordPatterns {
+		for _, m := range re.FindAllStringSubmatch(transcript, -1) {
+			if !seen[m[1]] {
+				seen[m[1]] = true
+				out = append(out, m[1])
+			}
+		}
+	}
+	return out
 }
