@@ -114,6 +114,9 @@ func TestEveryNarratedSyscallHasAnEntry(t *testing.T) {
 		m, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		files = append(files, m...)
 	}
+	if len(files) == 0 {
+		t.Skip("requires hood's source next to the test binary (the VM lane runs the binary alone)")
+	}
 	seen := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
