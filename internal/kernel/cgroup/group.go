@@ -63,10 +63,34 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 	for _, h := range hs {
 		parent := filepath.Join(h.Base(), parentDir)
 		dir := filepath.Join(parent, name)
+		// Another hood leaving may remove the shared hood/ parent the moment
+		// it is empty, between our mkdir of it and of our group: then make
+		// it again (ENOENT), a few times.
+		for try := 0; ; try++ {
+			err := g.makeIn(&o, &made, h, parent, dir, hoodPID)
+			if err == nil {
+				break
+			}
+			if _, serr := os.Stat(h.Base()); errors.Is(err, unix.ENOENT) && serr == nil && try < 5 {
+				continue // the hierarchy is there: only hood/ went
+			}
+			for _, m := range slices.Backward(made) {
+				o.rmdir(m)
+			}
+			return nil, o, err
+		}
+		g.Dirs = append(g.Dirs, dir)
+	}
+	return g, o, nil
+}
+
+// makeIn makes parent (hood/) and dir (hood/NAME) in one hierarchy.
+func (g *Group) makeIn(o *ops, made *[]string, h Hierarchy, parent, dir string, hoodPID int) error {
+	{
 		for _, d := range []string{parent, dir} {
 			created, err := o.ensureDir(d)
 			if created {
-				made = append(made, d)
+				*made = append(*made, d)
 				if d == dir {
 					markOwner(d, hoodPID)
 				}
@@ -81,15 +105,11 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 				err = o.fillCpuset(d)
 			}
 			if err != nil {
-				for _, m := range slices.Backward(made) {
-					o.rmdir(m)
-				}
-				return nil, o, err
+				return err
 			}
 		}
-		g.Dirs = append(g.Dirs, dir)
 	}
-	return g, o, nil
+	return nil
 }
 
 // Attach moves pid into the group in every hierarchy by writing its PID to
