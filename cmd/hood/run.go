@@ -180,9 +180,16 @@ func Main(args []string) int {
 	}()
 
 	// What a hood killed with SIGKILL left behind goes now, and is named.
-	if removed := cleanupStale(cgroup.StaleAge); len(removed) > 0 {
-		fmt.Fprintf(os.Stderr, "hood: removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
-	}
+	// It runs beside the first command: it removes only groups whose hood
+	// is dead (or, unmarked, older than StaleAge), never this hood's.
+	cleaned := make(chan struct{})
+	go func() {
+		defer close(cleaned)
+		if removed := cleanupStale(cgroup.StaleAge); len(removed) > 0 {
+			fmt.Fprintf(os.Stderr, "hood: removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
+		}
+	}()
+	defer func() { <-cleaned }()
 	if _, err := s.StartBox("box1"); err != nil {
 		r.Err.Error(fmt.Errorf("cannot start the first box: %w", err))
 		return 1
