@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"hood/internal/result"
+	"hood/internal/spell"
 )
 
 // Arg kinds say what completes an argument position.
@@ -126,7 +127,7 @@ func Nearest(typed string, n int) []string {
 				continue
 			}
 			seen[key] = true
-			d := distance(typed, key)
+			d := spell.Distance(typed, key)
 			if strings.HasPrefix(key, typed) {
 				d = 0
 			}
@@ -148,25 +149,4 @@ func Nearest(typed string, n int) []string {
 		out = append(out, c.name)
 	}
 	return out
-}
-
-// distance is the Levenshtein edit distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

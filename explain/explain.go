@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"hood/internal/spell"
 )
 
 // Entry is one topic.
@@ -212,7 +214,7 @@ func (kb *KB) nearest(word string) []string {
 	lw := strings.ToLower(word)
 	for _, name := range kb.Names() {
 		ln := strings.ToLower(name)
-		d := levenshtein(lw, ln)
+		d := spell.Distance(lw, ln)
 		if strings.Contains(ln, lw) && len(lw) >= 3 {
 			d = 1
 		}
@@ -226,24 +228,4 @@ func (kb *KB) nearest(word string) []string {
 		out = append(out, cs[i].name)
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"hood/internal/spell"
 )
 
 // The learner speaks cgroup v2's file names. Where a group's controller
@@ -259,31 +261,11 @@ func checkIOWeight(v string) error {
 func Nearest(name string) []string {
 	var out []string
 	for _, n := range Names() {
-		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) || levenshtein(n, name) <= 2 {
+		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) || spell.Distance(n, name) <= 2 {
 			out = append(out, n)
 		}
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // readTrim reads a cgroup file and trims the trailing newline.
