@@ -246,11 +246,7 @@ func boxShow(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.links(b.PID)
-	if err != nil {
-		return nil, err
-	}
-	host, err := s.hostLinks()
+	l, host, err := s.linksAndHost(b.PID)
 	if err != nil {
 		return nil, err
 	}

@@ -44,11 +44,7 @@ func kill(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	mine, err := s.links(b.PID)
-	if err != nil {
-		return nil, err
-	}
-	host, err := s.hostLinks()
+	mine, host, err := s.linksAndHost(b.PID)
 	if err != nil {
 		return nil, err
 	}

@@ -105,3 +105,15 @@ func asErrno(err error) (syscall.Errno, bool) {
 }
 
 func errnoName(e syscall.Errno) string { return box.ErrnoName(e) }
+
+// linksAndHost reads a box's namespace links and the host's, which the
+// commands that guard the host (kill, mount, hostname) compare.
+func (s *Session) linksAndHost(pid int) (mine, host links, err error) {
+	if mine, err = s.links(pid); err != nil {
+		return nil, nil, err
+	}
+	if host, err = s.hostLinks(); err != nil {
+		return nil, nil, err
+	}
+	return mine, host, nil
+}

@@ -147,11 +147,7 @@ func hostname(s *Session, args []string) (*result.Result, error) {
 	if len(name) > 64 {
 		return nil, result.Usagef(usage, "a hostname is at most 64 bytes; %q has %d", name, len(name))
 	}
-	l, err := s.links(b.PID)
-	if err != nil {
-		return nil, err
-	}
-	hl, err := s.hostLinks()
+	l, hl, err := s.linksAndHost(b.PID)
 	if err != nil {
 		return nil, err
 	}
