@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"hood/internal/box"
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
 )
@@ -111,23 +112,14 @@ func enter(s *Session, args []string) (*result.Result, error) {
 			continue
 		}
 		path := fmt.Sprintf("%s/%d/ns/%s", s.ProcRoot, tg.PID, t.Name)
-		call, err := b.Setns(path, t.Flag)
-		if err != nil {
-			return r, err
-		}
-		r.Add(call)
-		if call.Failed() {
-			return r, kernelErr(call, "setns")
-		}
-		after, err := s.links(b.PID)
-		if err != nil {
-			return r, err
-		}
 		names := []string{link}
 		if t.Name == "time" {
 			names = []string{"time", "time_for_children"}
 		}
-		diff(r, b.PID, mine, after, names, "")
+		after, err := s.join(r, b, path, t.Flag, mine, names, "")
+		if err != nil {
+			return r, err
+		}
 		mine = after
 		joined = append(joined, t.Name)
 		forChildren = forChildren || t.ForChildren != ""
@@ -167,24 +159,34 @@ func enterFile(s *Session, path string) (*result.Result, error) {
 		return nil, err
 	}
 	r := &result.Result{}
-	call, err := b.Setns(path, t.Flag)
+	names := []string{t.Name}
+	if link != t.Name {
+		names = append(names, link)
+	}
+	if _, err := s.join(r, b, path, t.Flag, mine, names, "unchanged: setns into a pid namespace changes only what the box's children get"); err != nil {
+		return r, err
+	}
+	r.Shell = fmt.Sprintf("nsenter %s=%s", t.Option, path)
+	r.Meaning = fmt.Sprintf("%s joined %s:[%d] through a file that refers to it, with no process of that namespace involved: a namespace can be joined this way for as long as anything (a process, a bind mount, an open file) keeps it alive.", b.Name, t.Name, info.Inode)
+	return r, nil
+}
+
+// join makes the box call setns(2) on the namespace file at path, narrates
+// the call and how the links in names changed, and returns the box's links
+// after it.
+func (s *Session) join(r *result.Result, b *box.Box, path string, flag uintptr, before links, names []string, note string) (links, error) {
+	call, err := b.Setns(path, flag)
 	if err != nil {
 		return nil, err
 	}
 	r.Add(call)
 	if call.Failed() {
-		return r, kernelErr(call, "setns")
+		return nil, kernelErr(call, "setns")
 	}
 	after, err := s.links(b.PID)
 	if err != nil {
-		return r, err
+		return nil, err
 	}
-	names := []string{t.Name}
-	if link != t.Name {
-		names = append(names, link)
-	}
-	diff(r, b.PID, mine, after, names, "unchanged: setns into a pid namespace changes only what the box's children get")
-	r.Shell = fmt.Sprintf("nsenter %s=%s", t.Option, path)
-	r.Meaning = fmt.Sprintf("%s joined %s:[%d] through a file that refers to it, with no process of that namespace involved: a namespace can be joined this way for as long as anything (a process, a bind mount, an open file) keeps it alive.", b.Name, t.Name, info.Inode)
-	return r, nil
+	diff(r, b.PID, before, after, names, note)
+	return after, nil
 }
