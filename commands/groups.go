@@ -454,13 +454,22 @@ func human(v string) string {
 	return strconv.FormatInt(n, 10)
 }
 
-func cgroupStat(s *Session, args []string) (*result.Result, error) {
-	if len(args) > 1 {
-		return nil, result.Usagef("cgroup stat [GROUP]", "one group at a time")
+// optionalGroup takes the [GROUP] of a command that names at most one ("":
+// the current box's).
+func optionalGroup(usage string, args []string) (string, error) {
+	switch len(args) {
+	case 0:
+		return "", nil
+	case 1:
+		return args[0], nil
 	}
-	name := ""
-	if len(args) == 1 {
-		name = args[0]
+	return "", result.Usagef(usage, "one group at a time")
+}
+
+func cgroupStat(s *Session, args []string) (*result.Result, error) {
+	name, err := optionalGroup("cgroup stat [GROUP]", args)
+	if err != nil {
+		return nil, err
 	}
 	r := &result.Result{}
 	g, label, err := s.group(r, name)
@@ -492,12 +501,9 @@ func cgroupKill(s *Session, args []string) (*result.Result, error) {
 }
 
 func freezeOrKill(s *Session, usage string, args []string, file, value, meaning string) (*result.Result, error) {
-	if len(args) > 1 {
-		return nil, result.Usagef(usage, "one group at a time")
-	}
-	name := ""
-	if len(args) == 1 {
-		name = args[0]
+	name, err := optionalGroup(usage, args)
+	if err != nil {
+		return nil, err
 	}
 	// A box is in its own group, as a container's init is in the
 	// container's: freezing the group freezes the box too (hood then
