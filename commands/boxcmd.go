@@ -211,6 +211,7 @@ func boxKill(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.thaw(b)
 	procs := box.Descendants(s.ProcRoot, b.PID)
 	if err := b.Kill(); err != nil {
 		return nil, err

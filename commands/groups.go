@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -514,6 +515,7 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 	if err != nil {
 		return r, err
 	}
+	members := s.boxesIn(g)
 	ops, notes, err := g.Set(file, value)
 	addOps(r, ops)
 	for _, n := range notes {
@@ -533,14 +535,11 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 			}
 		}
 	}
-	b := s.find(label)
-	switch {
-	case file == "cgroup.freeze" && b != nil:
-		if s.frozen == nil {
-			s.frozen = map[string]bool{}
+	for _, b := range members {
+		if file == "cgroup.freeze" {
+			b.SetFrozen(value == "1")
+			continue
 		}
-		s.frozen[b.Name] = value == "1"
-	case file == "cgroup.kill" && b != nil:
 		// The box died with its group: reap it and forget it.
 		s.removeBox(b)
 		r.Say(b.Name, "was in the group and is gone too; the current box is now %s", s.currentName())
@@ -556,9 +555,9 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 // removeBox reaps a box that is gone (or kills it), drops its group and
 // forgets it.
 func (s *Session) removeBox(b *box.Box) {
+	s.thaw(b)
 	_ = b.Kill()
 	s.dropGroup(b.Name)
-	delete(s.frozen, b.Name)
 	for i, x := range s.Boxes {
 		if x == b {
 			s.Boxes = append(s.Boxes[:i], s.Boxes[i+1:]...)
@@ -581,7 +580,7 @@ func (s *Session) currentName() string {
 }
 
 // dropGroup removes a group, if there is one by that name, once its
-// processes are gone; a frozen group is thawed first.
+// processes are gone.
 func (s *Session) dropGroup(name string) {
 	if g := s.groups[name]; g != nil {
 		_, _ = g.Remove()
@@ -589,31 +588,41 @@ func (s *Session) dropGroup(name string) {
 	}
 }
 
-// talksToBox are the commands that need the current box to answer.
-var talksToBox = map[string]bool{"unshare": true, "enter": true, "run": true, "sh": true, "hostname": true,
-	"mount": true, "kill": true, "burn": true, "alloc": true, "forkbomb": true, "write": true}
-
-// frozenErr refuses a command that would wait for a frozen box forever.
-func (s *Session) frozenErr(words []string) error {
-	if s.Current == nil || !s.frozen[s.Current.Name] || len(words) == 0 {
-		return nil
+// boxesIn lists the boxes whose process is in group g.
+func (s *Session) boxesIn(g *cgroup.Group) []*box.Box {
+	var out []*box.Box
+	for i := range g.Dirs {
+		pids, err := g.Procs(i)
+		if err != nil {
+			continue
+		}
+		for _, b := range s.Boxes {
+			if slices.Contains(pids, b.PID) && !slices.Contains(out, b) {
+				out = append(out, b)
+			}
+		}
+		break
 	}
-	if talksToBox[words[0]] || (len(words) > 1 && words[0] == "box" && words[1] == "show") {
-		return &result.UsageError{Msg: fmt.Sprintf("%s is frozen (cgroup freeze): it cannot answer until it is thawed. `cgroup thaw %s` first.", s.Current.Name, s.Current.Name)}
-	}
-	return nil
+	return out
 }
 
-// thawAll thaws frozen groups, so that their processes can die (a v1
-// frozen process does not act on SIGKILL until thawed).
-func (s *Session) thawAll() {
-	for name := range s.frozen {
-		if g := s.groups[name]; g != nil {
+// thaw thaws the groups that hold a frozen box, so that it can answer and
+// die (a v1 frozen process does not act on SIGKILL until thawed).
+func (s *Session) thaw(b *box.Box) {
+	if !b.Frozen() {
+		return
+	}
+	for _, g := range s.groups {
+		if slices.Contains(s.boxesIn(g), b) {
 			_, _, _ = g.Set("cgroup.freeze", "0")
+			for _, m := range s.boxesIn(g) {
+				m.SetFrozen(false)
+			}
 		}
 	}
-	s.frozen = nil
+	b.SetFrozen(false)
 }
+
 func cgroupShow(s *Session, args []string) (*result.Result, error) {
 	word := "self"
 	if len(args) > 1 {

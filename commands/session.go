@@ -42,7 +42,6 @@ type Session struct {
 	Queue  []string
 	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
 	groups map[string]*cgroup.Group // box or group name -> its cgroup
-	frozen map[string]bool          // boxes whose group is frozen
 	loops  []*loop.Device           // loop new
 }
 
@@ -128,9 +127,6 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		}
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
-	if err := s.frozenErr(words); err != nil {
-		return nil, err
-	}
 	res, err := c.Run(s, rest)
 	if res != nil {
 		who := ""
@@ -153,7 +149,9 @@ func IsLabCommand(words []string) bool {
 // Close kills every box and every process below them, and reaps them, as
 // hood exits: nothing is left behind, not even a zombie.
 func (s *Session) Close() {
-	s.thawAll()
+	for _, b := range s.Boxes {
+		s.thaw(b)
+	}
 	for _, b := range s.Boxes {
 		_ = b.Kill()
 	}

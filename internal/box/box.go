@@ -200,6 +200,13 @@ func (b *Box) spawn(argv, env []string, stdio [3]*os.File, flags int64) (Spawned
 	return b.spawnFiles(argv, env, stdio[:], flags)
 }
 
+// SetFrozen records that the box's cgroup was frozen (or thawed): while
+// frozen, every request to the box fails at once with ErrFrozen.
+func (b *Box) SetFrozen(frozen bool) { b.c.frozen.Store(frozen) }
+
+// Frozen reports whether the box's cgroup is frozen.
+func (b *Box) Frozen() bool { return b.c.frozen.Load() }
+
 // Wait waits for a child of the box to end and returns its wait status.
 // When the child ran in the foreground, hood takes the terminal back.
 func (b *Box) Wait(s Spawned) (unix.WaitStatus, error) {

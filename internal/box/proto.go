@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -48,13 +49,21 @@ type reply struct {
 	Data  []byte
 }
 
+// ErrFrozen is returned instead of asking a box whose cgroup is frozen: it
+// could not answer, and hood would wait for ever.
+var ErrFrozen = errors.New("the box is frozen (cgroup freeze) and cannot answer until it is thawed: `cgroup thaw` first")
+
 type conn struct {
-	mu sync.Mutex
-	fd int
+	mu     sync.Mutex
+	fd     int
+	frozen atomic.Bool
 }
 
 // call sends one request and waits for its reply.
 func (c *conn) call(op int32, args [4]int64, data []byte, fds []int) (reply, error) {
+	if c.frozen.Load() {
+		return reply{}, ErrFrozen
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.callLocked(op, args, data, fds)
@@ -67,6 +76,9 @@ var errBusy = errors.New("the box is busy")
 // tryCall is call for a caller that must not wait behind another request,
 // such as the signal handler killing boxes while a `run` is waiting.
 func (c *conn) tryCall(op int32, args [4]int64) (reply, error) {
+	if c.frozen.Load() {
+		return reply{}, ErrFrozen
+	}
 	if !c.mu.TryLock() {
 		return reply{}, errBusy
 	}
