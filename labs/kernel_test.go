@@ -3,12 +3,12 @@ package labs
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"hood/explain"
+	"hood/internal/kernel/cgroup"
 )
 
 // hostState is what a lab must leave as it found it.
@@ -21,12 +21,11 @@ func readHost(t *testing.T) hostState {
 	name, _ := os.Hostname()
 	q, _ := os.ReadFile("/proc/sysvipc/msg")
 	mi, _ := os.ReadFile("/proc/self/mountinfo")
-	groups, _ := filepath.Glob("/sys/fs/cgroup/*/hood")
-	if _, err := os.Stat("/sys/fs/cgroup/hood"); err == nil {
-		groups = append(groups, "/sys/fs/cgroup/hood")
-	}
-	more, _ := filepath.Glob("/sys/fs/cgroup/*/*/*/hood")
-	return hostState{name, string(q), string(mi), strings.Join(append(groups, more...), " ")}
+	// Only this test process's groups: other tests (other packages run
+	// at the same time) make and remove groups of their own.
+	hs, _ := cgroup.Hierarchies("/proc", os.Getpid())
+	groups := cgroup.Owned(hs, os.Getpid())
+	return hostState{name, string(q), string(mi), strings.Join(groups, " ")}
 }
 
 // Every lab is a test: its reference solution runs against the kernel,

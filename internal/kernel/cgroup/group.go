@@ -430,3 +430,23 @@ func ownerOf(hs []Hierarchy, name string) int {
 	}
 	return ownerUnknown
 }
+
+// Owned lists the groups under hood/ in hs that carry the owner mark of
+// hoodPID: what that hood has made and not yet removed. Tests use it to
+// check that a session left nothing, whatever other hoods do meanwhile.
+func Owned(hs []Hierarchy, hoodPID int) []string {
+	t := token(hoodPID)
+	var out []string
+	for _, h := range hs {
+		parent := filepath.Join(h.Base(), parentDir)
+		entries, _ := os.ReadDir(parent)
+		for _, e := range entries {
+			dir := filepath.Join(parent, e.Name())
+			buf := make([]byte, 64)
+			if n, err := unix.Getxattr(dir, ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
+				out = append(out, dir)
+			}
+		}
+	}
+	return out
+}

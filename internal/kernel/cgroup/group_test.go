@@ -378,3 +378,24 @@ func TestCleanupStaleKeepsYoungGroups(t *testing.T) {
 		}
 	}
 }
+
+// Owned finds this process's groups, and forgets them once removed: the
+// leftover checks of other tests rely on it.
+func TestOwned(t *testing.T) {
+	hs := realHierarchies(t)
+	g := newGroup(t, hs, boxName(t))
+	owned := Owned(hs, os.Getpid())
+	for _, d := range g.Dirs {
+		if !slices.Contains(owned, d) {
+			t.Errorf("Owned misses %s (owned: %q)", d, owned)
+		}
+	}
+	if _, err := g.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Owned(hs, os.Getpid()) {
+		if slices.Contains(g.Dirs, d) {
+			t.Errorf("Owned still lists removed %s", d)
+		}
+	}
+}
