@@ -184,40 +184,26 @@ func (d *Driver) Start(s *commands.Session, l *Lab) (*result.Result, error) {
 	return r, nil
 }
 
-// replay runs the solutions of the first n steps without output.
-func replay(s *commands.Session, l *Lab, n int) (failed int) {
+// replay runs the solutions of the first n steps without output. Their
+// failures are not reported: some are the point of a step (ENOMEM, EPERM).
+func replay(s *commands.Session, l *Lab, n int) {
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
-		return 0
+		return
 	}
 	defer null.Close()
-	out, errw, narrate := s.Stdout, s.Stderr, s.Narrate
+	out, errw := s.Stdout, s.Stderr
 	s.Stdout, s.Stderr = null, null
-	defer func() { s.Stdout, s.Stderr, s.Narrate = out, errw, narrate }()
+	defer func() { s.Stdout, s.Stderr = out, errw }()
 	e := env{s: s}
 	for _, st := range l.Steps[:n] {
 		for _, line := range st.Solution {
-			if runLine(s, e.expand(line)) != nil {
-				failed++
+			cmds, _ := commands.Split(e.expand(line))
+			for _, words := range cmds {
+				_, _ = s.Exec(words)
 			}
 		}
 	}
-	return failed
-}
-
-// runLine runs one command line (several commands with ;) in s.
-func runLine(s *commands.Session, line string) error {
-	cmds, err := commands.Split(line)
-	if err != nil {
-		return err
-	}
-	var first error
-	for _, words := range cmds {
-		if _, err := s.Exec(words); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
 }
 
 // showStep appends the current step's text, skipping steps this machine
