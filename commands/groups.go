@@ -95,10 +95,8 @@ func (s *Session) boxGroup(r *result.Result, b *box.Box) (*cgroup.Group, error) 
 	if err != nil {
 		return nil, err
 	}
-	ops, err := g.Attach(b.PID)
-	addOps(r, ops)
-	if err != nil {
-		return nil, cgroupErr(err)
+	if err := attach(r, g, b.PID); err != nil {
+		return nil, err
 	}
 	r.Say("group", "%s is now in its own cgroup, hood/%s, in every hierarchy (first use)", b.Name, filepath.Base(g.Dirs[0]))
 	return g, nil
@@ -191,14 +189,22 @@ func cgroupAttach(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return r, err
 	}
-	ops, err := g.Attach(b.PID)
-	addOps(r, ops)
-	if err != nil {
-		return r, cgroupErr(err)
+	if err := attach(r, g, b.PID); err != nil {
+		return r, err
 	}
 	r.Shell = fmt.Sprintf("echo %d > %s/cgroup.procs  # and so on for each hierarchy", b.PID, g.Dirs[0])
 	r.Meaning = fmt.Sprintf("%s moved into %s's group; its children already running stay where they are, new ones are born in %s.", b.Name, name, name)
 	return r, nil
+}
+
+// attach writes pid to the group's cgroup.procs, narrating into r.
+func attach(r *result.Result, g *cgroup.Group, pid int) error {
+	ops, err := g.Attach(pid)
+	addOps(r, ops)
+	if err != nil {
+		return cgroupErr(err)
+	}
+	return nil
 }
 
 func addOps(r *result.Result, ops []cgroup.Op) {
