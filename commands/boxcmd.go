@@ -59,8 +59,12 @@ func (s *Session) StartBox(name string) (*result.Result, error) {
 	s.Boxes = append(s.Boxes, b)
 	s.Current = b
 	r := &result.Result{}
-	r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("clone() + execve(\"/proc/self/exe\", [\"hood-box\", %q])", name), Ret: strconv.Itoa(b.PID)})
-	r.Say(name, "PID %d, now the current box", b.PID)
+	if b.Started.Name != "" {
+		r.Add(b.Started)
+		r.Say(name, "PID %d, hood's own binary started again as a box; now the current box", b.PID)
+	} else {
+		r.Say(name, "PID %d, forked from hood before its Go runtime started; now the current box", b.PID)
+	}
 	r.Meaning = fmt.Sprintf("%s is a new process in the same namespaces as hood, the host's. `unshare` gives it its own; `ns compare %s host` shows which.", name, name)
 	return r, nil
 }
@@ -99,13 +103,13 @@ func boxNew(s *Session, args []string) (*result.Result, error) {
 		return r, err
 	}
 	b := s.Current
-	call, err := b.SetID(uid, gid)
+	calls, err := b.SetID(uid, gid)
 	if err != nil {
 		return r, err
 	}
-	r.Add(call)
-	if call.Failed() {
-		return r, kernelErr(call, "setuid")
+	r.Add(calls...)
+	if last := calls[len(calls)-1]; last.Failed() {
+		return r, kernelErr(last, "setuid")
 	}
 	r.Say(b.Name, "runs as uid %d, gid %d, no supplementary groups, no capabilities in the host's user namespace", uid, gid)
 	r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups sh", uid, gid)
@@ -212,9 +216,9 @@ func boxKill(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	s.thaw(b)
-	procs := box.Descendants(s.ProcRoot, b.PID)
-	if err := b.Kill(); err != nil {
-		return nil, err
+	calls, err := b.KillCalls()
+	if err != nil {
+		return &result.Result{Syscalls: calls}, err
 	}
 	s.dropGroup(b.Name)
 	for i, x := range s.Boxes {
@@ -223,11 +227,7 @@ func boxKill(s *Session, args []string) (*result.Result, error) {
 			break
 		}
 	}
-	r := &result.Result{}
-	for _, p := range procs {
-		r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("kill(%d, SIGKILL)", p), Ret: "0"})
-	}
-	r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("kill(%d, SIGKILL)", b.PID), Ret: "0"})
+	r := &result.Result{Syscalls: calls}
 	if s.Current == b {
 		s.Current = nil
 		if len(s.Boxes) > 0 {
@@ -238,7 +238,7 @@ func boxKill(s *Session, args []string) (*result.Result, error) {
 		}
 	}
 	r.Shell = fmt.Sprintf("kill -KILL %d", b.PID)
-	r.Meaning = fmt.Sprintf("%s and the %d process(es) it started are gone; a namespace that no process (and no bind mount or open file) holds any more is freed by the kernel.", b.Name, len(procs))
+	r.Meaning = fmt.Sprintf("%s and the %d process(es) it started are gone; a namespace that no process (and no bind mount or open file) holds any more is freed by the kernel.", b.Name, len(calls)-1)
 	return r, nil
 }
 

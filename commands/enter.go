@@ -147,7 +147,7 @@ func enterFile(s *Session, path string) (*result.Result, error) {
 		return nil, err
 	}
 	if info.Type.Name == "" {
-		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is not a namespace file (NS_GET_NSTYPE answered %s): give a file made by ns pin or a /proc/PID/ns/TYPE link", path, info.Calls[0].Ret)}
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is not a namespace file (NS_GET_NSTYPE answered %s): give a file made by ns pin or a /proc/PID/ns/TYPE link", path, info.Calls[0].Call.Result())}
 	}
 	t := info.Type
 	link := t.Name

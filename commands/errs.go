@@ -1,9 +1,6 @@
 package commands
 
 import (
-	"fmt"
-	"syscall"
-
 	"hood/internal/result"
 )
 
@@ -70,27 +67,10 @@ var errnoWhy = map[string]map[string]why{
 }
 
 // kernelErr turns a failed syscall into an error that says what it means.
-func kernelErr(call result.Syscall, op string) error {
-	e := &result.KernelError{Call: call.Call, Errno: call.Errno, ErrName: call.ErrName}
-	if w, ok := errnoWhy[op][call.ErrName]; ok {
+func kernelErr(c result.Syscall, op string) error {
+	e := &result.KernelError{Call: c.Text(), Errno: c.Errno, ErrName: c.ErrName()}
+	if w, ok := errnoWhy[op][c.ErrName()]; ok {
 		e.Meaning, e.Fix = w.meaning, w.fix
 	}
 	return e
-}
-
-// writeCall makes hood itself write a /proc file, narrated as the write(2)
-// it is.
-func writeCall(path, content string, write func() error) result.Syscall {
-	s := result.Syscall{Who: "hood", Call: fmt.Sprintf("write(%q, %q)", path, content), Ret: fmt.Sprint(len(content))}
-	if err := write(); err != nil {
-		s.Ret = "-1"
-		if errno, ok := asErrno(err); ok {
-			s.Errno = errno
-			s.ErrName = errnoName(errno)
-		} else {
-			s.Errno = syscall.EIO
-			s.ErrName = "EIO"
-		}
-	}
-	return s
 }

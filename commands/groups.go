@@ -14,6 +14,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
@@ -208,17 +209,7 @@ func attach(r *result.Result, g *cgroup.Group, pid int) error {
 }
 
 func addOps(r *result.Result, ops []cgroup.Op) {
-	for _, o := range ops {
-		c := result.Syscall{Who: "hood", Call: o.Call, Ret: "0"}
-		if o.Err != nil {
-			c.Ret = "-1"
-			var e syscall.Errno
-			if errors.As(o.Err, &e) {
-				c.Errno, c.ErrName = e, errnoName(e)
-			}
-		}
-		r.Add(c)
-	}
+	r.Add(ops...)
 }
 
 // cgroupErr explains the errnos a cgroup write can meet.
@@ -353,22 +344,9 @@ func cgroupSet(s *Session, args []string) (*result.Result, error) {
 	return r, nil
 }
 
-// shellOf turns the file writes hood made into the shell commands that do
-// the same: echo VALUE > FILE.
-func shellOf(ops []cgroup.Op) string {
-	var out []string
-	for _, o := range ops {
-		var file, val string
-		if _, err := fmt.Sscanf(o.Call, "write(%q, %q)", &file, &val); err == nil {
-			out = append(out, fmt.Sprintf("echo %q > %s", val, file))
-		} else if strings.HasPrefix(o.Call, "kill(") {
-			var pid int
-			fmt.Sscanf(o.Call, "kill(%d,", &pid)
-			out = append(out, fmt.Sprintf("kill -KILL %d", pid))
-		}
-	}
-	return strings.Join(out, "; ")
-}
+// shellOf is the shell commands that make the same changes as the calls
+// hood made: echo VALUE > FILE, kill -KILL PID.
+func shellOf(ops []cgroup.Op) string { return call.Shells(ops) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")

@@ -112,7 +112,7 @@ func TestUnshareEveryType(t *testing.T) {
 				args += " --fork" // pid_for_children is readable once PID 1 exists
 			}
 			r := exec(t, s, args)
-			if len(r.Syscalls) == 0 || !strings.HasPrefix(r.Syscalls[0].Call, "unshare("+typ.FlagName) {
+			if len(r.Syscalls) == 0 || !strings.HasPrefix(r.Syscalls[0].Text(), "unshare("+typ.FlagName) {
 				t.Fatalf("first syscall %+v, want unshare(%s", r.Syscalls, typ.FlagName)
 			}
 			outside := readlink(t, b.PID, link)
@@ -144,8 +144,8 @@ func TestUnshareEveryType(t *testing.T) {
 func TestUnshareAllOneCall(t *testing.T) {
 	s := newSession(t)
 	r := exec(t, s, "unshare all")
-	if n := strings.Count(r.Syscalls[0].Call, "CLONE_NEW"); n != len(ns.Types) {
-		t.Fatalf("unshare all: %s names %d flags", r.Syscalls[0].Call, n)
+	if n := strings.Count(r.Syscalls[0].Text(), "CLONE_NEW"); n != len(ns.Types) {
+		t.Fatalf("unshare all: %s names %d flags", r.Syscalls[0].Text(), n)
 	}
 	// The box, still the same PID, now differs from the host in every
 	// type it can move in itself.
@@ -175,8 +175,8 @@ func TestHostnameStaysInBox(t *testing.T) {
 	if readHostname(t) != host {
 		t.Fatal("host renamed")
 	}
-	if r.Syscalls[0].Call != `sethostname("tupperware", 10)` {
-		t.Errorf("narrated %q", r.Syscalls[0].Call)
+	if r.Syscalls[0].Text() != `sethostname("tupperware", 10)` {
+		t.Errorf("narrated %q", r.Syscalls[0].Text())
 	}
 }
 
@@ -192,7 +192,7 @@ func TestEnterJoinsTarget(t *testing.T) {
 			t.Errorf("%s: box1 %s, box2 %s after enter", typ, a, b)
 		}
 	}
-	if len(r.Syscalls) != 4 || !strings.HasPrefix(r.Syscalls[0].Call, "setns(") {
+	if len(r.Syscalls) != 4 || !strings.HasPrefix(r.Syscalls[0].Text(), "setns(") {
 		t.Errorf("syscalls %+v", r.Syscalls)
 	}
 	// Going back to the host's.

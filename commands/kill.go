@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"hood/internal/box"
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
@@ -61,11 +62,8 @@ func kill(s *Session, args []string) (*result.Result, error) {
 	if p.Fork.Failed() {
 		return r, kernelErr(p.Fork, "fork")
 	}
-	c := result.Syscall{Who: fmt.Sprintf("a helper in %s's PID namespace (PID %d there, %d on the host)", b.Name, p.PID, p.HostPID),
-		Call: fmt.Sprintf("kill(%d, %s)", pid, name), Ret: p.Values["ret"]}
-	if e := p.Errno(); e != 0 {
-		c.Errno, c.ErrName = e, errnoName(e)
-	}
+	c := p.Made(fmt.Sprintf("a helper in %s's PID namespace (PID %d there, %d on the host)", b.Name, p.PID, p.HostPID),
+		"kill", call.I(int64(pid)), call.F(int64(sig), name))
 	r.Add(c)
 	r.Shell = fmt.Sprintf("kill -%d %d  # run inside the namespace", sig, pid)
 	if c.Failed() {

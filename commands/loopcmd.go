@@ -41,13 +41,7 @@ func loopNew(s *Session, args []string) (*result.Result, error) {
 	}
 	backing := fmt.Sprintf("%s/%d/root%s/loop%d.img", s.ProcRoot, holder.PID, pinDir, len(s.loops))
 	d, calls, err := loop.Attach(backing, size)
-	for _, c := range calls {
-		sc := result.Syscall{Who: "hood", Call: c.Call, Ret: c.Ret}
-		if e, ok := asErrno(c.Err); ok {
-			sc.Errno, sc.ErrName = e, errnoName(e)
-		}
-		r.Add(sc)
-	}
+	r.Add(calls...)
 	if err != nil {
 		return r, err
 	}

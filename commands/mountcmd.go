@@ -97,11 +97,8 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 			return nil, err
 		}
 		r.Add(p.Fork)
-		c := result.Syscall{Who: fmt.Sprintf("a helper in %s's PID namespace (PID %d there, %d on the host)", b.Name, p.PID, p.HostPID),
-			Call: mountString(src, dst, fstype, flags, data), Ret: p.Values["ret"]}
-		if e := p.Errno(); e != 0 {
-			c.Errno, c.ErrName = e, errnoName(e)
-		}
+		c := p.Made(fmt.Sprintf("a helper in %s's PID namespace (PID %d there, %d on the host)", b.Name, p.PID, p.HostPID),
+			"mount", box.MountArgs(src, dst, fstype, flags, data)...)
 		r.Add(c)
 		inside = true
 	} else {

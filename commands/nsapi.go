@@ -10,6 +10,7 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/mount"
 	"hood/internal/kernel/ns"
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
@@ -77,28 +78,25 @@ func nsInfo(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	r := &result.Result{}
+	r.Add(info.Open)
 	for _, c := range info.Calls {
-		sc := result.Syscall{Who: "hood", Call: c.Call, Ret: c.Ret}
-		if c.Errno != 0 {
-			sc.Errno, sc.ErrName = c.Errno, errnoName(c.Errno)
-		}
-		r.Add(sc)
+		r.Add(c.Call)
 	}
 	if info.Type.Name == "" {
-		return r, kernelErr(r.Syscalls[0], "ioctl")
+		return r, kernelErr(info.Calls[0].Call, "ioctl")
 	}
 	r.Say("namespace", "%s:[%d], %s (%s = %#x)", info.Type.Name, info.Inode, label, info.Type.FlagName, info.Type.Flag)
 	for _, c := range info.Calls[1:] {
 		switch {
-		case strings.Contains(c.Call, "NS_GET_USERNS") && c.Errno == 0:
+		case c.Op == "NS_GET_USERNS" && c.Errno == 0:
 			r.Say("owner", "user:[%d] owns it: capabilities over it count in that user namespace", c.Value)
-		case strings.Contains(c.Call, "NS_GET_USERNS"):
+		case c.Op == "NS_GET_USERNS":
 			r.Say("owner", "%s: none that hood may see (the initial user namespace has no owner; for a user namespace the owner is its parent)", errnoName(c.Errno))
-		case strings.Contains(c.Call, "NS_GET_PARENT") && c.Errno == 0:
+		case c.Op == "NS_GET_PARENT" && c.Errno == 0:
 			r.Say("parent", "%s:[%d]", info.Type.Name, c.Value)
-		case strings.Contains(c.Call, "NS_GET_PARENT"):
+		case c.Op == "NS_GET_PARENT":
 			r.Say("parent", "%s: no parent within hood's reach: this is the initial %s namespace, which has none, or its parent lies outside hood's own", errnoName(c.Errno), info.Type.Name)
-		case strings.Contains(c.Call, "NS_GET_OWNER_UID") && c.Errno == 0:
+		case c.Op == "NS_GET_OWNER_UID" && c.Errno == 0:
 			r.Say("owner uid", "%d: the effective uid of the process that created this user namespace (0 for the initial one)", c.Value)
 		}
 	}
@@ -132,12 +130,11 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 	name := strings.ReplaceAll(strings.TrimSuffix(label, "'s "+t.Name), " ", "") + "." + t.Name
 	inside := pinDir + "/" + name
 	dst := fmt.Sprintf("%s/%d/root%s", s.ProcRoot, holder.PID, inside)
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	made, err := call.Create("hood", s.HoodPID, dst, 0o444)
+	r.Add(made...)
 	if err != nil {
-		return r, fmt.Errorf("create %s: %w", dst, err)
+		return r, err
 	}
-	f.Close()
-	r.Add(result.Syscall{Who: "hood", Call: fmt.Sprintf("open(%q, O_CREAT|O_EXCL, 0444)", dst), Ret: "3"})
 	call, err := holder.Mount(path, inside, "", msBind, "")
 	if err != nil {
 		return r, err
@@ -202,8 +199,8 @@ func (s *Session) unpin(p Pin) []result.Syscall {
 			calls = append(calls, c)
 		}
 	}
-	os.Remove(p.Path)
-	calls = append(calls, result.Syscall{Who: "hood", Call: fmt.Sprintf("unlink(%q)", p.Path), Ret: "0"})
+	c, _ := call.Unlink("hood", s.HoodPID, p.Path)
+	calls = append(calls, c)
 	for i, q := range s.Pins {
 		if q.Path == p.Path {
 			s.Pins = append(s.Pins[:i], s.Pins[i+1:]...)

@@ -94,7 +94,7 @@ func (s *Session) spawn(argv, env []string) (*result.Result, error) {
 	if st.Signaled() {
 		how = fmt.Sprintf("killed by %s", box.SignalName(st.Signal()))
 	}
-	r.Add(result.Syscall{Who: b.Name, Call: fmt.Sprintf("waitpid(%d, &status, 0)", sp.PID), Ret: fmt.Sprintf("%d (%s)", sp.PID, how)})
+	r.Add(b.WaitCall(sp.PID, how))
 	switch {
 	case st.Exited():
 		r.Say("exit", "%d", st.ExitStatus())

@@ -11,7 +11,7 @@ import (
 	"hood/internal/result"
 )
 
-const unshareUsage = "unshare TYPE... [--map-root] [--fork] [--mount-proc] [--propagation private|shared|slave|unchanged] [--monotonic SECS] [--boottime SECS]"
+const unshareUsage = "unshare TYPE... [--map-root] [--map-users IN:OUT:N] [--map-groups IN:OUT:N] [--fork] [--mount-proc] [--propagation private|shared|slave|unchanged] [--monotonic SECS] [--boottime SECS]"
 
 func init() {
 	register(&Command{
@@ -25,6 +25,9 @@ one in the new namespace (PID 1 for pid).
 
   --map-root      (user) map uid and gid 0 inside to your uid and gid outside,
                   writing setgroups, uid_map and gid_map (unshare -r)
+  --map-users IN:OUT:N, --map-groups IN:OUT:N  (user) map N uids (gids)
+                  from IN inside to OUT outside, as unshare(1) does:
+                  --map-users 0:10000:2000 makes 0-1999 inside 10000-11999
   --fork          (pid) fork a child that stays alive as PID 1 of the new
                   PID namespace, so later processes can join it
   --mount-proc    (pid, implies --fork and mnt) mount a /proc that shows the
@@ -35,7 +38,7 @@ one in the new namespace (PID 1 for pid).
   --monotonic, --boottime  (time) clock offsets in seconds, written to
                   /proc/PID/timens_offsets before any process enters`,
 		Args:  []Arg{ArgNSType},
-		Flags: []string{"--map-root", "--fork", "--mount-proc", "--propagation", "--monotonic", "--boottime"},
+		Flags: []string{"--map-root", "--map-users", "--map-groups", "--fork", "--mount-proc", "--propagation", "--monotonic", "--boottime"},
 		Run:   unshare,
 	})
 }
@@ -43,6 +46,8 @@ one in the new namespace (PID 1 for pid).
 type unshareOpts struct {
 	types       []ns.Type
 	mapRoot     bool
+	mapUsers    *ns.IDRange // --map-users INNER:OUTER:COUNT
+	mapGroups   *ns.IDRange
 	fork        bool
 	mountProc   bool
 	propagation string
@@ -76,6 +81,20 @@ func parseUnshare(args []string) (unshareOpts, error) {
 		switch {
 		case a == "--map-root" || a == "-r" || a == "--map-root-user":
 			o.mapRoot = true
+		case strings.HasPrefix(a, "--map-users") || strings.HasPrefix(a, "--map-groups"):
+			v, err := value()
+			if err != nil {
+				return o, err
+			}
+			rg, ok := parseIDRange(v)
+			if !ok {
+				return o, bad("%s takes INNER:OUTER:COUNT, such as 0:10000:2000 (uids 0-1999 inside are 10000-11999 outside), not %q", a, v)
+			}
+			if a == "--map-users" {
+				o.mapUsers = &rg
+			} else {
+				o.mapGroups = &rg
+			}
 		case a == "--fork" || a == "-f":
 			o.fork = true
 		case a == "--mount-proc":
@@ -120,8 +139,11 @@ func parseUnshare(args []string) (unshareOpts, error) {
 		}
 	}
 	// Options imply the types they act on, as in unshare(1).
-	if o.mapRoot {
+	if o.mapRoot || o.mapUsers != nil || o.mapGroups != nil {
 		add(mustType("user"))
+	}
+	if o.mapRoot && (o.mapUsers != nil || o.mapGroups != nil) {
+		return o, bad("--map-root maps uid and gid 0 only: use it or --map-users/--map-groups, not both")
 	}
 	if o.mountProc {
 		add(mustType("mnt"))
@@ -181,7 +203,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		case "time":
 			meaning = append(meaning, fmt.Sprintf("%s's clocks are unchanged; the next process it starts enters the new time namespace, with the offsets written before then.", b.Name))
 		case "user":
-			if !o.mapRoot {
+			if !o.mapRoot && o.mapUsers == nil {
 				meaning = append(meaning, fmt.Sprintf("%s is in a new user namespace with every capability inside it; until uid_map is written its uid shows as 65534 (nobody) inside.", b.Name))
 			}
 		default:
@@ -215,31 +237,35 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		shell = append(shell, "--propagation", "unchanged")
 	}
 
-	if o.mapRoot {
+	if o.mapRoot || o.mapUsers != nil || o.mapGroups != nil {
 		// The box's own IDs as the host sees them: hood's, or those of a
 		// box started with --uid.
 		uid, gid := procIDs(s.ProcRoot, b.PID)
-		for _, w := range []struct{ file, content string }{
-			{"setgroups", "deny"},
-			{"uid_map", fmt.Sprintf("0 %d 1", uid)},
-			{"gid_map", fmt.Sprintf("0 %d 1", gid)},
-		} {
-			path := fmt.Sprintf("%s/%d/%s", s.ProcRoot, b.PID, w.file)
-			old, _ := os.ReadFile(path)
-			c := writeCall(path, w.content, func() error { return os.WriteFile(path, []byte(w.content), 0) })
-			r.Add(c)
-			if c.Failed() {
-				return r, kernelErr(c, "write")
+		writes := idWrites(o, uid, gid)
+		for _, w := range writes {
+			pw, err := ns.WriteProc(s.ProcRoot, b.PID, w.file, w.content)
+			r.Add(pw.Calls...)
+			if err != nil {
+				return r, kernelErr(failedOf(pw.Calls), "write")
 			}
-			now, _ := os.ReadFile(path)
-			r.Changes = append(r.Changes, result.Change{Path: path, Before: show(old), After: show(now)})
+			r.Changes = append(r.Changes, result.Change{Path: pw.Path, Before: pw.Before, After: pw.After})
 		}
-		shell = append(shell, "--map-root-user")
-		meaning = append(meaning, fmt.Sprintf("Inside its user namespace %s is root (uid 0, every capability); to the host it is still uid %d, with no more power than before.", b.Name, uid))
+		if o.mapRoot {
+			shell = append(shell, "--map-root-user")
+			meaning = append(meaning, fmt.Sprintf("Inside its user namespace %s is root (uid 0, every capability); to the host it is still uid %d, with no more power than before.", b.Name, uid))
+		}
+		for _, m := range []struct {
+			opt, what string
+			r       *ns.IDRange
+		}{{"--map-users", "uids", o.mapUsers}, {"--map-groups", "gids", o.mapGroups}} {
+			if m.r != nil {
+				shell = append(shell, fmt.Sprintf("%s=%d:%d:%d", m.opt, m.r.Inside, m.r.Outside, m.r.Count))
+				meaning = append(meaning, fmt.Sprintf("%s %d to %d inside are %d to %d to the host.", m.what, m.r.Inside, m.r.Inside+m.r.Count-1, m.r.Outside, m.r.Outside+m.r.Count-1))
+			}
+		}
 	}
 
 	if o.monotonic != nil || o.boottime != nil {
-		path := fmt.Sprintf("%s/%d/timens_offsets", s.ProcRoot, b.PID)
 		var lines []string
 		if o.monotonic != nil {
 			lines = append(lines, fmt.Sprintf("monotonic %d 0", *o.monotonic))
@@ -249,15 +275,12 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 			lines = append(lines, fmt.Sprintf("boottime %d 0", *o.boottime))
 			shell = append(shell, "--boottime", strconv.FormatInt(*o.boottime, 10))
 		}
-		old, _ := os.ReadFile(path)
-		content := strings.Join(lines, "\n") + "\n"
-		c := writeCall(path, content, func() error { return os.WriteFile(path, []byte(content), 0) })
-		r.Add(c)
-		if c.Failed() {
-			return r, kernelErr(c, "write")
+		pw, err := ns.WriteProc(s.ProcRoot, b.PID, "timens_offsets", strings.Join(lines, "\n")+"\n")
+		r.Add(pw.Calls...)
+		if err != nil {
+			return r, kernelErr(failedOf(pw.Calls), "write")
 		}
-		now, _ := os.ReadFile(path)
-		r.Changes = append(r.Changes, result.Change{Path: path, Before: show(old), After: show(now)})
+		r.Changes = append(r.Changes, result.Change{Path: pw.Path, Before: pw.Before, After: pw.After})
 	}
 
 	if o.fork {
@@ -291,7 +314,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	}
 	for _, t := range o.types {
 		if t.ForChildren != "" {
-			diff(r, b.PID, before, after, []string{t.Name}, "unchanged: a process never moves to another "+t.Name+" namespace itself")
+			diff(r, b.PID, before, after, []string{t.Name}, "unchanged: unshare(2) of "+t.Name+" changes only what the box's children are born in; the box itself moves only by setns(2) (`enter`)")
 			diff(r, b.PID, before, after, []string{t.ForChildren}, "")
 			continue
 		}
@@ -338,17 +361,58 @@ func seenType(ts []ns.Type, name string) bool {
 	return false
 }
 
-func show(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if s == "" {
-		return "(empty)"
-	}
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
-}
-
 func last(xs []string) string {
 	if len(xs) == 0 {
 		return "?"
 	}
 	return xs[len(xs)-1]
+}
+
+// parseIDRange reads INNER:OUTER:COUNT.
+func parseIDRange(v string) (ns.IDRange, bool) {
+	f := strings.Split(v, ":")
+	if len(f) != 3 {
+		return ns.IDRange{}, false
+	}
+	var n [3]uint32
+	for i, x := range f {
+		u, err := strconv.ParseUint(x, 10, 32)
+		if err != nil {
+			return ns.IDRange{}, false
+		}
+		n[i] = uint32(u)
+	}
+	if n[2] == 0 || uint64(n[0])+uint64(n[2]) > 1<<32-1 || uint64(n[1])+uint64(n[2]) > 1<<32-1 {
+		return ns.IDRange{}, false
+	}
+	return ns.IDRange{Inside: n[0], Outside: n[1], Count: n[2]}, true
+}
+
+type idWrite struct{ file, content string }
+
+// idWrites are the files to write, in the order the kernel needs: setgroups
+// before gid_map (an unprivileged writer must deny setgroups first).
+func idWrites(o unshareOpts, uid, gid int) []idWrite {
+	if o.mapRoot {
+		return []idWrite{{"setgroups", "deny"}, {"uid_map", fmt.Sprintf("0 %d 1", uid)}, {"gid_map", fmt.Sprintf("0 %d 1", gid)}}
+	}
+	var w []idWrite
+	if o.mapUsers != nil {
+		w = append(w, idWrite{"uid_map", ns.MapLines([]ns.IDRange{*o.mapUsers})})
+	}
+	if o.mapGroups != nil {
+		w = append(w, idWrite{"gid_map", ns.MapLines([]ns.IDRange{*o.mapGroups})})
+	}
+	return w
+}
+
+// failedOf is the call that failed among calls (the last one when none
+// did, which cannot happen for an error from the kernel).
+func failedOf(calls []result.Syscall) result.Syscall {
+	for _, c := range calls {
+		if c.Failed() {
+			return c
+		}
+	}
+	return calls[len(calls)-1]
 }

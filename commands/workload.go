@@ -267,7 +267,7 @@ func calls(c *result.Syscall) []result.Syscall {
 // failed is the error for a call that stopped a workload, with what its
 // errno means there.
 func failed(c *result.Syscall, meaning, fix string) error {
-	return &result.KernelError{Call: c.Call, Errno: c.Errno, ErrName: c.ErrName, Meaning: meaning, Fix: fix}
+	return &result.KernelError{Call: c.Text(), Errno: c.Errno, ErrName: c.ErrName(), Meaning: meaning, Fix: fix}
 }
 
 func burn(s *Session, args []string) (*result.Result, error) {
@@ -403,7 +403,7 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 	how := stopped(&w.Workload)
 	switch {
 	case w.Errno != 0:
-		r.Say("started", "%d processes, then fork() = -1 %s", w.Started, w.FailedFork.ErrName)
+		r.Say("started", "%d processes, then fork() = -1 %s", w.Started, w.FailedFork.ErrName())
 	case how != "":
 		r.Say("started", "%d processes before it was stopped %s", w.Started, how)
 	default:
@@ -424,7 +424,7 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 		r.Say("left", "nothing")
 	}
 	pidsMax, _ := s.groupValue(b, "pids.max")
-	switch w.FailedFork.ErrName {
+	switch w.FailedFork.ErrName() {
 	case "":
 		r.Meaning = fmt.Sprintf("All %d forks succeeded: nothing limited %s's number of processes below that.", w.Started, b.Name)
 		if how != "" {
@@ -440,7 +440,7 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 	case "ENOMEM":
 		r.Meaning = fmt.Sprintf("fork failed with ENOMEM after %d processes: no memory for another process (memory.max), or the PID namespace's PID 1 has died.", w.Started)
 	default:
-		r.Meaning = fmt.Sprintf("fork failed with %s after %d processes.", w.FailedFork.ErrName, w.Started)
+		r.Meaning = fmt.Sprintf("fork failed with %s after %d processes.", w.FailedFork.ErrName(), w.Started)
 	}
 	return r, nil
 }
@@ -492,7 +492,7 @@ func write(s *Session, args []string) (*result.Result, error) {
 		if w.Bytes > 0 {
 			r.Say("wrote", "%s; then write(2) failed", rate)
 		}
-		return r, failed(w.Failed, writeWhy(w.Failed.ErrName, direct), "")
+		return r, failed(w.Failed, writeWhy(w.Failed.ErrName(), direct), "")
 	}
 	if how := stopped(&w.Workload); how != "" {
 		r.Say("stopped", "%s after writing %s by its last report", how, box.FormatSize(w.Bytes))

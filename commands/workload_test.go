@@ -156,9 +156,9 @@ func lineOf(r *result.Result, key string) string {
 func waited(t *testing.T, r *result.Result) {
 	t.Helper()
 	for _, c := range r.Syscalls {
-		if strings.HasPrefix(c.Call, "waitpid(") {
-			if !strings.Contains(c.Ret, "exited with status 0") {
-				t.Errorf("waitpid = %s", c.Ret)
+		if strings.HasPrefix(c.Text(), "wait4(") {
+			if !strings.Contains(c.Result(), "exited with status 0") {
+				t.Errorf("wait4 = %s", c.Result())
 			}
 			return
 		}

@@ -638,15 +638,11 @@ func (c *EventCheck) eval(e *env) (bool, string) {
 	var last string
 	call := e.expand(c.Call)
 	for _, ev := range evs[e.mark:] {
-		if !strings.Contains(ev.Call, call) {
+		if !strings.Contains(ev.Text(), call) {
 			continue
 		}
-		ans := ev.Ret
-		if ev.ErrName != "" {
-			ans = "-1 " + ev.ErrName
-		}
-		last = fmt.Sprintf("%s = %s", ev.Call, ans)
-		if ev.ErrName == c.Errno && (c.Ret == "" || strings.Contains(ev.Ret, c.Ret)) {
+		last = ev.String()
+		if ev.ErrName() == c.Errno && (c.Ret == "" || strings.Contains(ev.Result(), c.Ret)) {
 			return true, last
 		}
 	}
@@ -662,7 +658,7 @@ func (c *ClockCheck) eval(b *box.Box) (bool, string) {
 		return false, err.Error()
 	}
 	if p.Fork.Failed() {
-		return false, "starting a process in " + b.Name + " failed: " + p.Fork.ErrName
+		return false, "starting a process in " + b.Name + " failed: " + p.Fork.ErrName()
 	}
 	inside, _ := strconv.ParseFloat(p.Values[c.Clock], 64)
 	host := box.HostClock(c.Clock)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/ns"
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
@@ -24,7 +25,10 @@ type Box struct {
 	// forked is set once the box has started any process: only then can
 	// there be descendants to find and kill.
 	forked bool
-	c      *conn
+	// Started is the execve by which the box became hood-box; it is unset
+	// for the box forked before Go started, which made none.
+	Started result.Syscall
+	c       *conn
 	cmd    *exec.Cmd
 }
 
@@ -91,6 +95,7 @@ func start(name string) (*Box, error) {
 		return nil, fmt.Errorf("start box %s: %w", name, err)
 	}
 	b := &Box{Name: name, PID: cmd.Process.Pid, c: &conn{fd: mine}, cmd: cmd}
+	b.Started = sc(name, b.PID, "execve", reply{}, call.S(cmd.Path), call.L(cmd.Args), call.P("envp"))
 	// A first round trip proves the box is serving before anyone uses it.
 	if _, err := b.c.call(opUname, [4]int64{}, nil, nil); err != nil {
 		b.Kill()
@@ -99,14 +104,18 @@ func start(name string) (*Box, error) {
 	return b, nil
 }
 
-func sc(who, call string, r reply) result.Syscall {
-	s := result.Syscall{Who: who, Call: call, Ret: strconv.FormatInt(r.Ret, 10)}
+// sc is the call the box made (who, PID pid) with the kernel's answer r.
+func sc(who string, pid int, name string, r reply, args ...call.Arg) result.Syscall {
+	c := call.Call{Who: who, PID: pid, Name: name, Args: args, Ret: r.Ret}
 	if r.Errno != 0 {
-		s.Ret = "-1"
-		s.Errno = r.Errno
-		s.ErrName = unix.ErrnoName(r.Errno)
+		c.Ret, c.Errno = -1, r.Errno
 	}
-	return s
+	return c
+}
+
+// my is a call the box itself made.
+func (b *Box) my(name string, r reply, args ...call.Arg) result.Syscall {
+	return sc(b.Name, b.PID, name, r, args...)
 }
 
 // ErrnoName is the symbolic name of an errno: "EPERM".
@@ -118,7 +127,7 @@ func (b *Box) Unshare(flags uintptr) (result.Syscall, error) {
 	if err != nil {
 		return result.Syscall{}, err
 	}
-	return sc(b.Name, fmt.Sprintf("unshare(%s)", ns.FlagString(flags)), r), nil
+	return b.my("unshare", r, call.F(int64(flags), ns.FlagString(flags))), nil
 }
 
 // Setns opens path (a /proc/PID/ns link or a bind mount of one) in hood,
@@ -133,7 +142,8 @@ func (b *Box) Setns(path string, nstype uintptr) (result.Syscall, error) {
 	if err != nil {
 		return result.Syscall{}, err
 	}
-	return sc(b.Name, fmt.Sprintf("setns(fd of %s, %s)", path, ns.FlagString(nstype)), r), nil
+	// The box names the descriptor number it received the file as.
+	return b.my("setns", r, call.Fd(int(r.Aux[0]), path), call.F(int64(nstype), ns.FlagString(nstype))), nil
 }
 
 // Sethostname makes the box call sethostname(2).
@@ -142,7 +152,7 @@ func (b *Box) Sethostname(name string) (result.Syscall, error) {
 	if err != nil {
 		return result.Syscall{}, err
 	}
-	return sc(b.Name, fmt.Sprintf("sethostname(%q, %d)", name, len(name)), r), nil
+	return b.my("sethostname", r, call.S(name), call.I(int64(len(name)))), nil
 }
 
 // Hostname asks the box for uname(2)'s nodename: the hostname of the box's
@@ -165,15 +175,7 @@ func (b *Box) Mount(source, target, fstype string, flags uintptr, data string) (
 	if err != nil {
 		return result.Syscall{}, err
 	}
-	call := fmt.Sprintf("mount(%s, %q, %s, %s, %s)", cstr(source), target, cstr(fstype), MountFlagString(flags), cstr(data))
-	return sc(b.Name, call, r), nil
-}
-
-func cstr(s string) string {
-	if s == "" {
-		return "NULL"
-	}
-	return strconv.Quote(s)
+	return b.my("mount", r, MountArgs(source, target, fstype, flags, data)...), nil
 }
 
 // Spawned is a program the box started.
@@ -237,7 +239,7 @@ func (b *Box) ForkInit(mountProc bool) (pid int, calls []result.Syscall, err err
 	if err != nil {
 		return 0, nil, err
 	}
-	calls = append(calls, sc(b.Name, "fork()", reply{Ret: r.Ret, Errno: r.Errno}))
+	calls = append(calls, b.fork(reply{Ret: r.Ret, Errno: r.Errno}))
 	if r.Errno != 0 {
 		return 0, calls, nil
 	}
@@ -248,8 +250,9 @@ func (b *Box) ForkInit(mountProc bool) (pid int, calls []result.Syscall, err err
 		if e := syscall.Errno(r.Aux[0]); e != 0 {
 			m = reply{Ret: -1, Errno: e}
 		}
-		calls = append(calls, sc(fmt.Sprintf("%s's PID 1 (%d)", b.Name, pid),
-			fmt.Sprintf("mount(\"proc\", \"/proc\", \"proc\", %s, NULL)", MountFlagString(unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)), m))
+		const f = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+		calls = append(calls, sc(fmt.Sprintf("%s's PID 1 (%d)", b.Name, pid), pid, "mount", m,
+			call.S("proc"), call.S("/proc"), call.S("proc"), call.F(f, MountFlagString(f)), call.NULL()))
 	}
 	return pid, calls, nil
 }
@@ -265,15 +268,26 @@ func (b *Box) hasChild() bool {
 // Kill ends the box and every process below it, by PID, and waits until
 // they are dead and the box is reaped.
 func (b *Box) Kill() error {
+	_, err := b.KillCalls()
+	return err
+}
+
+// KillCalls is Kill, returning the kill(2) calls hood made.
+func (b *Box) KillCalls() ([]result.Syscall, error) {
 	// Descendants first, while the box still holds them as a subreaper.
 	var procs []int
+	var calls []result.Syscall
+	kill := func(pid int) {
+		err := unix.Kill(pid, unix.SIGKILL)
+		calls = append(calls, call.New("hood", os.Getpid(), "kill", 0, err, call.I(int64(pid)), call.F(int64(unix.SIGKILL), "SIGKILL")))
+	}
 	if b.forked && b.hasChild() {
 		procs = Descendants("/proc", b.PID)
 		for _, pid := range procs {
-			_ = unix.Kill(pid, unix.SIGKILL)
+			kill(pid)
 		}
 	}
-	_ = unix.Kill(b.PID, unix.SIGKILL)
+	kill(b.PID)
 	b.c.close()
 	done := make(chan error, 1)
 	go func() {
@@ -294,7 +308,7 @@ func (b *Box) Kill() error {
 	select {
 	case <-done:
 	case <-deadline:
-		return fmt.Errorf("box %s (pid %d) did not exit after SIGKILL", b.Name, b.PID)
+		return calls, fmt.Errorf("box %s (pid %d) did not exit after SIGKILL", b.Name, b.PID)
 	}
 	// SIGKILL is delivered asynchronously: wait until every process that was
 	// below the box has really died, so "gone" means gone.
@@ -304,14 +318,14 @@ func (b *Box) Kill() error {
 		for alive(pid) {
 			select {
 			case <-deadline:
-				return fmt.Errorf("process %d of box %s did not exit after SIGKILL", pid, b.Name)
+				return calls, fmt.Errorf("process %d of box %s did not exit after SIGKILL", pid, b.Name)
 			case <-time.After(time.Millisecond):
 			}
 		}
 		var ws unix.WaitStatus
 		_, _ = unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 	}
-	return nil
+	return calls, nil
 }
 
 // alive reports whether pid exists and is not a zombie.

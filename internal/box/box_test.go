@@ -101,7 +101,7 @@ func TestSpawnAndWait(t *testing.T) {
 		t.Fatalf("output %q status %d", buf[:n], st.ExitStatus())
 	}
 	sp, err = b.Spawn([]string{"/nonexistent/prog"}, nil, [3]*os.File{os.Stdin, os.Stdout, os.Stderr}, false)
-	if err != nil || !sp.ExecFails || sp.Exec.ErrName != "ENOENT" {
+	if err != nil || !sp.ExecFails || sp.Exec.ErrName() != "ENOENT" {
 		t.Fatalf("exec of missing program: %v %+v", err, sp)
 	}
 	b.Wait(sp)

@@ -15,12 +15,14 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -101,6 +103,42 @@ static void close_from(int lowfd)
 		close(fd);
 }
 
+// find_program puts in out the file that execvp(3) would run for name, on
+// the PATH of envp: the box looks it up before it forks, so that the child
+// makes one execve(2) of a known path, which hood narrates as made. When no
+// directory has it, out is the first candidate, whose execve fails ENOENT.
+static void find_program(const char *name, char **envp, char *out, size_t n)
+{
+	const char *path = "/usr/local/bin:/usr/bin:/bin";
+	snprintf(out, n, "%s", name);
+	if (strchr(name, '/'))
+		return;
+	for (char **e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	int first = 1;
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t dl = end ? (size_t)(end - p) : strlen(p);
+		char cand[4096];
+		if (dl == 0)
+			snprintf(cand, sizeof(cand), "%s", name); // an empty entry is the working directory
+		else
+			snprintf(cand, sizeof(cand), "%.*s/%s", (int)dl, p, name);
+		struct stat st;
+		if (first)
+			snprintf(out, n, "%s", cand);
+		first = 0;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+			snprintf(out, n, "%s", cand);
+			return;
+		}
+		if (!end)
+			return;
+		p = end;
+	}
+}
+
 // op_spawn forks and execs argv with the given stdio. Every process the box
 // starts gets SIGKILL when the box dies, so nothing outlives hood.
 static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfds)
@@ -119,6 +157,10 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		envp[envc++] = v[i];
 	envp[envc] = NULL;
 	v[argc] = NULL;
+	static char prog[4096];
+	prog[0] = 0;
+	if (!(q->arg[0] & BOX_SPAWN_SELF))
+		find_program(argv[0], envp, prog, sizeof(prog));
 
 	int errpipe[2];
 	if (pipe2(errpipe, O_CLOEXEC) < 0) {
@@ -185,13 +227,11 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		} else {
 			close_from(errfd + 1);
 		}
-		// Search the PATH of the environment hood passed, not the
-		// box's own (execvpe would use the latter).
 		environ = envp;
 		if (q->arg[0] & BOX_SPAWN_SELF)
 			fexecve(self_fd, argv, envp);
 		else
-			execvp(argv[0], argv);
+			execve(prog, argv, envp);
 	fail:
 		e = errno;
 		(void)!write(errpipe[1], &e, sizeof(e));
@@ -202,7 +242,7 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 	if (read(errpipe[0], &execerr, sizeof(execerr)) != sizeof(execerr))
 		execerr = 0;
 	close(errpipe[0]);
-	reply(pid, 0, execerr, 0, NULL, 0);
+	reply(pid, 0, execerr, 0, prog, strlen(prog));
 }
 
 // op_forkinit forks a child that stays alive as PID 1 of the box's new PID
@@ -311,14 +351,24 @@ static void op_setid(struct boxreq *q)
 	pid_t parent = getppid();
 	uid_t uid = (uid_t)q->arg[0];
 	gid_t gid = (gid_t)q->arg[1];
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
-		reply(-1, errno, 0, 0, NULL, 0);
+	// aux0 says how many of the three calls were made: the last one
+	// made is the one that failed.
+	if (setgroups(0, NULL) < 0) {
+		reply(-1, errno, 1, 0, NULL, 0);
+		return;
+	}
+	if (setresgid(gid, gid, gid) < 0) {
+		reply(-1, errno, 2, 0, NULL, 0);
+		return;
+	}
+	if (setresuid(uid, uid, uid) < 0) {
+		reply(-1, errno, 3, 0, NULL, 0);
 		return;
 	}
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
-	reply(0, 0, 0, 0, NULL, 0);
+	reply(0, 0, 3, 0, NULL, 0);
 }
 
 static void serve(void)
@@ -366,8 +416,10 @@ static void serve(void)
 				reply(-1, EBADF, 0, 0, NULL, 0);
 				break;
 			}
+			// aux0: the descriptor number the file arrived as, which
+			// is what setns(2) was called with.
 			r = setns(fds[0], (int)q->arg[0]);
-			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			reply(r, r < 0 ? errno : 0, fds[0], 0, NULL, 0);
 			break;
 		case BOX_SETHOSTNAME:
 			r = sethostname(data, strnlen(data, len));

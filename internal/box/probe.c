@@ -390,7 +390,7 @@ static int open_file(const char *path, int direct)
 	int fd = open(path, flags, 0644);
 	if (fd < 0) {
 		int e = errno;
-		result("failed=open errno=%d excl=%d", e, !exists);
+		result("failed=open errno=%d flags=%d excl=%d", e, flags, !exists);
 		_exit(1);
 	}
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -406,10 +406,11 @@ static int open_file(const char *path, int direct)
 static int open_device(const char *path, dev_t dev, long long size, int direct)
 {
 	struct stat st;
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | (direct ? O_DIRECT : 0));
+	int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | (direct ? O_DIRECT : 0);
+	int fd = open(path, flags);
 	if (fd < 0) {
 		int e = errno;
-		result("failed=open errno=%d", e);
+		result("failed=open errno=%d flags=%d", e, flags);
 		_exit(1);
 	}
 	if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode) || st.st_rdev != dev) {
@@ -447,8 +448,9 @@ static void write_file(const char *path, long long size, int direct, dev_t dev)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			int e = w < 0 ? errno : ENOSPC;
-			result("failed=write errno=%d bytes=%lld elapsed=%.6f", e, done, now() - start);
+			// A write that returns 0 moved nothing and set no errno.
+			int e = w < 0 ? errno : 0;
+			result("failed=write errno=%d ret=%zd fd=%d want=%lld bytes=%lld elapsed=%.6f", e, w, fd, want, done, now() - start);
 			_exit(1);
 		}
 		done += w;
@@ -460,7 +462,7 @@ static void write_file(const char *path, long long size, int direct, dev_t dev)
 	}
 	if (!direct && fsync(fd) < 0) {
 		int e = errno;
-		result("failed=fsync errno=%d bytes=%lld elapsed=%.6f", e, done, now() - start);
+		result("failed=fsync errno=%d fd=%d bytes=%lld elapsed=%.6f", e, fd, done, now() - start);
 		_exit(1);
 	}
 	close(fd);

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
@@ -32,12 +33,24 @@ func (b *Box) ReadFile(path string) ([]byte, error) {
 
 // SetID drops the box to uid and gid with no supplementary groups: what a
 // box started for an ordinary user is.
-func (b *Box) SetID(uid, gid int) (result.Syscall, error) {
+func (b *Box) SetID(uid, gid int) ([]result.Syscall, error) {
 	r, err := b.c.call(opSetID, [4]int64{int64(uid), int64(gid)}, nil, nil)
 	if err != nil {
-		return result.Syscall{}, err
+		return nil, err
 	}
-	return sc(b.Name, fmt.Sprintf("setgroups(0, NULL); setresgid(%d, %d, %d); setresuid(%d, %d, %d)", gid, gid, gid, uid, uid, uid), r), nil
+	// The box made the three calls in turn and stopped at the first that
+	// failed; Aux[0] says how many it made.
+	all := []result.Syscall{
+		b.my("setgroups", reply{}, call.I(0), call.NULL()),
+		b.my("setresgid", reply{}, call.I(int64(gid)), call.I(int64(gid)), call.I(int64(gid))),
+		b.my("setresuid", reply{}, call.I(int64(uid)), call.I(int64(uid)), call.I(int64(uid))),
+	}
+	made := int(max(1, min(r.Aux[0], 3)))
+	calls := all[:made]
+	if r.Errno != 0 {
+		calls[made-1].Ret, calls[made-1].Errno = -1, r.Errno
+	}
+	return calls, nil
 }
 
 // Probe is what a probe process reported: its PID as it sees itself, and
@@ -86,7 +99,7 @@ func (b *Box) RunProbe(args ...string) (Probe, error) {
 		return p, err
 	}
 	if sp.ExecFails {
-		return p, fmt.Errorf("starting the probe in %s failed: %s", b.Name, sp.Exec.ErrName)
+		return p, fmt.Errorf("starting the probe in %s failed: %s", b.Name, sp.Exec.ErrName())
 	}
 	if !st.Exited() || st.ExitStatus() != 0 {
 		return p, fmt.Errorf("the probe in %s failed (%s): %s", b.Name, describe(st), strings.TrimSpace(string(out)))
@@ -130,5 +143,5 @@ func (b *Box) Umount(path string) (result.Syscall, error) {
 	if err != nil {
 		return result.Syscall{}, err
 	}
-	return sc(b.Name, fmt.Sprintf("umount2(%q, MNT_DETACH)", path), r), nil
+	return b.my("umount2", r, call.S(path), call.F(unix.MNT_DETACH, "MNT_DETACH")), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
@@ -170,7 +171,9 @@ func (b *Box) Burn(threads, seconds int, stdio Stdio) (*Burn, error) {
 	}
 	r := &Burn{Workload: *w, Threads: threads, Seconds: seconds, CPU: w.floatValue("cpu"), Wall: w.floatValue("wall")}
 	if r.Failed != nil {
-		r.Failed.Call = "pthread_create(&thread, &attr, spin, NULL) /* clone3(CLONE_VM|CLONE_THREAD|...) */"
+		// pthread_create(3) returns the error; glibc made it with clone3.
+		r.Failed.Name, r.Failed.Lib = "pthread_create", true
+		r.Failed.Args = []call.Arg{call.P("&thread"), call.P("&attr"), call.P("spin"), call.NULL()}
 	}
 	return r, nil
 }
@@ -201,8 +204,10 @@ func (b *Box) Alloc(size, step int64, hold int, stdio Stdio) (*Alloc, error) {
 		return nil, err
 	}
 	r := &Alloc{Workload: *w, Size: size, Step: step, Hold: hold, Touched: w.intValue("touched")}
-	if r.Failed != nil {
-		r.Failed.Call = fmt.Sprintf("mmap(NULL, %s, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)", w.Values["len"])
+	if r.Failed != nil && r.Failed.Name == "mmap" {
+		const prot, flags = unix.PROT_READ | unix.PROT_WRITE, unix.MAP_PRIVATE | unix.MAP_ANONYMOUS
+		r.Failed.Args = []call.Arg{call.NULL(), call.I(w.intValue("len")), call.F(prot, "PROT_READ|PROT_WRITE"),
+			call.F(flags, "MAP_PRIVATE|MAP_ANONYMOUS"), call.I(-1), call.I(0)}
 	}
 	return r, nil
 }
@@ -231,7 +236,7 @@ func (b *Box) Forkbomb(limit int, stdio Stdio) (*Forkbomb, error) {
 	}
 	r := &Forkbomb{Workload: *w, Max: limit, Started: int(w.intValue("started")), Errno: syscall.Errno(w.intValue("errno")), Reaped: int(w.intValue("reaped"))}
 	if r.Errno != 0 {
-		r.FailedFork = result.Syscall{Who: w.who(b), Call: "fork()", Ret: "-1", Errno: r.Errno, ErrName: unix.ErrnoName(r.Errno)}
+		r.FailedFork = forkCall(w.who(b), w.PID, reply{Ret: -1, Errno: r.Errno})
 	}
 	return r, nil
 }
@@ -331,29 +336,7 @@ func (b *Box) write(path, dev string, size int64, direct bool, stdio Stdio) (*Wr
 		r.Refused = fmt.Sprintf("%s is in a %s filesystem, whose files are kernel controls, not data", path, w.Values["fs"])
 	}
 	if r.Failed != nil {
-		switch r.Failed.Call {
-		case "open":
-			flags := "O_WRONLY|O_CREAT|O_TRUNC"
-			if dev != "-" {
-				flags = "O_WRONLY"
-			}
-			if w.Values["excl"] == "1" {
-				flags += "|O_EXCL"
-			}
-			if direct {
-				flags += "|O_DIRECT"
-			}
-			r.Failed.Call = fmt.Sprintf("open(%q, %s, 0644)", path, flags)
-			if dev != "-" {
-				r.Failed.Call = fmt.Sprintf("open(%q, %s)", path, flags)
-			}
-		case "write":
-			r.Failed.Call = fmt.Sprintf("write(fd, buf, %d)", min(int64(WriteBlock), size-r.Bytes))
-		case "fsync":
-			r.Failed.Call = "fsync(fd)"
-		case "realpath":
-			r.Failed.Call = fmt.Sprintf("realpath(%q)", filepath.Dir(path))
-		}
+		writeFailed(r.Failed, w, path)
 	}
 	return r, nil
 }
@@ -454,14 +437,14 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 	w.Values = values
 	w.Values["name"] = args[0]
 	if sp.ExecFails {
-		return w, fmt.Errorf("starting the %s workload in %s failed: %s", args[0], b.Name, sp.Exec.ErrName)
+		return w, fmt.Errorf("starting the %s workload in %s failed: %s", args[0], b.Name, sp.Exec.ErrName())
 	}
 	if werr != nil {
 		return w, werr
 	}
 	w.Status = st
 	w.NSPID, _ = strconv.Atoi(values["pid"])
-	w.Waitpid = result.Syscall{Who: b.Name, Call: fmt.Sprintf("waitpid(%d, &status, 0)", sp.PID), Ret: fmt.Sprintf("%d (%s)", sp.PID, w.How())}
+	w.Waitpid = b.WaitCall(sp.PID, w.How())
 	code := -1
 	if st.Exited() {
 		code = st.ExitStatus()
@@ -469,7 +452,13 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 	switch {
 	case code == exitFailed && values["failed"] != "":
 		e := syscall.Errno(w.intValue("errno"))
-		w.Failed = &result.Syscall{Who: w.who(b), Call: values["failed"], Ret: "-1", Errno: e, ErrName: unix.ErrnoName(e)}
+		w.Failed = &result.Syscall{Who: w.who(b), PID: w.PID, Name: values["failed"], Ret: -1, Errno: e}
+		if e == 0 { // a write(2) that returned 0: no error, no progress
+			w.Failed.Ret = w.intValue("ret")
+		}
+		if values["failed"] == "malloc" || values["failed"] == "realpath" {
+			w.Failed.Lib = true
+		}
 	case code == exitRefused && values["refused"] != "":
 	case code == exitBadRequest:
 		return w, fmt.Errorf("the %s workload in %s refused its arguments %q", args[0], b.Name, args[1:])
@@ -499,25 +488,30 @@ func (b *Box) spawnFiles(argv, env []string, files []*os.File, flags int64) (Spa
 		return Spawned{}, err
 	}
 	s := Spawned{fg: flags&spawnForeground != 0}
-	s.Fork = sc(b.Name, "fork()", r)
+	s.Fork = b.fork(r)
 	if r.Errno != 0 {
 		return s, nil
 	}
 	s.PID = int(r.Ret)
-	quoted := make([]string, len(argv))
-	for i, a := range argv {
-		quoted[i] = strconv.Quote(a)
-	}
 	ex := reply{}
 	if e := syscall.Errno(r.Aux[0]); e != 0 {
 		ex = reply{Ret: -1, Errno: e}
 		s.ExecFails = true
 	}
-	call := fmt.Sprintf("execve(%s, [%s])", strconv.Quote(argv[0]), strings.Join(quoted, ", "))
+	selfFD := -1
 	if flags&spawnSelf != 0 {
-		// glibc's fexecve is execveat on the box's descriptor of hood's binary.
-		call = fmt.Sprintf("execveat(fd of hood's binary, \"\", [%s], AT_EMPTY_PATH)", strings.Join(quoted, ", "))
+		// boxloop.c puts hood's binary just above the error pipe: fd 4,
+		// or 5 when the child gets a fourth descriptor.
+		selfFD = 4
+		if len(files) == 4 {
+			selfFD = 5
+		}
 	}
-	s.Exec = sc(fmt.Sprintf("child %d", s.PID), call, ex)
+	// The box looked argv[0] up on the PATH and names the file it ran.
+	path := string(r.Data)
+	if path == "" {
+		path = argv[0]
+	}
+	s.Exec = execCall(s.PID, path, argv, selfFD, ex)
 	return s, nil
 }

@@ -114,7 +114,7 @@ func TestBurnKernel(t *testing.T) {
 	if r.NSPID != r.PID {
 		t.Errorf("in the host's PID namespace NSPID %d should be PID %d", r.NSPID, r.PID)
 	}
-	if !strings.Contains(r.Waitpid.Ret, "exited with status 0") {
+	if !strings.Contains(r.Waitpid.Result(), "exited with status 0") {
 		t.Errorf("waitpid %+v", r.Waitpid)
 	}
 }
@@ -223,14 +223,14 @@ func TestWriteKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err = b.Write(dangling, 4096, false, Stdio{})
-	if err != nil || r.Failed == nil || r.Failed.ErrName != "EEXIST" || !strings.Contains(r.Failed.Call, "O_EXCL") {
+	if err != nil || r.Failed == nil || r.Failed.ErrName() != "EEXIST" || !strings.Contains(r.Failed.Text(), "O_EXCL") {
 		t.Fatalf("write through a dangling link: %v %+v", err, r)
 	}
 	if _, err := os.Lstat(target); err == nil {
 		t.Fatalf("write created the dangling link's target %s", target)
 	}
 	r, err = b.Write(filepath.Join(t.TempDir(), "nodir", "x"), 4096, false, Stdio{})
-	if err != nil || r.Failed == nil || r.Failed.ErrName != "ENOENT" {
+	if err != nil || r.Failed == nil || r.Failed.ErrName() != "ENOENT" {
 		t.Fatalf("write into a missing directory: %v %+v", err, r)
 	}
 }
@@ -242,8 +242,8 @@ func TestWriteDirectKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Failed != nil && r.Failed.ErrName == "EINVAL" {
-		t.Skipf("%s does not do O_DIRECT: %s", filepath.Dir(path), r.Failed.Call)
+	if r.Failed != nil && r.Failed.ErrName() == "EINVAL" {
+		t.Skipf("%s does not do O_DIRECT: %s", filepath.Dir(path), r.Failed.Text())
 	}
 	if !r.Finished() || r.Bytes != 4<<20 {
 		t.Fatalf("write --direct 4M: %s %+v", r.How(), r.Values)

@@ -102,10 +102,13 @@ func (r *Renderer) line(key, value string) {
 
 func (r *Renderer) syscall(s result.Syscall) {
 	var text string
-	if s.Failed() {
-		text = s.Call + " = -1 " + r.paint(s.ErrName, color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
-	} else {
-		text = r.paint(s.Call, color.FgYellow) + " = " + s.Ret
+	switch {
+	case s.Failed() && s.Lib:
+		text = s.Text() + " = " + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")  [a C library call]"
+	case s.Failed():
+		text = s.Text() + " = -1 " + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
+	default:
+		text = r.paint(s.Text(), color.FgYellow) + " = " + s.Result()
 	}
 	if s.Who != "" {
 		text += r.paint("   ["+s.Who+"]", color.Faint)

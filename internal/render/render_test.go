@@ -7,12 +7,13 @@ import (
 	"syscall"
 	"testing"
 
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
 func sample() *result.Result {
 	return &result.Result{
-		Syscalls: []result.Syscall{{Who: "box1", Call: "unshare(CLONE_NEWUTS /* 0x04000000 */)", Ret: "0"}},
+		Syscalls: []result.Syscall{{Who: "box1", Name: "unshare", Args: []call.Arg{call.F(0x04000000, "CLONE_NEWUTS /* 0x04000000 */")}}},
 		Changes:  []result.Change{{Path: "/proc/1/ns/uts", Before: "uts:[1]", After: "uts:[2]"}},
 		Lines:    []result.Line{{Key: "box1", Value: "tupperware"}},
 		Shell:    "unshare --uts",

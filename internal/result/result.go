@@ -5,20 +5,13 @@ package result
 
 import (
 	"fmt"
-	"syscall"
+
+	"hood/internal/kernel/call"
 )
 
-// Syscall is one system call as made, with the kernel's answer.
-type Syscall struct {
-	Who     string // which process made it: "box1", "hood", "box1's PID 1"
-	Call    string // "unshare(CLONE_NEWUTS /* 0x04000000 */)"
-	Ret     string // "0", "4251", or "-1" when Errno is set
-	Errno   syscall.Errno
-	ErrName string // "EPERM"
-}
-
-// Failed reports whether the kernel refused the call.
-func (s Syscall) Failed() bool { return s.Errno != 0 }
+// Syscall is one system call as made, with the kernel's answer (the one
+// narrated-call type, package call).
+type Syscall = call.Call
 
 // Change is one observed entry before and after a command.
 type Change struct {

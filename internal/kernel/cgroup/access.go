@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/call"
 )
 
 // Where is the directory that serves a controller for a group, and how.
@@ -217,7 +219,7 @@ func (g *Group) setV1(w Where, s *Spec, value string) (o ops, notes []string, er
 		notes = append(notes, "v1 has no cgroup.kill: each process in cgroup.procs gets SIGKILL, one by one (a process forking meanwhile can escape; v2's cgroup.kill cannot be raced)")
 		for _, pid := range pids {
 			err := unix.Kill(pid, unix.SIGKILL)
-			o.add(fmt.Sprintf("kill(%d, SIGKILL)", pid), wrap(fmt.Sprintf("kill %d", pid), err))
+			o = append(o, call.New("hood", os.Getpid(), "kill", 0, err, call.I(int64(pid)), call.F(int64(unix.SIGKILL), "SIGKILL")))
 		}
 		return o, notes, nil
 	}

@@ -13,17 +13,16 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/call"
 )
 
 // parentDir is the one directory hood makes below its own cgroup; every box's
 // group lives in it, so hood never touches a cgroup it did not create.
 const parentDir = "hood"
 
-// Op is one step hood took on the cgroup filesystem, for narration.
-type Op struct {
-	Call string // `mkdir("/sys/fs/cgroup/memory/hood/box1", 0755)`, `write(".../cgroup.procs", "4242")`, `rmdir(...)`
-	Err  error  // nil, or the error (wrapping a syscall.Errno where there is one)
-}
+// Op is one system call hood made on the cgroup filesystem, for narration.
+type Op = call.Call
 
 // Group is a box's cgroup: one directory per hierarchy, all named
 // hood/<name> below the cgroup that hood itself runs in.
@@ -138,9 +137,10 @@ func (g *Group) Remove() ([]Op, error) {
 		err := o.rmdir(dir)
 		for errors.Is(err, unix.EBUSY) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
-			err = wrap("rmdir "+dir, unix.Rmdir(dir))
+			var c Op
+			c, err = call.Rmdir("hood", os.Getpid(), dir)
 			if !errors.Is(err, unix.EBUSY) {
-				o.add(fmt.Sprintf("rmdir(%q)", dir), err) // the retry that settled it
+				o = append(o, c) // the retry that settled it
 			}
 		}
 		if err != nil && !errors.Is(err, unix.ENOENT) {
@@ -257,26 +257,25 @@ func readProcs(dir string) ([]int, error) {
 	return pids, nil
 }
 
-// ops records the calls made, in order, for narration.
+// ops records the calls made, in order, for narration. Every cgroup
+// directory and file hood makes or writes goes through it.
 type ops []Op
 
-func (o *ops) add(call string, err error) { *o = append(*o, Op{Call: call, Err: err}) }
-
 func (o *ops) mkdir(dir string) error {
-	err := wrap("mkdir "+dir, os.Mkdir(dir, 0o755))
-	o.add(fmt.Sprintf("mkdir(%q, 0755)", dir), err)
+	c, err := call.Mkdir("hood", os.Getpid(), dir, 0o755)
+	*o = append(*o, c)
 	return err
 }
 
 func (o *ops) rmdir(dir string) error {
-	err := wrap("rmdir "+dir, unix.Rmdir(dir))
-	o.add(fmt.Sprintf("rmdir(%q)", dir), err)
+	c, err := call.Rmdir("hood", os.Getpid(), dir)
+	*o = append(*o, c)
 	return err
 }
 
 func (o *ops) write(file, val string) error {
-	err := wrap(fmt.Sprintf("write %q to %s", val, file), os.WriteFile(file, []byte(val), 0o644))
-	o.add(fmt.Sprintf("write(%q, %q)", file, val), err)
+	calls, err := call.WriteFile("hood", os.Getpid(), file, val)
+	*o = append(*o, calls...)
 	return err
 }
 

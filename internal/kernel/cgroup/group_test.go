@@ -27,7 +27,7 @@ func fakeHier(t *testing.T) Hierarchy {
 func calls(ops []Op) []string {
 	var s []string
 	for _, op := range ops {
-		s = append(s, op.Call)
+		s = append(s, op.Text())
 	}
 	return s
 }
@@ -46,8 +46,8 @@ func TestNewGroupMakesDirs(t *testing.T) {
 	var want []string
 	for _, h := range hs {
 		want = append(want,
-			fmt.Sprintf("mkdir(%q, 0755)", h.Mount+"/hood"),
-			fmt.Sprintf("mkdir(%q, 0755)", h.Mount+"/hood/box1"))
+			fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", h.Mount+"/hood"),
+			fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", h.Mount+"/hood/box1"))
 	}
 	if got := calls(ops); !slices.Equal(got, want) {
 		t.Errorf("ops\n%q\nwant\n%q", got, want)
@@ -85,17 +85,17 @@ func TestNewGroupUndoesOnFailure(t *testing.T) {
 		t.Errorf("%s/hood not undone", good.Mount)
 	}
 	want := []string{
-		fmt.Sprintf("mkdir(%q, 0755)", good.Mount+"/hood"),
-		fmt.Sprintf("mkdir(%q, 0755)", good.Mount+"/hood/box1"),
-		fmt.Sprintf("mkdir(%q, 0755)", bad.Mount+"/hood"), // fails
-		fmt.Sprintf("rmdir(%q)", good.Mount+"/hood/box1"), // the undo, newest first
-		fmt.Sprintf("rmdir(%q)", good.Mount+"/hood"),
+		fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", good.Mount+"/hood"),
+		fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", good.Mount+"/hood/box1"),
+		fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", bad.Mount+"/hood"), // fails
+		fmt.Sprintf("unlinkat(AT_FDCWD, %q, AT_REMOVEDIR)", good.Mount+"/hood/box1"), // the undo, newest first
+		fmt.Sprintf("unlinkat(AT_FDCWD, %q, AT_REMOVEDIR)", good.Mount+"/hood"),
 	}
 	if got := calls(ops); !slices.Equal(got, want) {
 		t.Errorf("ops\n%q\nwant\n%q", got, want)
 	}
-	if len(ops) == len(want) && (ops[2].Err == nil || ops[3].Err != nil || ops[4].Err != nil) {
-		t.Errorf("op errors %v %v %v, want only the third mkdir to fail", ops[2].Err, ops[3].Err, ops[4].Err)
+	if len(ops) == len(want) && (!ops[2].Failed() || ops[3].Failed() || ops[4].Failed()) {
+		t.Errorf("op errors %v %v %v, want only the third mkdir to fail", ops[2].Result(), ops[3].Result(), ops[4].Result())
 	}
 }
 
@@ -256,7 +256,7 @@ func TestGroupLifecycle(t *testing.T) {
 		t.Fatalf("Remove: %v\nops %q", err, calls(ops))
 	}
 	for _, op := range ops {
-		t.Logf("%s = %v", op.Call, op.Err)
+		t.Logf("%s", op)
 	}
 	for _, dir := range g.Dirs {
 		if exists(dir) {
@@ -308,7 +308,7 @@ func TestGroupBusyAndLeftover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(g.Dirs, second.Dirs) || slices.ContainsFunc(ops, func(op Op) bool { return strings.HasPrefix(op.Call, "mkdir") }) {
+	if !slices.Equal(g.Dirs, second.Dirs) || slices.ContainsFunc(ops, func(op Op) bool { return op.Name == "mkdirat" }) {
 		t.Errorf("leftover not reused: dirs %q ops %q", g.Dirs, calls(ops))
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/call"
 )
 
 // Device is an attached loop device, held open by hood.
@@ -21,54 +23,49 @@ type Device struct {
 	fd           int
 }
 
-// Call is one syscall made, for narration.
-type Call struct {
-	Call string
-	Ret  string
-	Err  error
-}
-
 // Attach makes a loop device of the file backing (created with size bytes
 // if missing) and returns it with the calls made.
-func Attach(backing string, size int64) (*Device, []Call, error) {
-	var calls []Call
-	ctl, err := unix.Open("/dev/loop-control", unix.O_RDWR|unix.O_CLOEXEC, 0)
-	calls = append(calls, Call{`open("/dev/loop-control", O_RDWR)`, ret(ctl, err), err})
-	if err != nil {
+func Attach(backing string, size int64) (*Device, []call.Call, error) {
+	var calls []call.Call
+	me := os.Getpid()
+	add := func(name string, ret int, err error, args ...call.Arg) error {
+		calls = append(calls, call.New("hood", me, name, int64(ret), err, args...))
+		return err
+	}
+	const rw = unix.O_RDWR | unix.O_CLOEXEC
+	ctl, err := unix.Openat(unix.AT_FDCWD, "/dev/loop-control", rw, 0)
+	if add("openat", ctl, err, call.Cwd(), call.S("/dev/loop-control"), call.F(rw, "O_RDWR|O_CLOEXEC")) != nil {
 		return nil, calls, fmt.Errorf("open /dev/loop-control: %w (the loop module may be missing: modprobe loop)", err)
 	}
 	defer unix.Close(ctl)
 	n, err := unix.IoctlRetInt(ctl, unix.LOOP_CTL_GET_FREE)
-	calls = append(calls, Call{"ioctl(loop-control, LOOP_CTL_GET_FREE)", ret(n, err), err})
-	if err != nil {
+	if add("ioctl", n, err, call.Fd(ctl, "/dev/loop-control"), call.F(unix.LOOP_CTL_GET_FREE, "LOOP_CTL_GET_FREE")) != nil {
 		return nil, calls, fmt.Errorf("LOOP_CTL_GET_FREE: %w", err)
 	}
 	path := fmt.Sprintf("/dev/loop%d", n)
-	f, err := os.OpenFile(backing, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, calls, err
+	const create = unix.O_RDWR | unix.O_CREAT | unix.O_CLOEXEC
+	bfd, err := unix.Openat(unix.AT_FDCWD, backing, create, 0o600)
+	if add("openat", bfd, err, call.Cwd(), call.S(backing), call.F(create, "O_RDWR|O_CREAT|O_CLOEXEC"), call.M(0o600)) != nil {
+		return nil, calls, fmt.Errorf("create %s: %w", backing, err)
 	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
+	defer unix.Close(bfd)
+	err = unix.Ftruncate(bfd, size)
+	if add("ftruncate", 0, err, call.Fd(bfd, backing), call.I(size)) != nil {
 		return nil, calls, fmt.Errorf("size %s: %w", backing, err)
 	}
-	calls = append(calls, Call{fmt.Sprintf("ftruncate(%q, %d)", backing, size), "0", nil})
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
-	calls = append(calls, Call{fmt.Sprintf("open(%q, O_RDWR)", path), ret(fd, err), err})
-	if err != nil {
+	fd, err := unix.Openat(unix.AT_FDCWD, path, rw, 0)
+	if add("openat", fd, err, call.Cwd(), call.S(path), call.F(rw, "O_RDWR|O_CLOEXEC")) != nil {
 		return nil, calls, fmt.Errorf("open %s: %w", path, err)
 	}
-	err = unix.IoctlSetInt(fd, unix.LOOP_SET_FD, int(f.Fd()))
-	calls = append(calls, Call{fmt.Sprintf("ioctl(%s, LOOP_SET_FD, fd of %s)", path, backing), ret(0, err), err})
-	if err != nil {
+	err = unix.IoctlSetInt(fd, unix.LOOP_SET_FD, bfd)
+	if add("ioctl", 0, err, call.Fd(fd, path), call.F(unix.LOOP_SET_FD, "LOOP_SET_FD"), call.Fd(bfd, backing)) != nil {
 		unix.Close(fd)
 		return nil, calls, fmt.Errorf("LOOP_SET_FD on %s: %w", path, err)
 	}
 	info := unix.LoopInfo64{Flags: unix.LO_FLAGS_AUTOCLEAR}
 	copy(info.File_name[:], backing)
 	err = unix.IoctlLoopSetStatus64(fd, &info)
-	calls = append(calls, Call{fmt.Sprintf("ioctl(%s, LOOP_SET_STATUS64, {lo_flags=LO_FLAGS_AUTOCLEAR})", path), ret(0, err), err})
-	if err != nil {
+	if add("ioctl", 0, err, call.Fd(fd, path), call.F(unix.LOOP_SET_STATUS64, "LOOP_SET_STATUS64"), call.P("{lo_flags=LO_FLAGS_AUTOCLEAR}")) != nil {
 		_ = unix.IoctlSetInt(fd, unix.LOOP_CLR_FD, 0)
 		unix.Close(fd)
 		return nil, calls, fmt.Errorf("LOOP_SET_STATUS64 on %s: %w", path, err)
@@ -101,11 +98,4 @@ func baseName(p string) string {
 		}
 	}
 	return p
-}
-
-func ret(n int, err error) string {
-	if err != nil {
-		return "-1"
-	}
-	return fmt.Sprint(n)
 }

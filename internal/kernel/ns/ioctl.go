@@ -2,8 +2,11 @@ package ns
 
 import (
 	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/call"
 )
 
 // The ioctl(2) operations on a namespace file (ioctl_ns(2)). They let a
@@ -13,10 +16,10 @@ import (
 
 // Call is one ioctl as made, with the kernel's answer, for narration.
 type Call struct {
-	Call  string     // `ioctl(fd of /proc/4242/ns/net, NS_GET_NSTYPE)`
-	Ret   string     // "0x40000000 (CLONE_NEWNET)", "fd of user:[4026531837]", "-1"
-	Errno unix.Errno // 0 when it succeeded
-	Value uint64     // NSTYPE value, owner uid, or the inode of the returned namespace
+	Call  call.Call
+	Op    string // "NS_GET_NSTYPE"
+	Value uint64 // NSTYPE value, owner uid, or the inode of the returned namespace
+	Errno unix.Errno
 }
 
 // Info is what the namespace ioctls say about one namespace file.
@@ -24,6 +27,7 @@ type Info struct {
 	Path  string
 	Inode uint64
 	Type  Type
+	Open  call.Call // hood's openat of Path
 	Calls []Call
 }
 
@@ -32,64 +36,73 @@ type Info struct {
 // owning user namespace, its parent where the type has one, and for a user
 // namespace the uid of its creator.
 func Inspect(path string) (Info, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	const flags = unix.O_RDONLY | unix.O_CLOEXEC
+	fd, err := unix.Openat(unix.AT_FDCWD, path, flags, 0)
+	info := Info{Path: path}
+	info.Open = call.New("hood", os.Getpid(), "openat", int64(fd), err, call.Cwd(), call.S(path), call.F(flags, "O_RDONLY|O_CLOEXEC"))
+	info.Open.Quiet = true
 	if err != nil {
-		return Info{}, fmt.Errorf("open %s: %w", path, err)
+		return info, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return Info{}, fmt.Errorf("fstat %s: %w", path, err)
+		return info, fmt.Errorf("fstat %s: %w", path, err)
 	}
-	info := Info{Path: path, Inode: st.Ino}
-	what := "fd of " + path
+	info.Inode = st.Ino
 
 	nstype, err := unix.IoctlRetInt(fd, unix.NS_GET_NSTYPE)
-	c := Call{Call: fmt.Sprintf("ioctl(%s, NS_GET_NSTYPE)", what)}
-	if err != nil {
-		c.Ret, c.Errno = "-1", errnoOf(err)
-		info.Calls = append(info.Calls, c)
-		return info, nil
-	}
-	c.Value = uint64(nstype)
-	c.Ret = fmt.Sprintf("%#x", nstype)
-	for _, t := range Types {
-		if t.Flag == uintptr(nstype) {
-			info.Type = t
-			c.Ret += " (" + t.FlagName + ")"
+	c := ioctl(fd, path, "NS_GET_NSTYPE", unix.NS_GET_NSTYPE, nil, int64(nstype), err)
+	if err == nil {
+		c.Value = uint64(nstype)
+		for _, t := range Types {
+			if t.Flag == uintptr(nstype) {
+				info.Type = t
+				c.Call.RetNote = fmt.Sprintf("(%#x, %s)", nstype, t.FlagName)
+			}
 		}
 	}
 	info.Calls = append(info.Calls, c)
+	if err != nil {
+		return info, nil
+	}
 
-	info.Calls = append(info.Calls, nsFD(fd, what, unix.NS_GET_USERNS, "NS_GET_USERNS"))
+	info.Calls = append(info.Calls, nsFD(fd, path, unix.NS_GET_USERNS, "NS_GET_USERNS"))
 	if info.Type.Name == "pid" || info.Type.Name == "user" {
-		info.Calls = append(info.Calls, nsFD(fd, what, unix.NS_GET_PARENT, "NS_GET_PARENT"))
+		info.Calls = append(info.Calls, nsFD(fd, path, unix.NS_GET_PARENT, "NS_GET_PARENT"))
 	}
 	if info.Type.Name == "user" {
-		c := Call{Call: fmt.Sprintf("ioctl(%s, NS_GET_OWNER_UID, &uid)", what)}
-		if uid, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID); err != nil {
-			c.Ret, c.Errno = "-1", errnoOf(err)
-		} else {
-			c.Ret, c.Value = fmt.Sprintf("0, uid = %d", uid), uint64(uid)
+		uid, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID)
+		c := ioctl(fd, path, "NS_GET_OWNER_UID", unix.NS_GET_OWNER_UID, []call.Arg{call.P("&uid")}, 0, err)
+		if err == nil {
+			c.Value = uint64(uid)
+			c.Call.RetNote = fmt.Sprintf("(uid = %d)", uid)
 		}
 		info.Calls = append(info.Calls, c)
 	}
 	return info, nil
 }
 
+// ioctl is the narration of ioctl(fd, op, extra...) = ret.
+func ioctl(fd int, path, op string, req uint, extra []call.Arg, ret int64, err error) Call {
+	args := append([]call.Arg{call.Fd(fd, path), call.F(int64(req), op)}, extra...)
+	c := Call{Op: op, Call: call.New("hood", os.Getpid(), "ioctl", ret, err, args...)}
+	c.Errno = c.Call.Errno
+	return c
+}
+
 // nsFD makes an ioctl that answers with a new file descriptor for another
 // namespace, and names that namespace by its inode.
-func nsFD(fd int, what string, req uint, name string) Call {
-	c := Call{Call: fmt.Sprintf("ioctl(%s, %s)", what, name)}
+func nsFD(fd int, path string, req uint, name string) Call {
 	nfd, err := unix.IoctlRetInt(fd, req)
+	c := ioctl(fd, path, name, req, nil, int64(nfd), err)
 	if err != nil {
-		c.Ret, c.Errno = "-1", errnoOf(err)
 		return c
 	}
 	defer unix.Close(nfd)
 	var st unix.Stat_t
 	if err := unix.Fstat(nfd, &st); err != nil {
-		c.Ret = "a new fd (fstat failed)"
+		c.Call.RetNote = "(a new fd; fstat failed)"
 		return c
 	}
 	typ := "?"
@@ -101,13 +114,6 @@ func nsFD(fd int, what string, req uint, name string) Call {
 		}
 	}
 	c.Value = st.Ino
-	c.Ret = fmt.Sprintf("a new fd for %s:[%d]", typ, st.Ino)
+	c.Call.RetNote = fmt.Sprintf("(a new fd for %s:[%d])", typ, st.Ino)
 	return c
-}
-
-func errnoOf(err error) unix.Errno {
-	if e, ok := err.(unix.Errno); ok {
-		return e
-	}
-	return unix.EIO
 }
