@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"hood/internal/box"
-	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
 )
 

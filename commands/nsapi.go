@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"hood/internal/box"
+	"hood/internal/kernel/call"
 	"hood/internal/kernel/mount"
 	"hood/internal/kernel/ns"
-	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 

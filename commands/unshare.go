@@ -256,7 +256,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		}
 		for _, m := range []struct {
 			opt, what string
-			r       *ns.IDRange
+			r         *ns.IDRange
 		}{{"--map-users", "uids", o.mapUsers}, {"--map-groups", "gids", o.mapGroups}} {
 			if m.r != nil {
 				shell = append(shell, fmt.Sprintf("%s=%d:%d:%d", m.opt, m.r.Inside, m.r.Outside, m.r.Count))

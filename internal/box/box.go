@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"hood/internal/kernel/ns"
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/ns"
 	"hood/internal/result"
 )
 
@@ -29,7 +29,7 @@ type Box struct {
 	// for the box forked before Go started, which made none.
 	Started result.Syscall
 	c       *conn
-	cmd    *exec.Cmd
+	cmd     *exec.Cmd
 }
 
 // startReq asks the spawner thread to start a box.

@@ -87,7 +87,7 @@ func TestNewGroupUndoesOnFailure(t *testing.T) {
 	want := []string{
 		fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", good.Mount+"/hood"),
 		fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", good.Mount+"/hood/box1"),
-		fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", bad.Mount+"/hood"), // fails
+		fmt.Sprintf("mkdirat(AT_FDCWD, %q, 0755)", bad.Mount+"/hood"),                // fails
 		fmt.Sprintf("unlinkat(AT_FDCWD, %q, AT_REMOVEDIR)", good.Mount+"/hood/box1"), // the undo, newest first
 		fmt.Sprintf("unlinkat(AT_FDCWD, %q, AT_REMOVEDIR)", good.Mount+"/hood"),
 	}
