@@ -2,7 +2,9 @@ package commands
 
 import (
 	"fmt"
+	"golang.org/x/sys/unix"
 	"strconv"
+	"time"
 
 	"hood/internal/box"
 	"hood/internal/kernel/call"
@@ -69,6 +71,33 @@ func kill(s *Session, args []string) (*result.Result, error) {
 	if c.Failed() {
 		return r, kernelErr(c, "kill")
 	}
-	r.Meaning = fmt.Sprintf("PID %d exists in %s's PID namespace, so the signal was delivered there.", pid, b.Name)
+	r.Meaning = killMeaning(pid, init, sig, name, b.Name)
 	return r, nil
+}
+
+// killMeaning says what became of a signal kill(2) accepted, after looking:
+// the kernel does not deliver to a PID namespace's init, from inside that
+// namespace, a signal the init has no handler for (SIGKILL and SIGSTOP
+// can have none), and kill still returns 0.
+func killMeaning(pid, init, sig int, name, boxName string) string {
+	switch {
+	case sig == 0:
+		return fmt.Sprintf("kill(2) with signal 0 sends nothing: it returned 0, so PID %d exists in %s's PID namespace and may be signalled.", pid, boxName)
+	case pid != 1:
+		return fmt.Sprintf("kill(2) returned 0: PID %d exists in %s's PID namespace and the signal was sent to it.", pid, boxName)
+	}
+	for i := 0; i < 20 && box.Alive(init); i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !box.Alive(init) {
+		return fmt.Sprintf("kill(2) returned 0 and PID 1 of %s's PID namespace (%d on the host) is gone: with its init gone the namespace takes no new process.", boxName, init)
+	}
+	why := fmt.Sprintf("%s can have no handler", name)
+	if sig != int(unix.SIGKILL) && sig != int(unix.SIGSTOP) {
+		why = fmt.Sprintf("it has no handler for %s (SigCgt in /proc/%d/status)", name, init)
+		if box.Catches(init, sig) {
+			why = fmt.Sprintf("it has a handler for %s, which ran and kept it alive", name)
+		}
+	}
+	return fmt.Sprintf("kill(2) returned 0, but PID 1 of %s's PID namespace (%d on the host) is still alive: sent from inside its own namespace, a signal its init has no handler for is dropped by the kernel; %s.", boxName, init, why)
 }

@@ -136,6 +136,7 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		for _, sc := range res.Syscalls {
 			s.Events = append(s.Events, Event{Box: who, Syscall: sc})
 		}
+		logCalls(res.Syscalls)
 	}
 	return res, err
 }

@@ -328,6 +328,9 @@ func (b *Box) KillCalls() ([]result.Syscall, error) {
 	return calls, nil
 }
 
+// Alive reports whether pid exists and is not a zombie (or dead).
+func Alive(pid int) bool { return alive(pid) }
+
 // alive reports whether pid exists and is not a zombie.
 //
 //	/proc/PID/stat:  "4242 (comm) S 1 ..."  the state follows the last ')'

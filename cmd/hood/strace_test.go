@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"hood/internal/kernel/call"
+)
+
+// The narration is the kernel's own answer: hood runs under strace -f, every
+// call it narrates (HOOD_CALL_LOG) must be among the calls strace saw the
+// process it names make, with the same arguments and return value. Every
+// lab's reference solution runs, then sessions of the commands the labs do
+// not reach. A command added later is held to this by adding it here.
+
+// traceSet is what strace traces: every call hood narrates, and the clones
+// that say which thread belongs to which process.
+var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
+	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
+	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync"}
+
+// straceSessions are hood runs beyond the labs.
+var straceSessions = [][]string{
+	{"lab", "--check-all"},
+	{"-c", "box new web --uid 1000; box kill web; box new b2; unshare user --map-users 0:10000:2000 --map-groups 0:10000:2000; run id -u; box kill b2"},
+	{"-c", "unshare uts; hostname strace; unshare mnt; mount -t tmpfs none /mnt; ns pin box1 uts; ns unpin box1 uts; ns info box1 uts"},
+	{"-c", "cgroup set pids.max 20; cgroup get pids.max; loop new; cgroup new web; cgroup rm web"},
+	{"-c", "unshare pid --fork --mount-proc; kill 1 KILL; kill 1 TERM; run /nonexistent/program"},
+}
+
+func TestNarrationMatchesStrace(t *testing.T) {
+	requireRoot(t)
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("requires strace (apt-get install strace)")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// argv[0] must be hood for TestMain to run hood.
+	hood := filepath.Join(dir, "hood")
+	if err := os.Symlink(exe, hood); err != nil {
+		t.Fatal(err)
+	}
+	for i, args := range straceSessions {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			traceFile := filepath.Join(dir, fmt.Sprintf("trace%d", i))
+			logFile := filepath.Join(dir, fmt.Sprintf("calls%d", i))
+			cmd := exec.Command(strace, append([]string{"-f", "-qq", "--seccomp-bpf", "-X", "raw", "-y", "-s", "65536",
+				"-o", traceFile, "-e", "trace=" + strings.Join(traceSet, ","), hood}, args...)...)
+			cmd.Env = append(os.Environ(), "HOOD_CALL_LOG="+logFile, "NO_COLOR=1", "XDG_STATE_HOME="+dir)
+			out, _ := cmd.CombinedOutput() // a session may end on a refused call: that is narrated too
+			narrated := readCallLog(t, logFile)
+			if len(narrated) < 5 {
+				t.Fatalf("only %d calls narrated; output:\n%s", len(narrated), out)
+			}
+			f, err := os.Open(traceFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			seen, tgid := parseStrace(f)
+			checkNarration(t, narrated, seen, tgid)
+		})
+	}
+}
+
+func readCallLog(t *testing.T, path string) []call.Call {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("no call log: %v", err)
+	}
+	defer f.Close()
+	var calls []call.Call
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var c call.Call
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("call log: %v", err)
+		}
+		calls = append(calls, c)
+	}
+	return calls
+}
+
+func checkNarration(t *testing.T, narrated []call.Call, seen []*traced, tgid map[int]int) {
+	traced := map[string]bool{}
+	for _, n := range traceSet {
+		traced[n] = true
+	}
+	for _, c := range narrated {
+		if c.Lib {
+			continue // a C library call: strace shows the system calls it made
+		}
+		if !traced[c.Name] {
+			t.Errorf("hood narrates %s, which this test does not trace: add it to traceSet", c)
+			continue
+		}
+		if c.PID == 0 {
+			t.Errorf("%s [%s] names no PID", c, c.Who)
+			continue
+		}
+		var near []string
+		found := false
+		for _, s := range seen {
+			if s.used || s.name != c.Name || tgid[s.tid] != c.PID {
+				continue
+			}
+			if why := mismatch(c, s); why != "" {
+				near = append(near, s.line+"   ("+why+")")
+				continue
+			}
+			s.used, found = true, true
+			break
+		}
+		if !found {
+			if len(near) > 4 {
+				near = near[len(near)-4:]
+			}
+			t.Errorf("hood narrated %s [%s, PID %d], which strace did not see that process make; its %s calls:\n  %s",
+				c, c.Who, c.PID, c.Name, strings.Join(near, "\n  "))
+		}
+	}
+}
+
+// mismatch says how a traced call differs from the narrated one, "" when
+// it is the same call with the same answer.
+func mismatch(c call.Call, s *traced) string {
+	if c.Failed() != (s.errno != "") || (c.Failed() && c.ErrName() != s.errno) {
+		return fmt.Sprintf("answer %q, narrated %s", s.errno, c.Result())
+	}
+	if !c.Failed() && c.Ret != s.ret {
+		return fmt.Sprintf("returned %d, narrated %d", s.ret, c.Ret)
+	}
+	if len(s.args) < len(c.Args) {
+		return fmt.Sprintf("%d arguments, narrated %d", len(s.args), len(c.Args))
+	}
+	for i, a := range c.Args {
+		if why := argMismatch(a, s.args[i]); why != "" {
+			return fmt.Sprintf("argument %d: %s", i+1, why)
+		}
+	}
+	return ""
+}
+
+func argMismatch(a call.Arg, got string) string {
+	if a.Name != "" {
+		got = strings.TrimPrefix(got, a.Name+"=")
+	}
+	num := func() (int64, bool) {
+		v := got
+		if i := strings.IndexByte(v, '<'); i > 0 {
+			v = v[:i] // an fd's decoration: 12</path>
+		}
+		// -X raw still joins a clone's exit signal on: 0x1200000|17.
+		var n int64
+		for _, part := range strings.Split(v, "|") {
+			x, err := strconv.ParseInt(part, 0, 64)
+			if err != nil {
+				u, uerr := strconv.ParseUint(part, 0, 64)
+				if uerr != nil {
+					return 0, false
+				}
+				x = int64(u)
+			}
+			n |= x
+		}
+		return n, true
+	}
+	switch a.Kind {
+	case call.Ptr:
+		return ""
+	case call.Null:
+		if got != "NULL" {
+			return "strace shows " + got + ", narrated NULL"
+		}
+	case call.Str:
+		s, ok := unC(got)
+		if !ok || s != a.Str {
+			return fmt.Sprintf("strace shows %s, narrated %q", got, a.Str)
+		}
+	case call.List:
+		want := "[" + strings.Join(quoteAll(a.List), ", ") + "]"
+		if got != want {
+			return "strace shows " + got + ", narrated " + want
+		}
+	default: // Int, Flags, Mode, FD
+		n, ok := num()
+		if !ok || n != a.Int {
+			return fmt.Sprintf("strace shows %s, narrated %d", got, a.Int)
+		}
+	}
+	return ""
+}
+
+func quoteAll(v []string) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
