@@ -158,3 +158,10 @@ func TestExplainCommand(t *testing.T) {
 		t.Errorf("explain: %v, want the topics by group", err)
 	}
 }
+
+func TestExplainShortWord(t *testing.T) {
+	_, err := NewSession().Exec([]string{"explain", "ps"})
+	if err == nil || !strings.Contains(err.Error(), `no entry "ps"; did you mean`) {
+		t.Errorf("explain ps: %v, want no entry and the nearest names", err)
+	}
+}

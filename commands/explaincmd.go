@@ -14,7 +14,7 @@ func init() {
 and a command to try. WORD is anything hood shows: CLONE_NEWUTS, 0x04000000,
 0x20020000 (decoded into its flags), pid_for_children, cpu.max, nr_throttled,
 EBUSY, CAP_SYS_ADMIN, CapEff, mountinfo, "box new". Case does not matter, a
-unique prefix is enough. --more adds the details. Without WORD: the topics,
+unique prefix of three letters or more is enough. --more adds the details. Without WORD: the topics,
 by group.`,
 		Flags: []string{"--more"}, Args: []Arg{ArgTopic}, Run: explainCmd})
 }

@@ -137,8 +137,9 @@ type Answer struct {
 }
 
 // Find looks a word up: exact names and aliases first, then case-insensitive,
-// then a unique prefix; a number is matched against entries' values, and
-// else decoded as namespace flags. Failing all that, the nearest names.
+// then a unique prefix of at least minPrefix letters; a number is matched
+// against entries' values, and else decoded as namespace flags. Failing all
+// that, the nearest names.
 func (kb *KB) Find(word string) Answer {
 	word = strings.TrimSpace(word)
 	if e := kb.byName[word]; e != nil {
@@ -150,19 +151,31 @@ func (kb *KB) Find(word string) Answer {
 	if n, err := strconv.ParseUint(word, 0, 64); err == nil && (strings.HasPrefix(word, "0x") || strings.HasPrefix(word, "0X")) {
 		return kb.number(n)
 	}
-	var prefix []string
-	for _, name := range kb.Names() {
-		if strings.HasPrefix(strings.ToLower(name), strings.ToLower(word)) {
-			prefix = append(prefix, name)
-		}
-	}
-	if len(prefix) == 1 {
+	if prefix := kb.prefixed(word); len(prefix) == 1 {
 		return Answer{Entry: kb.byName[prefix[0]]}
-	}
-	if len(prefix) > 1 {
+	} else if len(prefix) > 1 {
 		return Answer{Similar: prefix}
 	}
 	return Answer{Similar: kb.nearest(word)}
+}
+
+// minPrefix is the shortest word a prefix match answers: a shorter one
+// is too likely another word altogether ("ps" is not PSI), so it must
+// match a name exactly.
+const minPrefix = 3
+
+// prefixed lists the names that start with word, in any case.
+func (kb *KB) prefixed(word string) []string {
+	if len(word) < minPrefix {
+		return nil
+	}
+	var out []string
+	for _, name := range kb.Names() {
+		if strings.HasPrefix(strings.ToLower(name), strings.ToLower(word)) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // number answers a hexadecimal number: the entry with exactly that value
