@@ -66,7 +66,13 @@ func Explain(word string, more bool) (*result.Result, error) {
 }
 
 func entryResult(e *explain.Entry, more bool) *result.Result {
-	text := strings.TrimSpace(e.Title) + "\n\n" + strings.TrimSpace(e.Short)
+	c := commandNamed(e.Name)
+	title := strings.TrimSpace(e.Title)
+	if e.Group == explain.CommandGroup && c != nil {
+		// The table is the one source of a command's usage and summary.
+		title = c.UsageLine + "\n" + c.Short
+	}
+	text := title + "\n\n" + strings.TrimSpace(e.Short)
 	if more && e.Details != "" {
 		text += "\n\n" + strings.TrimSpace(e.Details)
 	}
@@ -80,10 +86,23 @@ func entryResult(e *explain.Entry, more bool) *result.Result {
 	if e.Try != "" {
 		r.Say("try", "%s", e.Try)
 	}
+	if e.Group != explain.CommandGroup && c != nil {
+		// A syscall that is also a command (kill, mount, unshare, write).
+		r.Say("command", "hood's %s: %s (help %s)", c.Name(), c.Short, c.Name())
+	}
 	if !more && e.Details != "" {
 		r.Say("more", "explain %s --more", quoteWord(e.Name))
 	}
 	return r
+}
+
+// commandNamed is the command of exactly that name, or nil.
+func commandNamed(name string) *Command {
+	c, rest := Lookup(strings.Fields(name))
+	if c == nil || len(rest) > 0 || c.Name() != name {
+		return nil
+	}
+	return c
 }
 
 func quoteWord(w string) string {
