@@ -162,3 +162,41 @@ func TestExplainCommand(t *testing.T) {
 		t.Errorf("explain: %v, want the topics by group", err)
 	}
 }
+
+func TestExplainShortWord(t *testing.T) {
+	_, err := NewSession().Exec([]string{"explain", "ps"})
+	if err == nil || !strings.Contains(err.Error(), `no entry "ps"; did you mean`) {
+		t.Errorf("explain ps: %v, want no entry and the nearest names", err)
+	}
+}
+
+// The command group of the knowledge base holds only what the table does
+// not: every entry there names a command of the table, and explain shows
+// the table's usage line and summary for it.
+func TestCommandEntriesFollowTheTable(t *testing.T) {
+	k := kb(t)
+	for _, f := range k.Files {
+		if f.Group != explain.CommandGroup {
+			continue
+		}
+		for _, e := range f.Entries {
+			if commandNamed(e.Name) == nil {
+				t.Errorf("explain entry %q (%s) names no command of the table", e.Name, f.Group)
+			}
+		}
+	}
+	for _, c := range Table() {
+		r, err := Explain(c.Name(), false)
+		if err != nil {
+			t.Errorf("explain %s: %v", c.Name(), err)
+			continue
+		}
+		shown := r.Text
+		for _, l := range r.Lines {
+			shown += "\n" + l.Value
+		}
+		if !strings.Contains(shown, c.Short) {
+			t.Errorf("explain %s does not show the table's summary %q:\n%s", c.Name(), c.Short, shown)
+		}
+	}
+}

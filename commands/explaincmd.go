@@ -14,7 +14,7 @@ func init() {
 and a command to try. WORD is anything hood shows: CLONE_NEWUTS, 0x04000000,
 0x20020000 (decoded into its flags), pid_for_children, cpu.max, nr_throttled,
 EBUSY, CAP_SYS_ADMIN, CapEff, mountinfo, "box new". Case does not matter, a
-unique prefix is enough. --more adds the details. Without WORD: the topics,
+unique prefix of three letters or more is enough. --more adds the details. Without WORD: the topics,
 by group.`,
 		Flags: []string{"--more"}, Args: []Arg{ArgTopic}, Run: explainCmd})
 }
@@ -66,7 +66,13 @@ func Explain(word string, more bool) (*result.Result, error) {
 }
 
 func entryResult(e *explain.Entry, more bool) *result.Result {
-	text := strings.TrimSpace(e.Title) + "\n\n" + strings.TrimSpace(e.Short)
+	c := commandNamed(e.Name)
+	title := strings.TrimSpace(e.Title)
+	if e.Group == explain.CommandGroup && c != nil {
+		// The table is the one source of a command's usage and summary.
+		title = c.UsageLine + "\n" + c.Short
+	}
+	text := title + "\n\n" + strings.TrimSpace(e.Short)
 	if more && e.Details != "" {
 		text += "\n\n" + strings.TrimSpace(e.Details)
 	}
@@ -80,10 +86,23 @@ func entryResult(e *explain.Entry, more bool) *result.Result {
 	if e.Try != "" {
 		r.Say("try", "%s", e.Try)
 	}
+	if e.Group != explain.CommandGroup && c != nil {
+		// A syscall that is also a command (kill, mount, unshare, write).
+		r.Say("command", "hood's %s: %s (help %s)", c.Name(), c.Short, c.Name())
+	}
 	if !more && e.Details != "" {
 		r.Say("more", "explain %s --more", quoteWord(e.Name))
 	}
 	return r
+}
+
+// commandNamed is the command of exactly that name, or nil.
+func commandNamed(name string) *Command {
+	c, rest := Lookup(strings.Fields(name))
+	if c == nil || len(rest) > 0 || c.Name() != name {
+		return nil
+	}
+	return c
 }
 
 func quoteWord(w string) string {

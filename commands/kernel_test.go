@@ -11,16 +11,16 @@ import (
 
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
+	"hood/internal/testenv"
 )
 
 // These tests drive the real kernel as root: what hood narrates must equal
 // what readlink(2) on /proc shows from outside.
 
+// requireRoot skips under -short, and unless root (testenv.Root).
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("requires root")
-	}
+	testenv.Root(t)
 }
 
 func newSession(t *testing.T) *Session {

@@ -111,9 +111,7 @@ func TestWorkloadUsageWithoutBox(t *testing.T) {
 // workloadSession starts box1 with the workloads' output going nowhere.
 func workloadSession(t *testing.T) *Session {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("requires root")
-	}
+	requireRoot(t)
 	s := NewSession()
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {

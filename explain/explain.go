@@ -25,7 +25,7 @@ type Entry struct {
 	Name    string   `yaml:"name"`    // the word as hood shows it: "CLONE_NEWUTS", "cpu.max"
 	Aliases []string `yaml:"aliases"` // other words that find it: "uts namespace"
 	Value   *uint64  `yaml:"value"`   // a numeric constant (flag, errno, capability number)
-	Title   string   `yaml:"title"`   // one line
+	Title   string   `yaml:"title"`   // one line; none for a command (its usage line is in the table)
 	Short   string   `yaml:"short"`   // what it is, fits on a screen
 	Details string   `yaml:"details"` // more, for explain WORD --more
 	See     []string `yaml:"see"`     // related entries, by name
@@ -96,8 +96,8 @@ func build(files []File) (*KB, error) {
 		for j := range f.Entries {
 			e := &f.Entries[j]
 			e.Group = f.Group
-			if e.Name == "" || e.Title == "" || e.Short == "" {
-				return nil, fmt.Errorf("group %s: entry %q needs a name, a title and a short text", f.Group, e.Name)
+			if err := check(f.Group, e); err != nil {
+				return nil, err
 			}
 			for _, w := range append([]string{e.Name}, e.Aliases...) {
 				if prev, dup := kb.byName[w]; dup {
@@ -111,6 +111,24 @@ func build(files []File) (*KB, error) {
 		}
 	}
 	return kb, nil
+}
+
+// CommandGroup is the group of hood's commands. Their usage line and
+// summary live in the command table alone (the commands package shows
+// them), so these entries carry no title: only the meaning, man pages and
+// a line to try.
+const CommandGroup = "hood commands"
+
+func check(group string, e *Entry) error {
+	switch {
+	case e.Name == "" || e.Short == "":
+		return fmt.Errorf("group %s: entry %q needs a name and a short text", group, e.Name)
+	case group == CommandGroup && e.Title != "":
+		return fmt.Errorf("group %s: entry %q has a title: the command table gives its usage line, delete it", group, e.Name)
+	case group != CommandGroup && e.Title == "":
+		return fmt.Errorf("group %s: entry %q needs a title", group, e.Name)
+	}
+	return nil
 }
 
 // Get finds an entry by its exact name or alias.
@@ -137,8 +155,9 @@ type Answer struct {
 }
 
 // Find looks a word up: exact names and aliases first, then case-insensitive,
-// then a unique prefix; a number is matched against entries' values, and
-// else decoded as namespace flags. Failing all that, the nearest names.
+// then a unique prefix of at least minPrefix letters; a number is matched
+// against entries' values, and else decoded as namespace flags. Failing all
+// that, the nearest names.
 func (kb *KB) Find(word string) Answer {
 	word = strings.TrimSpace(word)
 	if e := kb.byName[word]; e != nil {
@@ -150,19 +169,31 @@ func (kb *KB) Find(word string) Answer {
 	if n, err := strconv.ParseUint(word, 0, 64); err == nil && (strings.HasPrefix(word, "0x") || strings.HasPrefix(word, "0X")) {
 		return kb.number(n)
 	}
-	var prefix []string
-	for _, name := range kb.Names() {
-		if strings.HasPrefix(strings.ToLower(name), strings.ToLower(word)) {
-			prefix = append(prefix, name)
-		}
-	}
-	if len(prefix) == 1 {
+	if prefix := kb.prefixed(word); len(prefix) == 1 {
 		return Answer{Entry: kb.byName[prefix[0]]}
-	}
-	if len(prefix) > 1 {
+	} else if len(prefix) > 1 {
 		return Answer{Similar: prefix}
 	}
 	return Answer{Similar: kb.nearest(word)}
+}
+
+// minPrefix is the shortest word a prefix match answers: a shorter one
+// is too likely another word altogether ("ps" is not PSI), so it must
+// match a name exactly.
+const minPrefix = 3
+
+// prefixed lists the names that start with word, in any case.
+func (kb *KB) prefixed(word string) []string {
+	if len(word) < minPrefix {
+		return nil
+	}
+	var out []string
+	for _, name := range kb.Names() {
+		if strings.HasPrefix(strings.ToLower(name), strings.ToLower(word)) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // number answers a hexadecimal number: the entry with exactly that value

@@ -158,3 +158,42 @@ func TestFind(t *testing.T) {
 		t.Errorf("Find(CLONE_NEWUTZ) = %+v, want a did-you-mean of CLONE_NEWUTS", a)
 	}
 }
+
+// A word shorter than minPrefix answers only with an entry of exactly that
+// name: "ps" (the program) once answered with PSI.
+func TestShortWordNeedsExactMatch(t *testing.T) {
+	kb := load(t)
+	a := kb.Find("ps")
+	if a.Entry != nil {
+		t.Fatalf("Find(ps) = %s, want no entry", a.Entry.Name)
+	}
+	if len(a.Similar) == 0 {
+		t.Errorf("Find(ps): no nearest names suggested")
+	}
+	if a := kb.Find("PSI"); a.Entry == nil || a.Entry.Name != "PSI" {
+		t.Errorf("Find(PSI) = %+v, want PSI", a)
+	}
+	if a := kb.Find("psi"); a.Entry == nil || a.Entry.Name != "PSI" {
+		t.Errorf("Find(psi) = %+v, want PSI (any case)", a)
+	}
+}
+
+// capset(2)'s four rules, each stated: the inheritable set once read as if
+// CAP_SETPCAP lifted the bounding-set limit too.
+func TestCapsetRules(t *testing.T) {
+	e := load(t).Get("capset")
+	if e == nil {
+		t.Fatal("no capset entry")
+	}
+	text := strings.Join(strings.Fields(e.Short), " ")
+	for _, rule := range []string{
+		"new permitted set must lie within the old permitted set",
+		"new effective set within the new permitted set",
+		"new inheritable set must lie within the old inheritable plus the old permitted set, unless CAP_SETPCAP is in the effective set",
+		"always within the old inheritable plus the bounding set",
+	} {
+		if !strings.Contains(text, rule) {
+			t.Errorf("capset entry does not say %q:\n%s", rule, text)
+		}
+	}
+}

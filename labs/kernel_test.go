@@ -9,6 +9,7 @@ import (
 
 	"hood/explain"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/testenv"
 )
 
 // hostState is what a lab must leave as it found it.
@@ -32,9 +33,7 @@ func readHost(t *testing.T) hostState {
 // every check fails before its step and holds after it, and the host is
 // unchanged afterwards.
 func TestEveryLabAgainstTheKernel(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("requires root")
-	}
+	testenv.Root(t)
 	labs, err := Builtin()
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hood/commands"
+	"hood/internal/testenv"
 )
 
 func TestBuiltinLabsAreComplete(t *testing.T) {
@@ -123,9 +124,7 @@ func TestProgressRoundTripAndCorruptFile(t *testing.T) {
 }
 
 func TestProgressUnderSudoIsTheInvokingUsers(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("requires root (the sudo case is root with SUDO_USER set)")
-	}
+	testenv.Root(t) // the sudo case is root with SUDO_USER set
 	home := t.TempDir()
 	pw := filepath.Join(t.TempDir(), "passwd")
 	os.WriteFile(pw, []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:4321:4322::"+home+":/bin/sh\n"), 0o644)

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/box"
+	"hood/internal/testenv"
 )
 
 // These tests check that nothing a hood session started outlives it: boxes,
@@ -31,11 +32,10 @@ import (
 // of a container often does not). The reaper exits once it has no child
 // left, that is once everything hood started is gone and reaped.
 
+// requireRoot skips under -short, and unless root (testenv.Root).
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("requires root")
-	}
+	testenv.Root(t)
 }
 
 // hoodCommand runs this test binary as hood (TestMain dispatches on

@@ -15,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
 	"hood/internal/box"
+	"hood/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files (cmp targets) inside testdata/script/*.txtar")
@@ -63,6 +64,7 @@ func clocks() {
 }
 
 func TestScripts(t *testing.T) {
+	testenv.Binary(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/testenv"
 )
 
+// requireRoot skips under -short, and unless root (testenv.Root).
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("requires root")
-	}
+	testenv.Root(t)
 }
 
 func link(t *testing.T, pid int, name string) string {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/testenv"
 )
 
 // The first tests drive the group logic on plain directories, which behave
@@ -171,9 +173,7 @@ func TestCleanupStaleFake(t *testing.T) {
 // skipping the test when it cannot create cgroups.
 func realHierarchies(t *testing.T) []Hierarchy {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("requires root")
-	}
+	testenv.Root(t)
 	hs, err := Hierarchies("/proc", os.Getpid())
 	if err != nil {
 		t.Skipf("cannot read this process's cgroups: %v", err)

@@ -7,13 +7,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"hood/internal/testenv"
 )
 
+// requireRoot skips under -short, and unless root (testenv.Root).
 func requireRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("requires root")
-	}
+	testenv.Root(t)
 }
 
 func requireLsns(t testing.TB) {

@@ -5,9 +5,12 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/testenv"
 )
 
 func TestInspectOwnNamespaces(t *testing.T) {
+	testenv.Kernel(t)
 	for _, typ := range []string{"net", "uts", "pid", "user"} {
 		path := "/proc/self/ns/" + typ
 		if _, err := os.Stat(path); err != nil {
@@ -46,6 +49,7 @@ func TestInspectOwnNamespaces(t *testing.T) {
 }
 
 func TestInspectNotANamespace(t *testing.T) {
+	testenv.Kernel(t)
 	info, err := Inspect("/proc/self/status")
 	if err != nil {
 		t.Fatal(err)

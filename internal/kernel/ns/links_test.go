@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"hood/internal/testenv"
 )
 
 func TestParseLink(t *testing.T) {
@@ -186,6 +188,7 @@ func TestShowNoProcess(t *testing.T) {
 
 // TestShowSelf reads the test's own links from the real /proc.
 func TestShowSelf(t *testing.T) {
+	testenv.Kernel(t)
 	links, err := Show("/proc", os.Getpid())
 	if err != nil {
 		t.Fatal(err)
@@ -211,6 +214,7 @@ func TestShowSelf(t *testing.T) {
 // TestShowPID1 checks the unreadable case on a real kernel where it
 // happens: in some sandboxes pid 1's links are EACCES even for root.
 func TestShowPID1(t *testing.T) {
+	testenv.Kernel(t)
 	if _, err := os.Readlink("/proc/1/ns/uts"); !errors.Is(err, fs.ErrPermission) {
 		t.Skipf("pid 1's links are readable here (readlink: %v)", err)
 	}

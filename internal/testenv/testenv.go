@@ -1,0 +1,42 @@
+// Package testenv decides whether a test can run here, so that each kind
+// of test skips in one place and says why (as the go command's
+// internal/testenv does). `go test -short` (make unit) runs only what needs
+// nothing but Go and fixture files: it skips every test that needs root,
+// the live kernel (boxes, cgroups, namespaces, mounts) or the hood binary.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// Root is for a test that changes the kernel's state: it creates boxes,
+// namespaces, cgroups or mounts, so it needs root.
+func Root(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs root and the kernel")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("requires root")
+	}
+}
+
+// Kernel is for a test that only reads the live kernel's state (this
+// process's /proc entries, namespace ioctls): no root, but no fixture
+// either, so its answer depends on the machine.
+func Kernel(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs the kernel")
+	}
+}
+
+// Binary is for a test that runs hood itself (the test binary started as
+// hood), which starts boxes.
+func Binary(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: runs the hood binary and its boxes")
+	}
+}
