@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/ns"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -268,7 +269,7 @@ func (b *Box) Kill() error {
 	// Descendants first, while the box still holds them as a subreaper.
 	var procs []int
 	if b.forked && b.hasChild() {
-		procs = Descendants("/proc", b.PID)
+		procs = procfs.Host.Descendants(b.PID)
 		for _, pid := range procs {
 			_ = unix.Kill(pid, unix.SIGKILL)
 		}
@@ -301,7 +302,7 @@ func (b *Box) Kill() error {
 	// Once the box is gone they are orphans, and hood is their subreaper
 	// (see init above): reap them too.
 	for _, pid := range procs {
-		for alive(pid) {
+		for procfs.Host.Alive(pid) {
 			select {
 			case <-deadline:
 				return fmt.Errorf("process %d of box %s did not exit after SIGKILL", pid, b.Name)
@@ -312,16 +313,4 @@ func (b *Box) Kill() error {
 		_, _ = unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 	}
 	return nil
-}
-
-// alive reports whether pid exists and is not a zombie.
-//
-//	/proc/PID/stat:  "4242 (comm) S 1 ..."  the state follows the last ')'
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(data), ')')
-	return i < 0 || i+2 >= len(data) || (data[i+2] != 'Z' && data[i+2] != 'X')
 }
