@@ -48,7 +48,7 @@ unit:
 # Each fuzz target of the /proc parsers for FUZZTIME; a crash is saved under
 # the package's testdata/fuzz/ as a seed for ever after.
 FUZZTIME ?= 10s
-FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink
+FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo
 
 fuzz:
 	@set -e; for f in $(FUZZ_PROCFS); do \

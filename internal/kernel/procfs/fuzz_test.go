@@ -66,3 +66,24 @@ func FuzzNSLink(f *testing.F) {
 		}
 	})
 }
+
+func FuzzMountinfo(f *testing.F) {
+	seed(f, "mountinfo")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "1"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "1", "mountinfo"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		proc := New(dir)
+		ms, err := proc.Mountinfo(1, nil)
+		if err != nil {
+			return
+		}
+		if m := proc.MountOf(1, "/a/b"); m != nil && len(ms) == 0 {
+			t.Errorf("MountOf found %+v in an empty table", m)
+		}
+	})
+}

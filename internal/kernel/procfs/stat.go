@@ -70,17 +70,18 @@ var errNoComm = errors.New("no (comm) after the PID")
 // (proc_pid_stat(5)); only comm, in parentheses, may itself hold spaces
 // and parentheses, so it runs from the first '(' to the last ')':
 //
-//	4242 (my (odd) prog) S 1 4242 4242 34816 4242 4194560 ... 1 0 31107 ...
-//	(1)  (2)             (3)(4)(5) (6)  (7)   (8)  (9)       (20)(21)(22)
-//	│    │               │  │ │    │    │     │    └ flags (PF_*)
-//	│    │               │  │ │    │    │     └ tpgid   (20) num_threads
-//	│    │               │  │ │    │    └ tty_nr        (21) itrealvalue, 0
-//	│    │               │  │ │    └ session            (22) starttime
-//	│    │               │  │ └ pgrp
-//	│    │               │  └ ppid
-//	│    │               └ state: R S D Z T t X I ...
-//	│    └ comm, at most 15 bytes, unescaped
-//	└ pid
+//	4242 (my (odd) prog) S 1 4200 4242 34816 4242 4194560 ... 1 0 31107 ...
+//	│    │               │ │ │    │    │     │    │           │   └ (22) starttime, in clock ticks after boot
+//	│    │               │ │ │    │    │     │    │           └ (20) num_threads
+//	│    │               │ │ │    │    │     │    └ (9) flags, PF_*
+//	│    │               │ │ │    │    │     └ (8) tpgid
+//	│    │               │ │ │    │    └ (7) tty_nr
+//	│    │               │ │ │    └ (6) session
+//	│    │               │ │ └ (5) pgrp
+//	│    │               │ └ (4) ppid
+//	│    │               └ (3) state: R S D Z T t X I ...
+//	│    └ (2) comm, at most 15 bytes, unescaped
+//	└ (1) pid
 //
 // Fields after starttime (52 in all on Linux 6) are not read.
 func ParseStat(r io.Reader) (Stat, error) {
