@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 # every step's output as it comes).
 VMTEST = GO="$(GO)" $(GO) run ./vmtest $(VMTESTFLAGS)
 
-.PHONY: all build test lint unit vmtest bench install clean
+.PHONY: all build test lint unit fuzz vmtest bench install clean
 
 all: build
 
@@ -46,6 +46,17 @@ lint:
 # the kernel or the hood binary (internal/testenv says which and why).
 unit:
 	$(GO) test -count=1 -short ./...
+
+# Each fuzz target of the /proc parsers for FUZZTIME; a crash is saved under
+# the package's testdata/fuzz/ as a seed for ever after.
+FUZZTIME ?= 10s
+FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo
+
+fuzz:
+	@set -e; for f in $(FUZZ_PROCFS); do \
+		echo "$$f ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./internal/kernel/procfs/; \
+	done
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernel/ns/

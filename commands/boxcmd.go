@@ -268,8 +268,8 @@ func boxShow(s *Session, args []string) (*result.Result, error) {
 		}
 	}
 	r.Table = t
-	for _, p := range box.Descendants(s.ProcRoot, b.PID) {
-		comm, _ := readComm(s.ProcRoot, p)
+	for _, p := range s.Proc().Descendants(b.PID) {
+		comm, _ := s.Proc().Comm(p)
 		r.Say("process", "%d %s (NSpid %s)", p, comm, strings.Join(s.nspid(p), " "))
 	}
 	return r, nil

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"hood/explain"
-	"hood/internal/box"
 	"hood/internal/kernel/ns"
 )
 
@@ -127,7 +126,7 @@ func (s *Session) pids() []int {
 	var out []int
 	for _, b := range s.Boxes {
 		out = append(out, b.PID)
-		out = append(out, box.Descendants(s.ProcRoot, b.PID)...)
+		out = append(out, s.Proc().Descendants(b.PID)...)
 	}
 	sort.Ints(out)
 	return out

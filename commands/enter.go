@@ -111,7 +111,7 @@ func enter(s *Session, args []string) (*result.Result, error) {
 			r.Say("skipped", "%s: %s is already in %s", t.Name, b.Name, theirs[t.Name])
 			continue
 		}
-		path := fmt.Sprintf("%s/%d/ns/%s", s.ProcRoot, tg.PID, t.Name)
+		path := s.Proc().Path(tg.PID, "ns", t.Name)
 		names := []string{link}
 		if t.Name == "time" {
 			names = []string{"time", "time_for_children"}

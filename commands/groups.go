@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/call"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -619,44 +621,37 @@ func cgroupShow(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	outside, err := readCgroupFile(s.ProcRoot, tg.PID)
+	outside, err := s.Proc().Cgroup(tg.PID)
 	if err != nil {
 		return nil, err
 	}
-	var inside []string
+	var inside []procfs.Cgroup
 	if b := s.find(tg.Label); b != nil {
 		if data, err := b.ReadFile("/proc/self/cgroup"); err == nil {
-			inside = strings.Split(strings.TrimSpace(string(data)), "\n")
+			if inside, err = procfs.ParseCgroup(bytes.NewReader(data)); err != nil {
+				inside = []procfs.Cgroup{} // a column of "?"
+			}
 		}
 	}
 	t := &result.Table{Header: []string{"hierarchy", "controllers", "path (host's view)"}}
 	if inside != nil {
 		t.Header = append(t.Header, "path ("+tg.Label+"'s own view)")
 	}
-	//	/proc/PID/cgroup:  hierarchy-ID:controller-list:cgroup-path
-	//	                   4:memory:/hood/box1        0::/hood/box1
-	for i, l := range outside {
-		f := strings.SplitN(l, ":", 3)
-		if len(f) != 3 {
-			continue
-		}
-		ctl := f[1]
-		if f[0] == "0" && ctl == "" {
+	for i, c := range outside {
+		ctl := strings.Join(c.Controllers, ",")
+		if c.V2() {
 			ctl = "(v2)"
 		}
-		row := []string{f[0], ctl, f[2]}
-		mark := strings.Contains(f[2], "/hood/")
+		row := []string{strconv.Itoa(c.ID), ctl, c.Path}
 		if inside != nil {
 			in := "?"
 			if i < len(inside) {
-				if g := strings.SplitN(inside[i], ":", 3); len(g) == 3 {
-					in = g[2]
-				}
+				in = inside[i].Path
 			}
 			row = append(row, in)
 		}
 		t.Rows = append(t.Rows, row)
-		t.Mark = append(t.Mark, mark)
+		t.Mark = append(t.Mark, strings.Contains(c.Path, "/hood/"))
 	}
 	r := &result.Result{Table: t}
 	r.Shell = fmt.Sprintf("cat /proc/%d/cgroup", tg.PID)
@@ -702,13 +697,4 @@ func cgroupRm(s *Session, args []string) (*result.Result, error) {
 	delete(s.groups, name)
 	r.Shell = "rmdir " + g.Dirs[0] + "  # and so on for each hierarchy"
 	return r, nil
-}
-
-// readCgroupFile reads /proc/PID/cgroup as hood sees it.
-func readCgroupFile(procRoot string, pid int) ([]string, error) {
-	data, err := os.ReadFile(fmt.Sprintf("%s/%d/cgroup", procRoot, pid))
-	if err != nil {
-		return nil, err
-	}
-	return strings.Split(strings.TrimSpace(string(data)), "\n"), nil
 }

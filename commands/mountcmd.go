@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/mount"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -84,10 +84,10 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if mine["mnt"] == host["mnt"] {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this mount would change the host's own mount table, so hood does not make it. Run `unshare mnt` first.", b.Name, mine["mnt"])}
 	}
-	before := s.procsSeen(b)
+	before := s.ProcsSeen(b)
 	r := &result.Result{}
 	inside := false
-	if err := sharedWithHost(s.ProcRoot, b.PID, s.HoodPID, dst); err != nil {
+	if err := sharedWithHost(s.Proc(), b.PID, s.HoodPID, dst); err != nil {
 		return nil, err
 	}
 	if init := s.childInit(b, mine); init > 0 && mine["pid_for_children"] != mine["pid"] {
@@ -112,10 +112,10 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if last.Failed() {
 		return r, kernelErr(last, "mount")
 	}
-	if line := mountinfoLine(s.ProcRoot, b.PID, dst); line != "" {
-		r.Say("mountinfo", "%s", line)
+	if m := s.Proc().MountAt(b.PID, dst); m != nil {
+		r.Say("mountinfo", "%s", mountinfoLine(m))
 	}
-	if after := s.procsSeen(b); fstype == "proc" && before >= 0 && after >= 0 {
+	if after := s.ProcsSeen(b); fstype == "proc" && before >= 0 && after >= 0 {
 		r.Changes = append(r.Changes, result.Change{Path: dst + " (processes listed)", Before: strconv.Itoa(before), After: strconv.Itoa(after)})
 	}
 	shell := []string{"mount"}
@@ -142,7 +142,7 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 // --fork), or 0.
 func (s *Session) liveInit(b *box.Box) int {
 	for i := len(b.Inits) - 1; i >= 0; i-- {
-		if _, err := os.Stat(fmt.Sprintf("%s/%d/ns", s.ProcRoot, b.Inits[i])); err == nil && !zombie(s.ProcRoot, b.Inits[i]) {
+		if s.Proc().Alive(b.Inits[i]) {
 			return b.Inits[i]
 		}
 	}
@@ -164,24 +164,16 @@ func (s *Session) childInit(b *box.Box, mine links) int {
 
 // sharedWithHost refuses a mount on a mount point whose peer group the host
 // is also in (propagation shared): the new mount would appear on the host.
-func sharedWithHost(procRoot string, box, hood int, target string) error {
-	m := containingMount(procRoot, box, target)
+func sharedWithHost(proc procfs.FS, box, hood int, target string) error {
+	m := proc.MountOf(box, target)
 	if m == nil {
 		return nil
 	}
-	for _, opt := range strings.Fields(m.Optional) {
-		group, ok := strings.CutPrefix(opt, "shared:")
-		if !ok {
-			continue
-		}
-		f, err := os.Open(fmt.Sprintf("%s/%d/mountinfo", procRoot, hood))
+	for _, group := range procfs.PeerGroups(m) {
+		peers, err := proc.Mountinfo(hood, procfs.InPeerGroup(group))
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		peers, _ := mountinfo.GetMountsFromReader(f, func(i *mountinfo.Info) (skip, stop bool) {
-			return !strings.Contains(" "+i.Optional+" ", " shared:"+group+" "), false
-		})
 		if len(peers) > 0 {
 			return &result.UsageError{Msg: fmt.Sprintf("%s is on the mount %s, which is shared with the host's mount table (peer group %s, as %s on the host): a mount here would appear on the host too, so hood does not make it. Run `unshare mnt` (propagation private, the default) in a new box, or mount somewhere that is not shared.", target, m.Mountpoint, group, peers[0].Mountpoint)}
 		}
@@ -189,85 +181,29 @@ func sharedWithHost(procRoot string, box, hood int, target string) error {
 	return nil
 }
 
-// containingMount is the mount of pid's mount table that target is on: the
-// last entry whose mount point is the longest prefix of target.
-func containingMount(procRoot string, pid int, target string) *mountinfo.Info {
-	f, err := os.Open(fmt.Sprintf("%s/%d/mountinfo", procRoot, pid))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	ms, err := mountinfo.GetMountsFromReader(f, nil)
-	if err != nil {
-		return nil
-	}
-	var best *mountinfo.Info
-	for _, m := range ms {
-		mp := m.Mountpoint
-		if target == mp || mp == "/" || strings.HasPrefix(target, strings.TrimSuffix(mp, "/")+"/") {
-			if best == nil || len(mp) >= len(best.Mountpoint) {
-				best = m
-			}
-		}
-	}
-	return best
-}
-
 // LiveInit is liveInit for the lab checks.
 func (s *Session) LiveInit(b *box.Box) int { return s.liveInit(b) }
 
-func zombie(procRoot string, pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("%s/%d/stat", procRoot, pid))
-	if err != nil {
-		return true
-	}
-	i := strings.LastIndexByte(string(data), ')')
-	return i < 0 || i+2 >= len(data) || data[i+2] == 'Z'
-}
-
-// procsSeen counts the processes listed in the /proc that the box's PID 1
+// ProcsSeen counts the processes listed in the /proc that the box's PID 1
 // sees (through its root), or -1 when it has none.
-func (s *Session) procsSeen(b *box.Box) int {
+func (s *Session) ProcsSeen(b *box.Box) int {
 	init := s.liveInit(b)
 	if init == 0 {
 		return -1
 	}
-	return CountProcs(fmt.Sprintf("%s/%d/root/proc", s.ProcRoot, init))
-}
-
-// CountProcs counts the numeric entries of a proc directory, or -1.
-func CountProcs(dir string) int {
-	ents, err := os.ReadDir(dir)
+	pids, err := s.Proc().Via(init).PIDs()
 	if err != nil {
 		return -1
 	}
-	n := 0
-	for _, e := range ents {
-		if _, err := strconv.Atoi(e.Name()); err == nil {
-			n++
-		}
-	}
-	return n
+	return len(pids)
 }
 
-// mountinfoLine is the box's mountinfo entry for mount point dst (the
-// last one: the mount on top), in the file's own layout:
+// mountinfoLine is a mount as its line in /proc/PID/mountinfo reads, with
+// "(no propagation)" where the optional fields are empty:
 //
 //	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw
 //	(1)(2)(3)   (4)   (5)      (6)      (7)   (8) (9)   (10)     (11)
-func mountinfoLine(procRoot string, pid int, dst string) string {
-	f, err := os.Open(fmt.Sprintf("%s/%d/mountinfo", procRoot, pid))
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	ms, err := mountinfo.GetMountsFromReader(f, func(m *mountinfo.Info) (skip, stop bool) {
-		return m.Mountpoint != dst, false
-	})
-	if err != nil || len(ms) == 0 {
-		return ""
-	}
-	m := ms[len(ms)-1]
+func mountinfoLine(m *mountinfo.Info) string {
 	optional := m.Optional
 	if optional == "" {
 		optional = "(no propagation)"

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -189,11 +188,6 @@ func nsCompare(s *Session, args []string) (*result.Result, error) {
 		r.Meaning = fmt.Sprintf("Different inode, different namespace: %s and %s differ in %s.", a.Label, b.Label, strings.Join(differ, ", "))
 	}
 	return r, nil
-}
-
-func readComm(procRoot string, pid int) (string, error) {
-	b, err := os.ReadFile(fmt.Sprintf("%s/%d/comm", procRoot, pid))
-	return strings.TrimSpace(string(b)), err
 }
 
 // cutJSON takes --json out of the arguments.

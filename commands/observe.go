@@ -1,10 +1,8 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"strings"
+	"strconv"
 	"syscall"
 
 	"hood/internal/box"
@@ -79,29 +77,21 @@ func diff(r *result.Result, pid int, before, after links, names []string, unchan
 	}
 }
 
-// nspid reads the NSpid line of /proc/PID/status: the process's PID in each
-// PID namespace from the host's down to its own.
-//
-//	NSpid:\t4251\t1
+// NSpid is nspid for the lab checks.
+func (s *Session) NSpid(pid int) []string { return s.nspid(pid) }
+
+// nspid is the NSpid line of /proc/PID/status: the process's PID in each
+// PID namespace from the host's down to its own ("4251", "1").
 func (s *Session) nspid(pid int) []string {
-	data, err := os.ReadFile(fmt.Sprintf("%s/%d/status", s.ProcRoot, pid))
+	st, err := s.Proc().Status(pid)
 	if err != nil {
 		return nil
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
-			return strings.Fields(rest)
-		}
+	out := make([]string, len(st.NSpid))
+	for i, p := range st.NSpid {
+		out[i] = strconv.Itoa(p)
 	}
-	return nil
-}
-
-func asErrno(err error) (syscall.Errno, bool) {
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return e, true
-	}
-	return 0, false
+	return out
 }
 
 func errnoName(e syscall.Errno) string { return box.ErrnoName(e) }

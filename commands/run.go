@@ -153,7 +153,7 @@ func hostname(s *Session, args []string) (*result.Result, error) {
 	}
 	shared := l["uts"] == hl["uts"]
 	if shared && force && s.Lab != nil && s.Lab.Active() != "" && l["user"] == hl["user"] {
-		if uid, _ := procIDs(s.ProcRoot, b.PID); uid == 0 {
+		if uid, _ := procIDs(s.Proc(), b.PID); uid == 0 {
 			return nil, &result.UsageError{Msg: fmt.Sprintf("%s is root in the host's user namespace, so this would really rename the machine; during a lab hood does not do that. Try it from a box that is an ordinary user or has its own user namespace (`box use alice`).", b.Name)}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/loop"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -50,6 +51,9 @@ func (s *Session) Box(name string) *box.Box { return s.find(name) }
 
 // Links reads the /proc/PID/ns links of pid, decoded ("uts:[4026531838]").
 func (s *Session) Links(pid int) (map[string]string, error) { return s.links(pid) }
+
+// Proc is the proc filesystem hood reads, at ProcRoot.
+func (s *Session) Proc() procfs.FS { return procfs.New(s.ProcRoot) }
 
 // HostLinks are hood's own namespaces, the host's.
 func (s *Session) HostLinks() (map[string]string, error) { return s.hostLinks() }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -35,7 +34,7 @@ func (s *Session) resolve(word string) (target, error) {
 		if pid <= 0 {
 			return target{}, &result.UsageError{Msg: fmt.Sprintf("%q is not a PID: PIDs are positive numbers", word)}
 		}
-		if _, err := os.Stat(fmt.Sprintf("%s/%d", s.ProcRoot, pid)); err != nil {
+		if !s.Proc().Exists(pid) {
 			return target{}, &result.UsageError{Msg: fmt.Sprintf("no process with PID %d (it may have exited); `ns ls` lists processes that hold namespaces", pid)}
 		}
 		return target{fmt.Sprintf("pid %d", pid), pid}, nil

@@ -8,6 +8,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/ns"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -240,7 +241,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	if o.mapRoot || o.mapUsers != nil || o.mapGroups != nil {
 		// The box's own IDs as the host sees them: hood's, or those of a
 		// box started with --uid.
-		uid, gid := procIDs(s.ProcRoot, b.PID)
+		uid, gid := procIDs(s.Proc(), b.PID)
 		writes := idWrites(o, uid, gid)
 		for _, w := range writes {
 			pw, err := ns.WriteProc(s.ProcRoot, b.PID, w.file, w.content)
@@ -327,29 +328,12 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 
 // procIDs reads the effective uid and gid of pid from its status file, as
 // hood's user namespace sees them. It falls back to hood's own.
-//
-//	Uid:	1000	1000	1000	1000     (real, effective, saved, filesystem)
-func procIDs(procRoot string, pid int) (uid, gid int) {
-	uid, gid = os.Geteuid(), os.Getegid()
-	data, err := os.ReadFile(fmt.Sprintf("%s/%d/status", procRoot, pid))
+func procIDs(proc procfs.FS, pid int) (uid, gid int) {
+	st, err := proc.Status(pid)
 	if err != nil {
-		return uid, gid
+		return os.Geteuid(), os.Getegid()
 	}
-	for _, l := range strings.Split(string(data), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 3 {
-			continue
-		}
-		if n, err := strconv.Atoi(f[2]); err == nil {
-			switch f[0] {
-			case "Uid:":
-				uid = n
-			case "Gid:":
-				gid = n
-			}
-		}
-	}
-	return uid, gid
+	return st.Uid.Effective, st.Gid.Effective
 }
 
 func seenType(ts []ns.Type, name string) bool {

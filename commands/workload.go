@@ -384,7 +384,7 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	already := map[int]bool{}
-	for _, pid := range box.Descendants(s.ProcRoot, b.PID) {
+	for _, pid := range s.Proc().Descendants(b.PID) {
 		already[pid] = true
 	}
 	w, err := b.Forkbomb(limit, s.stdio())
@@ -413,7 +413,7 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 		r.Say("reaped", "%d: the workload killed every child with SIGKILL and reaped it", w.Reaped)
 	}
 	var left []string
-	for _, pid := range box.Descendants(s.ProcRoot, b.PID) {
+	for _, pid := range s.Proc().Descendants(b.PID) {
 		if !already[pid] {
 			left = append(left, strconv.Itoa(pid))
 		}

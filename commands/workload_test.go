@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"hood/internal/box"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -206,7 +206,7 @@ func TestForkbombCommand(t *testing.T) {
 	if got := lineOf(r, "left"); got != "nothing" {
 		t.Errorf("left %q", got)
 	}
-	if left := box.Descendants("/proc", s.Current.PID); len(left) != 0 {
+	if left := procfs.Host.Descendants(s.Current.PID); len(left) != 0 {
 		t.Errorf("processes below the box after forkbomb: %v", left)
 	}
 }

@@ -1,6 +1,7 @@
 package labs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/ns"
+	"hood/internal/kernel/procfs"
 )
 
 // Check is one fact about the live system that a step must bring about.
@@ -419,7 +421,7 @@ func (c Check) eval(e *env) (bool, string) {
 			if init == 0 {
 				return false, b.Name + " has no PID 1 of a namespace of its own (unshare pid --fork makes one)"
 			}
-			nspid := nspid(init)
+			nspid := e.s.NSpid(init)
 			return len(nspid) > 1 && nspid[len(nspid)-1] == "1", fmt.Sprintf("%s's PID 1 is %d on the host (NSpid %s)", b.Name, init, strings.Join(nspid, " "))
 		})
 	case c.ProcsSeen != nil:
@@ -428,7 +430,7 @@ func (c Check) eval(e *env) (bool, string) {
 			if init == 0 {
 				return false, b.Name + " has no PID 1 of its own"
 			}
-			n := commands.CountProcs(fmt.Sprintf("/proc/%d/root/proc", init))
+			n := e.s.ProcsSeen(b)
 			ok := n >= c.ProcsSeen.Min && (c.ProcsSeen.Max == 0 || n <= c.ProcsSeen.Max)
 			return ok, fmt.Sprintf("the /proc seen from %s's PID namespace lists %d process(es)", b.Name, n)
 		})
@@ -437,7 +439,7 @@ func (c Check) eval(e *env) (bool, string) {
 	case c.NProcs != nil:
 		return e.anyBox(c.NProcs.Box, func(b *box.Box) (bool, string) {
 			want := e.link(b, c.NProcs.Type)
-			n := countIn(c.NProcs.Type, want)
+			n := countIn(e.s.Proc(), c.NProcs.Type, want)
 			return n >= c.NProcs.Min, fmt.Sprintf("%d processes are in %s", n, want)
 		})
 	case c.Clock != nil:
@@ -468,7 +470,7 @@ func (c Check) eval(e *env) (bool, string) {
 					return mine == link, fmt.Sprintf("%s is in %s; %s is pinned at %s", b.Name, mine, link, p.Path)
 				})
 			case c.Pinned.Orphan:
-				n := countIn(p.Type, link)
+				n := countIn(e.s.Proc(), p.Type, link)
 				ok, d = n == 0, fmt.Sprintf("%s, pinned at %s, has %d process(es)", link, p.Path, n)
 			default:
 				ok, d = true, fmt.Sprintf("%s is pinned at %s", link, p.Path)
@@ -580,12 +582,12 @@ func (c Check) eval(e *env) (bool, string) {
 		return false, fmt.Sprintf("%s measured %s; wanted %.0f to %.0f", c.Measured.Key, strings.Join(seen, ", "), c.Measured.Min, c.Measured.Max)
 	case c.UID != nil:
 		return e.anyBox(c.UID.Box, func(b *box.Box) (bool, string) {
-			outside := statusField(fmt.Sprintf("/proc/%d/status", b.PID), "Uid:")
+			outside := realUID(e.s.Proc().Status(b.PID))
 			data, err := b.ReadFile("/proc/self/status")
 			if err != nil {
 				return false, err.Error()
 			}
-			inside := fieldOf(string(data), "Uid:")
+			inside := realUID(procfs.ParseStatus(bytes.NewReader(data)))
 			ok := outside != "0" && outside != "" && inside == strconv.Itoa(c.UID.Inside)
 			return ok, fmt.Sprintf("%s is uid %s to the host and uid %s to itself", b.Name, outside, inside)
 		})
@@ -664,60 +666,6 @@ func (c *ClockCheck) eval(b *box.Box) (bool, string) {
 	host := box.HostClock(c.Clock)
 	diff := inside - host
 	return diff >= float64(c.Ahead)-1, fmt.Sprintf("a process in %s reads %s %.0f s, hood %.0f s (%+.0f s)", b.Name, c.Clock, inside, host, diff)
-}
-
-// countIn counts the processes whose typ link is link, as lsns's NPROCS.
-func countIn(typ, link string) int {
-	if link == "" {
-		return 0
-	}
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, d := range ents {
-		if _, err := strconv.Atoi(d.Name()); err != nil {
-			continue
-		}
-		if l, err := os.Readlink("/proc/" + d.Name() + "/ns/" + typ); err == nil && l == link {
-			n++
-		}
-	}
-	return n
-}
-
-func nspid(pid int) []string {
-	return strings.Fields(statusField(fmt.Sprintf("/proc/%d/status", pid), "NSpid:", true))
-}
-
-// statusField returns the first value of a /proc/PID/status line (all of
-// them with whole set).
-func statusField(path, key string, whole ...bool) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	if len(whole) > 0 {
-		for _, l := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(l, key); ok {
-				return strings.TrimSpace(v)
-			}
-		}
-		return ""
-	}
-	return fieldOf(string(data), key)
-}
-
-func fieldOf(status, key string) string {
-	for _, l := range strings.Split(status, "\n") {
-		if v, ok := strings.CutPrefix(l, key); ok {
-			if f := strings.Fields(v); len(f) > 0 {
-				return f[0]
-			}
-		}
-	}
-	return ""
 }
 
 func short(b []byte) string {

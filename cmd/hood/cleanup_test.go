@@ -18,8 +18,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"hood/internal/box"
 	"hood/internal/testenv"
+	"hood/internal/kernel/procfs"
 )
 
 // These tests check that nothing a hood session started outlives it: boxes,
@@ -69,7 +69,7 @@ func reaperMain() {
 	// as it does in every process of a binary that sets hood_prefork
 	// (cmd/hood). The reaper has no use for it and would wait for it
 	// forever: end it, and reap it, before hood starts.
-	for _, pid := range box.Descendants("/proc", os.Getpid()) {
+	for _, pid := range procfs.Host.Descendants(os.Getpid()) {
 		_ = unix.Kill(pid, unix.SIGKILL)
 	}
 	for {
@@ -318,7 +318,7 @@ func (s *session) run(cmds ...string) string {
 // remembers them for cleanup.
 func (s *session) tree() []proc {
 	var out []proc
-	for _, pid := range box.Descendants("/proc", s.reaper.Process.Pid) {
+	for _, pid := range procfs.Host.Descendants(s.reaper.Process.Pid) {
 		if p, ok := procOf(pid); ok {
 			out = append(out, p)
 		}
@@ -514,7 +514,7 @@ func TestRunChildDiesWithHood(t *testing.T) {
 			var sleep proc
 			deadline := time.Now().Add(5 * time.Second)
 			for sleep.PID == 0 && time.Now().Before(deadline) {
-				for _, pid := range box.Descendants("/proc", box1) {
+				for _, pid := range procfs.Host.Descendants(box1) {
 					if p, ok := procOf(pid); ok && p.Comm == "sleep" {
 						sleep = p
 					}

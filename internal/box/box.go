@@ -14,6 +14,7 @@ import (
 
 	"hood/internal/kernel/call"
 	"hood/internal/kernel/ns"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -282,7 +283,7 @@ func (b *Box) KillCalls() ([]result.Syscall, error) {
 		calls = append(calls, call.New("hood", os.Getpid(), "kill", 0, err, call.I(int64(pid)), call.F(int64(unix.SIGKILL), "SIGKILL")))
 	}
 	if b.forked && b.hasChild() {
-		procs = Descendants("/proc", b.PID)
+		procs = procfs.Host.Descendants(b.PID)
 		for _, pid := range procs {
 			kill(pid)
 		}
@@ -315,7 +316,7 @@ func (b *Box) KillCalls() ([]result.Syscall, error) {
 	// Once the box is gone they are orphans, and hood is their subreaper
 	// (see init above): reap them too.
 	for _, pid := range procs {
-		for alive(pid) {
+		for procfs.Host.Alive(pid) {
 			select {
 			case <-deadline:
 				return calls, fmt.Errorf("process %d of box %s did not exit after SIGKILL", pid, b.Name)
@@ -328,17 +329,5 @@ func (b *Box) KillCalls() ([]result.Syscall, error) {
 	return calls, nil
 }
 
-// Alive reports whether pid exists and is not a zombie (or dead).
-func Alive(pid int) bool { return alive(pid) }
-
-// alive reports whether pid exists and is not a zombie.
-//
-//	/proc/PID/stat:  "4242 (comm) S 1 ..."  the state follows the last ')'
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(data), ')')
-	return i < 0 || i+2 >= len(data) || (data[i+2] != 'Z' && data[i+2] != 'X')
-}
+// Alive reports whether pid exists and is not dead (zombie or X).
+func Alive(pid int) bool { return procfs.Host.Alive(pid) }

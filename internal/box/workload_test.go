@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/loop"
+	"hood/internal/kernel/procfs"
 )
 
 func TestParseSize(t *testing.T) {
@@ -148,7 +149,7 @@ func TestAllocKilledReportsProgress(t *testing.T) {
 		defer close(done)
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
-			for _, pid := range Descendants("/proc", b.PID) {
+			for _, pid := range procfs.Host.Descendants(b.PID) {
 				cmd, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 				if strings.Contains(string(cmd), "alloc") {
 					time.Sleep(300 * time.Millisecond)
@@ -181,7 +182,7 @@ func TestForkbombKernel(t *testing.T) {
 	if !r.Finished() || r.Started != 20 || r.Reaped != 20 || r.Errno != 0 {
 		t.Fatalf("forkbomb 20: %s, %+v", r.How(), r.Values)
 	}
-	if left := Descendants("/proc", b.PID); len(left) != 0 {
+	if left := procfs.Host.Descendants(b.PID); len(left) != 0 {
 		t.Errorf("processes left below the box: %v", left)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/procfs"
 )
 
 // parentDir is the one directory hood makes below its own cgroup; every box's
@@ -380,20 +381,11 @@ const ownerAttr = "trusted.hood.owner"
 
 // token is "PID:STARTTIME": a PID alone could be reused.
 func token(pid int) string {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := procfs.Host.Stat(pid)
 	if err != nil {
 		return ""
 	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return ""
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 20 {
-		return ""
-	}
-	return fmt.Sprintf("%d:%s", pid, f[19]) // field 22, starttime
+	return fmt.Sprintf("%d:%d", pid, st.StartTime)
 }
 
 // markOwner records the hood owning dir; where the filesystem takes no

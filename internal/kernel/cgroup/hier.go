@@ -1,17 +1,15 @@
 package cgroup
 
 import (
-	"bufio"
-	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
+
+	"hood/internal/kernel/procfs"
 )
 
 // Hierarchy is one mounted cgroup hierarchy a process belongs to.
@@ -59,31 +57,18 @@ func (h Hierarchy) Dir() string {
 // /proc/PID/cgroup but not mounted are skipped: hood cannot act on them.
 // When a hierarchy is mounted more than once the mount whose root is "/" wins.
 func Hierarchies(procRoot string, pid int) ([]Hierarchy, error) {
-	dir := filepath.Join(procRoot, strconv.Itoa(pid))
-	file := filepath.Join(dir, "cgroup")
-	f, err := os.Open(file)
+	proc := procfs.New(procRoot)
+	lines, err := proc.Cgroup(pid)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	hs, err := parseCgroupFile(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-
-	file = filepath.Join(dir, "mountinfo")
-	mf, err := os.Open(file)
+	mounts, err := proc.Mountinfo(pid, mountinfo.FSTypeFilter("cgroup", "cgroup2"))
 	if err != nil {
 		return nil, err
 	}
-	defer mf.Close()
-	mounts, err := mountinfo.GetMountsFromReader(mf, mountinfo.FSTypeFilter("cgroup", "cgroup2"))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-
 	var out []Hierarchy
-	for _, h := range hs {
+	for _, l := range lines {
+		h := hierarchyOf(l)
 		if m := mountOf(h, mounts); m != nil {
 			h.Mount, h.root = m.Mountpoint, m.Root
 			out = append(out, h)
@@ -92,53 +77,18 @@ func Hierarchies(procRoot string, pid int) ([]Hierarchy, error) {
 	return out, nil
 }
 
-// parseCgroupFile parses /proc/PID/cgroup, one line per hierarchy (cgroups(7)):
-//
-//	4:cpu,cpuacct:/user.slice/user-1000.slice/session-2.scope
-//	│ │           └ (3) cgroup path, from the hierarchy's (or cgroup namespace's) root
-//	│ └ (2) controllers bound to the hierarchy, comma-separated;
-//	│       "name=systemd" for a named v1 hierarchy; empty for v2
-//	└ (1) hierarchy ID, as in /proc/cgroups; 0 for v2
-//
-// The v2 line is therefore "0::/path". The path may itself contain ':'.
-func parseCgroupFile(r io.Reader) ([]Hierarchy, error) {
-	var hs []Hierarchy
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		f := strings.SplitN(line, ":", 3)
-		if len(f) != 3 {
-			return nil, fmt.Errorf("line %d %q: want ID:controllers:path", n, line)
+// hierarchyOf is one line of /proc/PID/cgroup (procfs.ParseCgroup), with a
+// v1 hierarchy's name ("name=systemd") apart from its controllers.
+func hierarchyOf(l procfs.Cgroup) Hierarchy {
+	h := Hierarchy{ID: l.ID, Path: l.Path, V2: l.V2()}
+	for _, c := range l.Controllers {
+		if name, ok := strings.CutPrefix(c, "name="); ok {
+			h.Name = name
+		} else {
+			h.Controllers = append(h.Controllers, c)
 		}
-		id, err := strconv.Atoi(f[0])
-		if err != nil || id < 0 {
-			return nil, fmt.Errorf("line %d %q: bad hierarchy ID %q", n, line, f[0])
-		}
-		if !strings.HasPrefix(f[2], "/") {
-			return nil, fmt.Errorf("line %d %q: cgroup path %q is not absolute", n, line, f[2])
-		}
-		h := Hierarchy{ID: id, Path: f[2], V2: id == 0}
-		for _, c := range strings.Split(f[1], ",") {
-			switch {
-			case c == "":
-			case strings.HasPrefix(c, "name="):
-				h.Name = strings.TrimPrefix(c, "name=")
-			default:
-				h.Controllers = append(h.Controllers, c)
-			}
-		}
-		if h.V2 != (f[1] == "") {
-			return nil, fmt.Errorf("line %d %q: hierarchy 0 (v2) and only it has no controller list", n, line)
-		}
-		hs = append(hs, h)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(hs) == 0 {
-		return nil, fmt.Errorf("no hierarchies listed")
-	}
-	return hs, nil
+	return h
 }
 
 // mountOf finds the mount that shows hierarchy h, preferring one of its

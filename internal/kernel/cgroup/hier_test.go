@@ -131,13 +131,3 @@ func TestHierarchiesBroken(t *testing.T) {
 		})
 	}
 }
-
-func TestParseCgroupPathWithColon(t *testing.T) {
-	hs, err := parseCgroupFile(strings.NewReader("0::/a:b/c\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if hs[0].Path != "/a:b/c" {
-		t.Errorf("path %q, want /a:b/c", hs[0].Path)
-	}
-}

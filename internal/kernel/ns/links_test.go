@@ -11,51 +11,6 @@ import (
 	"hood/internal/testenv"
 )
 
-func TestParseLink(t *testing.T) {
-	good := []struct {
-		in    string
-		typ   string
-		inode uint64
-	}{
-		{"uts:[4026531838]", "uts", 4026531838},
-		{"pid:[4026531836]", "pid", 4026531836},
-		{"time:[1]", "time", 1},
-		{"net:[18446744073709551615]", "net", 1<<64 - 1},
-	}
-	for _, tc := range good {
-		typ, inode, err := ParseLink(tc.in)
-		if err != nil || typ != tc.typ || inode != tc.inode {
-			t.Errorf("ParseLink(%q) = %q, %d, %v; want %q, %d", tc.in, typ, inode, err, tc.typ, tc.inode)
-		}
-	}
-
-	bad := []struct{ in, why string }{
-		{"", "TYPE:[INODE]"},
-		{"uts", "TYPE:[INODE]"},
-		{":[4026531838]", "TYPE:[INODE]"},
-		{"uts:4026531838", "TYPE:[INODE]"},
-		{"uts:[4026531838", "closing ]"},
-		{"uts:[]", "not a decimal number"},
-		{"uts:[-1]", "not a decimal number"},
-		{"uts:[+1]", "not a decimal number"},
-		{"uts:[0x10]", "not a decimal number"},
-		{"uts:[12 ]", "not a decimal number"},
-		{"uts:[1]x", "closing ]"},
-		{"uts:[18446744073709551616]", "out of range"},
-		{"/dev/null", "TYPE:[INODE]"},
-	}
-	for _, tc := range bad {
-		typ, inode, err := ParseLink(tc.in)
-		if err == nil {
-			t.Errorf("ParseLink(%q) = %q, %d, nil; want an error", tc.in, typ, inode)
-			continue
-		}
-		if !strings.Contains(err.Error(), tc.why) || !strings.Contains(err.Error(), strconv.Quote(tc.in)) {
-			t.Errorf("ParseLink(%q) error %q; want it to quote the input and say %q", tc.in, err, tc.why)
-		}
-	}
-}
-
 func TestReadInode(t *testing.T) {
 	root := fakeProc(t, map[string]string{
 		"7/ns/uts":              "->uts:[4026531838]",
@@ -230,4 +185,10 @@ func TestShowPID1(t *testing.T) {
 			t.Errorf("link %s: inode %d, err %v; want permission denied", l.Name, l.Inode, l.Err)
 		}
 	}
+}
+
+// linkType is the namespace type a link name refers to: "pid_for_children"
+// refers to a pid namespace.
+func linkType(link string) string {
+	return strings.TrimSuffix(link, "_for_children")
 }

@@ -12,6 +12,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/procfs"
 )
 
 // Namespace is one line of a host-wide listing, with the columns and JSON
@@ -271,13 +273,13 @@ func scanLinks(procfd int, pids []int32) tally {
 }
 
 // inodeOf parses a link target "TYPE:[INODE]" of a known TYPE without
-// allocating; see ParseLink for the format.
+// allocating; see procfs.ParseNSLink for the format.
 func inodeOf(target, typ []byte) (uint64, bool) {
 	if len(target) < len(typ)+4 || !bytes.HasPrefix(target, typ) ||
 		target[len(typ)] != ':' || target[len(typ)+1] != '[' || target[len(target)-1] != ']' {
 		return 0, false
 	}
-	ino, err := parseInode(target[len(typ)+2 : len(target)-1])
+	ino, err := procfs.ParseInode(target[len(typ)+2 : len(target)-1])
 	return ino, err == nil
 }
 
