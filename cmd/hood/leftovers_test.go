@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,19 +11,15 @@ import (
 	"hood/internal/kernel/cgroup"
 )
 
-// boxGroups lists the box cgroups (hood/box1*) below the cgroups of pid.
+// boxGroups lists the box cgroups that the running hood pid made (its
+// owner mark), whatever other hoods on the machine have made meanwhile.
 func boxGroups(t *testing.T, pid int) []string {
 	t.Helper()
 	hs, err := cgroup.Hierarchies("/proc", pid)
 	if err != nil {
-		hs, _ = cgroup.Hierarchies("/proc", os.Getpid())
+		t.Fatal(err)
 	}
-	var out []string
-	for _, h := range hs {
-		dirs, _ := filepath.Glob(filepath.Join(h.Dir(), "hood", "box1*"))
-		out = append(out, dirs...)
-	}
-	return out
+	return cgroup.Owned(hs, pid)
 }
 
 // nsfsMounts lists the namespace files bind-mounted in the host's mount
