@@ -47,19 +47,7 @@ func TestBuiltinLabsAreComplete(t *testing.T) {
 }
 
 func TestParseRefusesIncompleteLabs(t *testing.T) {
-	ok := `id: demo
-title: Demo
-minutes: 1
-intro: hi
-steps:
-  - title: One
-    text: do it
-    hints: [a hint]
-    solution: [unshare uts]
-    checks:
-      - say: box1 has its own UTS namespace
-        ns: {a: box1, type: uts, same: false}
-`
+	ok := checkLab
 	if _, err := Parse([]byte(ok), "demo.yaml"); err != nil {
 		t.Fatalf("a complete lab is refused: %v", err)
 	}
