@@ -18,13 +18,15 @@ all: build
 build:
 	$(GO) build -ldflags "-s -w -X main.version=$(VERSION) -linkmode external -extldflags -static" -o hood ./cmd/hood
 
-# The whole suite: formatting, vet, staticcheck, every test, then every
+# The whole suite: formatting, vet, staticcheck, every test, a bounded fuzz
+# of the /proc parsers, then every
 # lab's reference solution through the built binary (what an instructor's
 # pre-flight runs). Root tests skip with a reason when not run as root.
 # Last, where QEMU is installed, vmtest: the cgroup tests and the labs again
 # in a VM whose only cgroup hierarchy is v2.
 test: lint build
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 	@if [ "$$(id -u)" = 0 ]; then ./hood lab --check-all; \
 	else echo "hood lab --check-all: skipped, requires root (the labs create namespaces and cgroups)"; fi
 	@if command -v qemu-system-x86_64 >/dev/null 2>&1; then $(VMTEST); \
@@ -50,6 +52,8 @@ unit:
 # Each fuzz target of the /proc parsers for FUZZTIME; a crash is saved under
 # the package's testdata/fuzz/ as a seed for ever after.
 FUZZTIME ?= 10s
+# make test fuzzes each target this long: bounded, so CI stays fast.
+TEST_FUZZTIME ?= 3s
 FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo
 
 fuzz:
