@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fatih/color"
@@ -14,7 +15,11 @@ import (
 const tablePad = 2 // spaces between columns
 
 func (r *Renderer) table(t *result.Table) {
-	widths := fitColumns(append([][]string{t.Header}, t.Rows...), r.Width)
+	widths, ok := fitColumns(append([][]string{t.Header}, t.Rows...), r.Width)
+	if !ok {
+		r.records(t)
+		return
+	}
 	var buf bytes.Buffer
 	tbl := tablewriter.NewWriter(&buf)
 	tbl.SetAutoFormatHeaders(false)
@@ -79,12 +84,15 @@ func wrapCell(c string, col, width int) []string {
 }
 
 // fitColumns gives each column its widest cell, then, while the table is
-// wider than width (0: any width), narrows one column at a time: down to
-// its longest word first, then to its longest piece between soft breaks,
-// then as far as it takes. Each step narrows the column where the fewest
-// cells would have to wrap, so a long meaning wraps before a short name.
-func fitColumns(rows [][]string, width int) []int {
-	var widths []int
+// wider than width (0: any width), narrows one column at a time, in rounds
+// that each stop at a floor: a column keeps its longest word and at least
+// minValue columns, then its longest piece between soft breaks and
+// minValue, then only that piece. Each step narrows the column where the
+// fewest cells would have to wrap, so a long meaning wraps before a short
+// name and a name breaks before many meanings do. ok is false when even
+// that is too wide, or when it leaves a column of sentences narrower than
+// minValue: a few words a line reads worse than a row at a time.
+func fitColumns(rows [][]string, width int) (widths []int, ok bool) {
 	for _, row := range rows {
 		for j, c := range row {
 			if j >= len(widths) {
@@ -94,8 +102,9 @@ func fitColumns(rows [][]string, width int) []int {
 		}
 	}
 	if width <= 0 {
-		return widths
+		return widths, true
 	}
+	natural := slices.Clone(widths)
 	over := func() int {
 		n := tablePad * (len(widths) - 1)
 		for _, w := range widths {
@@ -103,15 +112,11 @@ func fitColumns(rows [][]string, width int) []int {
 		}
 		return n - width
 	}
-	for _, floor := range []func(string) int{longestWord, longestPiece, func(string) int { return 1 }} {
+	for _, round := range fitRounds {
 		floors := make([]int, len(widths))
 		for _, row := range rows {
 			for j, c := range row {
-				f := floor(c)
-				if j == 0 && f < cols(c) {
-					f += labelHang // room for the hanging indent
-				}
-				floors[j] = max(floors[j], f)
+				floors[j] = max(floors[j], round.floor(j, c, natural[j]))
 			}
 		}
 		for over() > 0 {
@@ -122,7 +127,41 @@ func fitColumns(rows [][]string, width int) []int {
 			widths[j]--
 		}
 	}
-	return widths
+	for j, w := range widths {
+		if w < min(natural[j], minValue) && prose(rows[1:], j) {
+			return widths, false
+		}
+	}
+	return widths, over() <= 0
+}
+
+// prose reports whether column j holds sentences, not single words.
+func prose(rows [][]string, j int) bool {
+	for _, row := range rows {
+		if j < len(row) && strings.Contains(strings.TrimSpace(row[j]), " ") {
+			return true
+		}
+	}
+	return false
+}
+
+// fitRounds are the floors fitColumns narrows columns to, in turn.
+var fitRounds = []struct {
+	floor func(col int, cell string, natural int) int
+}{
+	{func(col int, c string, natural int) int { return max(longestWord(c), min(natural, minValue)) }},
+	{func(col int, c string, natural int) int { return max(piece(col, c), min(natural, minValue)) }},
+	{func(col int, c string, natural int) int { return piece(col, c) }},
+}
+
+// piece is the narrowest a cell can be with words broken only at soft
+// breaks: the first column's continuation lines also need their indent.
+func piece(col int, c string) int {
+	p := longestPiece(c)
+	if col == 0 && p < cols(c) {
+		p += labelHang
+	}
+	return p
 }
 
 // cheapest is the column above its floor where narrowing by one column
@@ -169,4 +208,35 @@ func longestPiece(s string) int {
 		n = max(n, cols(w[start:]))
 	}
 	return n
+}
+
+// records prints a table too wide for the screen one row at a time: the
+// first cell as a title, then each other cell under its header's label, as
+// narration is, so paths and sentences wrap in a column of their own.
+func (r *Renderer) records(t *result.Table) {
+	w := 0
+	for _, h := range t.Header[min(1, len(t.Header)):] {
+		w = max(w, cols(h))
+	}
+	for i, row := range t.Rows {
+		marked := i < len(t.Mark) && t.Mark[i]
+		for j, c := range row {
+			if marked {
+				c = r.paint(c, color.FgGreen)
+			}
+			if j == 0 {
+				r.hang(r.paint(header(t, 0), color.Bold)+" ", cols(header(t, 0))+1, c)
+				continue
+			}
+			h := header(t, j)
+			r.hang("  "+r.paint(h, color.Bold)+strings.Repeat(" ", w-cols(h)+2), w+4, c)
+		}
+	}
+}
+
+func header(t *result.Table, j int) string {
+	if j < len(t.Header) {
+		return t.Header[j]
+	}
+	return ""
 }

@@ -216,3 +216,18 @@ func TestReturnValueKeepsItsEquals(t *testing.T) {
 		t.Errorf("wrap split = from its value: %q", got)
 	}
 }
+
+func TestTableTooWideForColumnsGoesRowByRow(t *testing.T) {
+	tbl := &result.Table{Header: []string{"hierarchy", "mounted at", "hood's cgroup", "hood's groups go under"}}
+	for _, h := range []string{"memory", "pids"} {
+		tbl.Rows = append(tbl.Rows, []string{h, "/sys/fs/cgroup/" + h, "/process_api/303eb60e9e7c6433f8b41c0fbaf34728", "/sys/fs/cgroup/" + h + "/process_api/303eb60e9e7c6433f8b41c0fbaf34728/hood"})
+	}
+	for _, w := range widths[:2] {
+		var b bytes.Buffer
+		(&Renderer{W: &b, Width: w}).Result(&result.Result{Table: tbl}, result.NarrateFull)
+		lines := fits(t, b.String(), w)
+		if lines[0] != "hierarchy memory" || lines[1] != "  mounted at              /sys/fs/cgroup/memory" {
+			t.Errorf("width %d: not one row at a time:\n%s", w, b.String())
+		}
+	}
+}
