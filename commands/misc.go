@@ -27,9 +27,7 @@ func help(s *Session, args []string) (*result.Result, error) {
 	if len(args) == 0 {
 		var b strings.Builder
 		b.WriteString("Commands (help CMD for more):\n")
-		for _, c := range Table() {
-			fmt.Fprintf(&b, "  %-28s %s\n", c.Name(), c.Short)
-		}
+		listing(&b, Table(), (*Command).Name)
 		b.WriteString("\nTargets: a box name, host (hood's own namespaces), self (the current box) or a PID.\nNamespace types: uts ipc net mnt pid user cgroup time, or all.")
 		return &result.Result{Text: b.String()}, nil
 	}
@@ -37,9 +35,7 @@ func help(s *Session, args []string) (*result.Result, error) {
 	if c == nil || len(rest) > 0 {
 		if g := Group(args[0]); len(g) > 0 && len(args) == 1 {
 			var b strings.Builder
-			for _, c := range g {
-				fmt.Fprintf(&b, "  %-28s %s\n", c.UsageLine, c.Short)
-			}
+			listing(&b, g, func(c *Command) string { return c.UsageLine })
 			return &result.Result{Text: strings.TrimRight(b.String(), "\n")}, nil
 		}
 		msg := fmt.Sprintf("no command %q", strings.Join(args, " "))
@@ -53,6 +49,18 @@ func help(s *Session, args []string) (*result.Result, error) {
 		text += "\n\n" + c.Long
 	}
 	return &result.Result{Text: text}, nil
+}
+
+// listing writes one line per command, its summary lined up two spaces
+// after the longest name, so that a narrow screen keeps room for it.
+func listing(b *strings.Builder, cs []*Command, name func(*Command) string) {
+	w := 0
+	for _, c := range cs {
+		w = max(w, len(name(c)))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(b, "  %-*s  %s\n", w, name(c), c.Short)
+	}
 }
 
 func exit(s *Session, args []string) (*result.Result, error) {
