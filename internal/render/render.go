@@ -157,21 +157,46 @@ func (r *Renderer) hang(prefix string, indent int, value string) {
 	}
 }
 
-// text prints free text (help, explain) line by line, each wrapped with a
-// hanging indent under its value (see hangPoint).
+// text prints free text (help, explain) a paragraph at a time. A paragraph
+// wider than the screen is joined and wrapped again, hanging under its
+// first line's value (see hangPoint); one that fits keeps its lines.
 func (r *Renderer) text(s string) {
-	for _, l := range strings.Split(s, "\n") {
-		r.textLine(l)
+	lines := strings.Split(s, "\n")
+	for i := 0; i < len(lines); {
+		at := hangPoint(lines[i], r.Width)
+		j := i + 1
+		for strings.TrimSpace(lines[i]) != "" && j < len(lines) && continues(lines[j], at) {
+			j++
+		}
+		if !r.wider(lines[i:j]) {
+			for _, l := range lines[i:j] {
+				fmt.Fprintln(r.W, l)
+			}
+		} else {
+			value := lines[i][at:]
+			for _, l := range lines[i+1 : j] {
+				value += " " + strings.TrimSpace(l)
+			}
+			r.hang(lines[i][:at], cols(lines[i][:at]), value)
+		}
+		i = j
 	}
 }
 
-func (r *Renderer) textLine(l string) {
-	if r.Width == 0 || cols(l) <= r.Width {
-		fmt.Fprintln(r.W, l)
-		return
+// continues reports whether l goes on the paragraph whose value starts at
+// column at: it starts there itself and is not a label line of its own.
+func continues(l string, at int) bool {
+	indent := len(l) - len(strings.TrimLeft(l, " "))
+	return strings.TrimSpace(l) != "" && indent == at && hangPoint(l, 0) == at
+}
+
+func (r *Renderer) wider(lines []string) bool {
+	for _, l := range lines {
+		if r.Width > 0 && cols(l) > r.Width {
+			return true
+		}
 	}
-	at := hangPoint(l, r.Width)
-	r.hang(l[:at], cols(l[:at]), l[at:])
+	return false
 }
 
 func (r *Renderer) syscall(s result.Syscall) {

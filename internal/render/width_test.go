@@ -231,3 +231,26 @@ func TestTableTooWideForColumnsGoesRowByRow(t *testing.T) {
 		}
 	}
 }
+
+func TestTextReflowsParagraphsOnlyWhenTooWide(t *testing.T) {
+	text := "title\n\nFormat \"$MAX $PERIOD\", both in microseconds; default \"max 100000\" (no\ncap, a 100 ms period). All processes of the group together may run for\n$MAX in every $PERIOD.\n  see also  cpu.stat"
+	var b bytes.Buffer
+	(&Renderer{W: &b, Width: 120}).Result(&result.Result{Text: text}, result.NarrateFull)
+	if b.String() != text+"\n" {
+		t.Errorf("text that fits was changed:\n%s", b.String())
+	}
+	for _, w := range widths[:2] {
+		b.Reset()
+		(&Renderer{W: &b, Width: w}).Result(&result.Result{Text: text}, result.NarrateFull)
+		lines := fits(t, b.String(), w)
+		if lines[1] != "" || !strings.HasPrefix(lines[2], "Format") || lines[len(lines)-1] != "  see also  cpu.stat" {
+			t.Errorf("width %d: paragraphs not kept apart:\n%s", w, b.String())
+		}
+		// Reflowed: every line but the paragraph's last is filled.
+		for _, l := range lines[2 : len(lines)-2] {
+			if len(l) < w-12 {
+				t.Errorf("width %d: ragged line %q:\n%s", w, l, b.String())
+			}
+		}
+	}
+}

@@ -149,9 +149,10 @@ var (
 	wordLabel = regexp.MustCompile(`^ *[A-Za-z]{1,12}: `)
 )
 
+// A width of 0 means any width.
 func hangPoint(line string, width int) int {
 	for _, re := range []*regexp.Regexp{gapLabel, wordLabel} {
-		if m := re.FindString(line); m != "" && m != line && width-cols(m) >= minValue {
+		if m := re.FindString(line); m != "" && m != line && (width <= 0 || width-cols(m) >= minValue) {
 			return len(m)
 		}
 	}
