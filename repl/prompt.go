@@ -22,7 +22,9 @@ func (r *Runner) Interactive(banner string) {
 	}
 	parser := newLineParser()
 	r.measure()
-	r.Out.Result(&result.Result{Text: banner + "\nType help for the commands, exit or Ctrl-D to leave. Start with: unshare uts, or lab list for the guided labs"}, r.S.Narrate)
+	for _, text := range []string{banner, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts, or lab list for the guided labs"} {
+		r.Out.Result(&result.Result{Text: text}, r.S.Narrate) // two paragraphs
+	}
 	for !r.S.Done {
 		p := prompt.New(func(string) {}, complete,
 			prompt.OptionParser(parser),
