@@ -94,6 +94,7 @@ func (s *Session) boxGroup(r *result.Result, b *box.Box) (*cgroup.Group, error) 
 	if g := s.groups[b.Name]; g != nil {
 		return g, nil
 	}
+	from := len(r.Syscalls)
 	g, err := s.newGroup(r, b.Name)
 	if err != nil {
 		return nil, err
@@ -101,6 +102,7 @@ func (s *Session) boxGroup(r *result.Result, b *box.Box) (*cgroup.Group, error) 
 	if err := attach(r, g, b.PID); err != nil {
 		return nil, err
 	}
+	r.Fold(from, groupFold(g, b.PID, len(r.Syscalls)-from))
 	r.Say("group", "%s is now in its own cgroup, hood/%s, in every hierarchy (first use)", b.Name, filepath.Base(g.Dirs[0]))
 	return g, nil
 }

@@ -20,7 +20,9 @@ import (
 type Session struct {
 	Boxes   []*box.Box
 	Current *box.Box
-	Narrate bool
+	Narrate result.Narration // narrate brief|full|off; the zero value is brief
+	// ClearScreen is set by clear: the REPL clears the terminal, if any.
+	ClearScreen bool
 	// Stdio for the programs run starts, and whether stdin is a terminal
 	// (then a program runs as the terminal's foreground job).
 	Stdin, Stdout, Stderr *os.File
@@ -98,7 +100,6 @@ type LabDriver interface {
 // NewSession returns a session with no box yet.
 func NewSession() *Session {
 	return &Session{
-		Narrate:  true,
 		Stdin:    os.Stdin,
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,

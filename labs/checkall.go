@@ -89,7 +89,7 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 			}
 			for _, words := range cmds {
 				res, err := s.Exec(words)
-				rd.Result(res, true)
+				rd.Result(res, s.Narrate)
 				if err != nil {
 					rd.Error(err)
 				}

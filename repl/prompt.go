@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	prompt "github.com/c-bata/go-prompt"
+
+	"hood/internal/result"
 )
 
 // Interactive runs the REPL on a terminal until exit or Ctrl-D. go-prompt's
@@ -19,8 +21,10 @@ func (r *Runner) Interactive(banner string) {
 		return out
 	}
 	parser := newLineParser()
-	fmt.Fprintln(r.Out.W, banner)
-	fmt.Fprintln(r.Out.W, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts, or lab list for the guided labs")
+	r.measure()
+	for _, text := range []string{banner, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts, or lab list for the guided labs"} {
+		r.Out.Result(&result.Result{Text: text}, r.S.Narrate) // two paragraphs
+	}
 	for !r.S.Done {
 		p := prompt.New(func(string) {}, complete,
 			prompt.OptionParser(parser),

@@ -20,6 +20,9 @@ type Runner struct {
 	Err *render.Renderer // errors
 	// Restore puts the terminal back as hood found it.
 	Restore func()
+	// Width, if set, is read before each command: the terminal's width
+	// now, so a resize is honoured (0: do not wrap).
+	Width func() int
 }
 
 // Line runs one input line (which may hold several commands separated by
@@ -31,6 +34,7 @@ func (r *Runner) Line(line string) bool {
 		return false
 	}
 	for _, words := range cmds {
+		r.measure()
 		res, err := r.S.Exec(words)
 		if err != nil {
 			// What the command did before it failed is still narrated.
@@ -38,6 +42,10 @@ func (r *Runner) Line(line string) bool {
 			r.Err.Error(err)
 		} else {
 			r.Out.Result(res, r.S.Narrate)
+		}
+		if r.S.ClearScreen {
+			r.S.ClearScreen = false
+			r.Out.Clear()
 		}
 		r.afterCommand(words)
 		if err != nil {
@@ -50,12 +58,24 @@ func (r *Runner) Line(line string) bool {
 	return true
 }
 
+// measure gives both renderers the terminal's width as it is now.
+func (r *Runner) measure() {
+	if r.Width == nil {
+		return
+	}
+	w := r.Width()
+	r.Out.Width = w
+	if r.Err != nil {
+		r.Err.Width = w
+	}
+}
+
 // afterCommand lets a lab in progress check its step, then runs the lines
 // lab solve queued, each shown as if typed.
 func (r *Runner) afterCommand(words []string) {
 	if r.S.Lab != nil && !commands.IsLabCommand(words) {
 		if res := r.S.Lab.After(r.S); res != nil {
-			r.Out.Result(res, true)
+			r.Out.Result(res, result.NarrateFull) // the lab speaks even with narration off
 		}
 	}
 	for len(r.S.Queue) > 0 && !r.S.Done {

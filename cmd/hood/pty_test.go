@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -170,28 +171,7 @@ func TestInteractive(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			cmd := hoodCommand(t, "hood")
-			cmd.Env = append(cmd.Env, "TERM=xterm")
-			cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-			// Its own session with the pty as controlling terminal:
-			// go-prompt reads keys from /dev/tty.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan struct{})
-			go func() {
-				_ = cmd.Wait()
-				close(exited)
-			}()
-			defer func() {
-				select {
-				case <-exited:
-				default:
-					_ = cmd.Process.Kill()
-					<-exited
-				}
-			}()
+			cmd, exited := startOnPty(t, tty)
 
 			c := &console{t: t, ptmx: ptmx}
 			go c.read()
@@ -265,6 +245,35 @@ func TestInteractive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startOnPty starts hood with tty as its terminal; it is killed at the end
+// of the test if it has not exited. exited is closed when it has.
+func startOnPty(t *testing.T, tty *os.File) (cmd *exec.Cmd, exited chan struct{}) {
+	t.Helper()
+	cmd = hoodCommand(t, "hood")
+	cmd.Env = append(cmd.Env, "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	// Its own session with the pty as controlling terminal: go-prompt
+	// reads keys from /dev/tty, and a resize signals hood (SIGWINCH).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	return cmd, exited
 }
 
 func termiosString(t *unix.Termios) string {

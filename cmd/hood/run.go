@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -138,8 +139,9 @@ func Main(args []string) int {
 		s.Lab = labs.NewDriver()
 	}
 	r := &repl.Runner{S: s,
-		Out: &render.Renderer{W: os.Stdout, Color: useColor},
-		Err: &render.Renderer{W: os.Stderr, Color: errColor}}
+		Out:   &render.Renderer{W: os.Stdout, Color: useColor, TTY: stdoutTTY},
+		Err:   &render.Renderer{W: os.Stderr, Color: errColor},
+		Width: func() int { return width(stdoutTTY) }}
 
 	// Save the terminal as we found it: whatever happens, it goes back.
 	var saved *term.State
@@ -204,4 +206,20 @@ func Main(args []string) int {
 		return 0
 	}
 	return r.Lines(in)
+}
+
+// width is how many columns output may take, read before every command so
+// that a resized terminal is honoured: the terminal's own width, else
+// COLUMNS when set, else 0, no wrapping, so that what a script or a pipe
+// gets does not depend on where it ran.
+func width(stdoutTTY bool) int {
+	if stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }

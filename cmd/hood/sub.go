@@ -11,6 +11,7 @@ import (
 	"hood/commands"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/render"
+	"hood/internal/result"
 	"hood/labs"
 )
 
@@ -138,6 +139,6 @@ func explainMain(args []string) int {
 		(&render.Renderer{W: os.Stderr, Color: color}).Error(err)
 		return 1
 	}
-	(&render.Renderer{W: os.Stdout, Color: color}).Result(r, true)
+	(&render.Renderer{W: os.Stdout, Color: color}).Result(r, result.NarrateFull)
 	return 0
 }

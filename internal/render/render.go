@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/fatih/color"
-	"github.com/olekukonko/tablewriter"
 
 	"hood/internal/result"
 )
@@ -17,6 +16,11 @@ import (
 type Renderer struct {
 	W     io.Writer
 	Color bool
+	// Width is the terminal's width in columns: lines wrap and tables
+	// shrink to fit it. 0 means do not wrap (a pipe, a golden transcript).
+	Width int
+	// TTY says W is a terminal: only then does Clear write escape codes.
+	TTY bool
 }
 
 func (r *Renderer) paint(s string, attrs ...color.Attribute) string {
@@ -28,9 +32,9 @@ func (r *Renderer) paint(s string, attrs ...color.Attribute) string {
 	return c.Sprint(s)
 }
 
-// Result prints one command's result. With narrate off only what the
+// Result prints one command's result. With narration off only what the
 // learner asked to see is printed: text, tables, JSON and labelled lines.
-func (r *Renderer) Result(res *result.Result, narrate bool) {
+func (r *Renderer) Result(res *result.Result, mode result.Narration) {
 	if res == nil {
 		return
 	}
@@ -44,13 +48,13 @@ func (r *Renderer) Result(res *result.Result, narrate bool) {
 		return
 	}
 	if res.Text != "" {
-		fmt.Fprintln(r.W, res.Text)
+		r.text(res.Text)
 	}
 	if res.Table != nil {
 		r.table(res.Table)
 	}
-	r.steps(res, narrate)
-	if narrate {
+	r.steps(res, mode)
+	if mode != result.NarrateOff {
 		if res.Shell != "" {
 			r.line("shell", res.Shell)
 		}
@@ -68,17 +72,23 @@ func (r *Renderer) Typed(prompt, line string) {
 
 // Syscalls prints what a command did before it failed: its syscalls and
 // changes (when narrating) and its labelled lines.
-func (r *Renderer) Syscalls(res *result.Result, narrate bool) {
+func (r *Renderer) Syscalls(res *result.Result, mode result.Narration) {
 	if res != nil {
-		r.steps(res, narrate)
+		r.steps(res, mode)
 	}
 }
 
-func (r *Renderer) steps(res *result.Result, narrate bool) {
-	if narrate {
-		for _, s := range res.Syscalls {
-			r.syscall(s)
-		}
+// Clear clears the screen as Ctrl-L does at the prompt; on anything but a
+// terminal it writes nothing, so no escape codes reach a pipe.
+func (r *Renderer) Clear() {
+	if r.TTY {
+		fmt.Fprint(r.W, "\x1b[2J\x1b[H")
+	}
+}
+
+func (r *Renderer) steps(res *result.Result, mode result.Narration) {
+	if mode != result.NarrateOff {
+		r.calls(res, mode)
 		for _, c := range res.Changes {
 			r.change(c)
 		}
@@ -88,6 +98,40 @@ func (r *Renderer) steps(res *result.Result, narrate bool) {
 	}
 }
 
+// calls prints the syscalls; brief shows each fold as its summary unless
+// the kernel refused one of its calls, which is never folded away, and
+// leaves out the quiet steps around a lesson (the openat and close around a
+// write) unless they failed.
+func (r *Renderer) calls(res *result.Result, mode result.Narration) {
+	for i := 0; i < len(res.Syscalls); {
+		if f, ok := foldAt(res, i); ok && mode == result.NarrateBrief {
+			r.line("syscalls", f.Summary)
+			i = f.To
+			continue
+		}
+		if c := res.Syscalls[i]; mode != result.NarrateBrief || !c.Quiet || c.Failed() {
+			r.syscall(c)
+		}
+		i++
+	}
+}
+
+// foldAt is the fold starting at call i that brief may show as one line.
+func foldAt(res *result.Result, i int) (result.Fold, bool) {
+	for _, f := range res.Folds {
+		if f.From != i || f.To <= f.From || f.To > len(res.Syscalls) {
+			continue
+		}
+		for _, s := range res.Syscalls[f.From:f.To] {
+			if s.Failed() {
+				return result.Fold{}, false
+			}
+		}
+		return f, true
+	}
+	return result.Fold{}, false
+}
+
 const keyWidth = 9
 
 func (r *Renderer) line(key, value string) {
@@ -95,9 +139,68 @@ func (r *Renderer) line(key, value string) {
 	if pad < 1 {
 		pad = 1
 	}
-	indent := strings.Repeat(" ", 2+keyWidth+1)
-	value = strings.ReplaceAll(value, "\n", "\n"+indent)
-	fmt.Fprintf(r.W, "  %s%s%s\n", r.paint(key, color.FgCyan), strings.Repeat(" ", pad), value)
+	r.hang("  "+r.paint(key, color.FgCyan)+strings.Repeat(" ", pad), 2+len(key)+pad, value)
+}
+
+// hang writes value after prefix; every other line, whether value's own
+// or made by wrapping at r.Width, hangs under the value's first column.
+func (r *Renderer) hang(prefix string, indent int, value string) {
+	if r.Width > 0 && r.Width-indent < minValue {
+		indent = min(indent, 4)
+	}
+	lead := prefix
+	for _, para := range strings.Split(value, "\n") {
+		lines := []string{para}
+		if r.Width > 0 {
+			lines = wrap(para, r.Width-cols(lead), r.Width-indent)
+		}
+		for _, l := range lines {
+			fmt.Fprintln(r.W, strings.TrimRight(lead+l, " "))
+			lead = strings.Repeat(" ", indent)
+		}
+	}
+}
+
+// text prints free text (help, explain) a paragraph at a time. A paragraph
+// wider than the screen is joined and wrapped again, hanging under its
+// first line's value (see hangPoint); one that fits keeps its lines.
+func (r *Renderer) text(s string) {
+	lines := strings.Split(s, "\n")
+	for i := 0; i < len(lines); {
+		at := hangPoint(lines[i], r.Width)
+		j := i + 1
+		for strings.TrimSpace(lines[i]) != "" && j < len(lines) && continues(lines[j], at) {
+			j++
+		}
+		if !r.wider(lines[i:j]) {
+			for _, l := range lines[i:j] {
+				fmt.Fprintln(r.W, l)
+			}
+		} else {
+			value := lines[i][at:]
+			for _, l := range lines[i+1 : j] {
+				value += " " + strings.TrimSpace(l)
+			}
+			r.hang(lines[i][:at], cols(lines[i][:at]), value)
+		}
+		i = j
+	}
+}
+
+// continues reports whether l goes on the paragraph whose value starts at
+// column at: it starts there itself and is not a label line of its own.
+func continues(l string, at int) bool {
+	indent := len(l) - len(strings.TrimLeft(l, " "))
+	return strings.TrimSpace(l) != "" && indent == at && hangPoint(l, 0) == at
+}
+
+func (r *Renderer) wider(lines []string) bool {
+	for _, l := range lines {
+		if r.Width > 0 && cols(l) > r.Width {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Renderer) syscall(s result.Syscall) {
@@ -133,44 +236,17 @@ func (r *Renderer) change(c result.Change) {
 	r.line(key, text)
 }
 
-func (r *Renderer) table(t *result.Table) {
-	tbl := tablewriter.NewWriter(r.W)
-	tbl.SetAutoFormatHeaders(false)
-	tbl.SetAutoWrapText(false)
-	tbl.SetHeaderAlignment(tablewriter.ALIGN_LEFT)
-	tbl.SetAlignment(tablewriter.ALIGN_LEFT)
-	tbl.SetBorder(false)
-	tbl.SetHeaderLine(false)
-	tbl.SetColumnSeparator("")
-	tbl.SetCenterSeparator("")
-	tbl.SetRowSeparator("")
-	tbl.SetNoWhiteSpace(true)
-	tbl.SetTablePadding("  ")
-	header := make([]string, len(t.Header))
-	for i, h := range t.Header {
-		header[i] = r.paint(h, color.Bold)
-	}
-	tbl.SetHeader(header)
-	for i, row := range t.Rows {
-		cells := make([]string, len(row))
-		for j, c := range row {
-			if i < len(t.Mark) && t.Mark[i] {
-				c = r.paint(c, color.FgGreen)
-			}
-			cells[j] = c
-		}
-		tbl.Append(cells)
-	}
-	tbl.Render()
-}
-
-// Error prints an error the way its kind asks: usage errors with their usage
-// line, kernel errors with their meaning and fix.
+// Error prints an error: its first line after "error:", the rest (usage,
+// why, fix) as text, all wrapped to the width.
 func (r *Renderer) Error(err error) {
+	msg := err.Error()
 	var ke *result.KernelError
 	if errors.As(err, &ke) {
-		fmt.Fprintf(r.W, "%s %s\n", r.paint("error:", color.FgRed, color.Bold), ke.Error())
-		return
+		msg = ke.Error()
 	}
-	fmt.Fprintf(r.W, "%s %s\n", r.paint("error:", color.FgRed, color.Bold), err.Error())
+	first, rest, _ := strings.Cut(msg, "\n")
+	r.hang(r.paint("error:", color.FgRed, color.Bold)+" ", len("error: "), first)
+	if rest != "" {
+		r.text(rest)
+	}
 }

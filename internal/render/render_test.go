@@ -23,7 +23,7 @@ func sample() *result.Result {
 
 func TestNarration(t *testing.T) {
 	var b bytes.Buffer
-	(&Renderer{W: &b}).Result(sample(), true)
+	(&Renderer{W: &b}).Result(sample(), result.NarrateFull)
 	want := `  syscall  unshare(CLONE_NEWUTS /* 0x04000000 */) = 0   [box1]
   changed  /proc/1/ns/uts  uts:[1] -> uts:[2]
   box1     tupperware
@@ -34,7 +34,7 @@ func TestNarration(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	(&Renderer{W: &b}).Result(sample(), false)
+	(&Renderer{W: &b}).Result(sample(), result.NarrateOff)
 	if b.String() != "  box1     tupperware\n" {
 		t.Fatalf("narrate off printed %q", b.String())
 	}
@@ -42,8 +42,8 @@ func TestNarration(t *testing.T) {
 
 func TestColourOnlyWhenAsked(t *testing.T) {
 	var plain, coloured bytes.Buffer
-	(&Renderer{W: &plain}).Result(sample(), true)
-	(&Renderer{W: &coloured, Color: true}).Result(sample(), true)
+	(&Renderer{W: &plain}).Result(sample(), result.NarrateFull)
+	(&Renderer{W: &coloured, Color: true}).Result(sample(), result.NarrateFull)
 	if strings.Contains(plain.String(), "\x1b[") {
 		t.Error("escape codes without colour")
 	}
@@ -70,7 +70,7 @@ func TestErrors(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	var b bytes.Buffer
-	(&Renderer{W: &b}).Result(&result.Result{Table: &result.Table{Header: []string{"A", "B"}, Rows: [][]string{{"x", "yy"}, {"zzz", "w"}}}}, true)
+	(&Renderer{W: &b}).Result(&result.Result{Table: &result.Table{Header: []string{"A", "B"}, Rows: [][]string{{"x", "yy"}, {"zzz", "w"}}}}, result.NarrateFull)
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "A") || !strings.Contains(lines[2], "zzz") {
 		t.Fatalf("table:\n%s", b.String())

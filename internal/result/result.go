@@ -39,6 +39,7 @@ type Result struct {
 	Text     string // free text (help), printed first
 	Table    *Table
 	Syscalls []Syscall
+	Folds    []Fold // runs of Syscalls brief narration shows as one line
 	Changes  []Change
 	Lines    []Line
 	Shell    string // the equivalent util-linux / shell command
