@@ -18,8 +18,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"hood/internal/testenv"
 	"hood/internal/kernel/procfs"
+	"hood/internal/testenv"
 )
 
 // These tests check that nothing a hood session started outlives it: boxes,
