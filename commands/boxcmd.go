@@ -109,7 +109,7 @@ func boxNew(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Add(calls...)
 	if last := calls[len(calls)-1]; last.Failed() {
-		return r, kernelErr(last, "setuid")
+		return r, kernelErr(last, "")
 	}
 	r.Say(b.Name, "runs as uid %d, gid %d, no supplementary groups, no capabilities in the host's user namespace", uid, gid)
 	r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups sh", uid, gid)

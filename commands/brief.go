@@ -3,26 +3,42 @@ package commands
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"hood/internal/kernel/cgroup"
+	"hood/internal/result"
 )
 
 // groupFold is the one line brief narration shows for making a box's group
 // and moving the box in: the same calls in every hierarchy, where what is
-// worth reading is which hierarchies and how many calls.
-func groupFold(g *cgroup.Group, pid, calls int) string {
+// worth reading is which hierarchies and what was done, counted from the
+// calls themselves.
+func groupFold(g *cgroup.Group, calls []result.Syscall) string {
 	labels := make([]string, len(g.Hier))
-	cpuset := ""
 	for i, h := range g.Hier {
 		labels[i] = h.Label()
-		if !h.V2 && slices.Contains(h.Controllers, "cpuset") {
-			// A v1 cpuset group takes no process until it has CPUs
-			// and memory nodes (ENOSPC).
-			cpuset = ", write cpuset.cpus and cpuset.mems in cpuset"
-		}
 	}
-	return fmt.Sprintf("%d calls in %d hierarchies (%s): mkdir hood/%s (and hood where it was missing)%s, write %d to its cgroup.procs; `narrate full` shows each call",
-		calls, len(g.Hier), strings.Join(labels, ", "), filepath.Base(g.Dirs[0]), cpuset, pid)
+	var order []string
+	count := map[string]int{}
+	for _, c := range calls {
+		var what string
+		switch {
+		case c.Name == "mkdirat" && len(c.Args) > 1:
+			what = "mkdirat " + filepath.Base(filepath.Dir(c.Args[1].Str)) + "/" + filepath.Base(c.Args[1].Str)
+		case c.Name == "write" && len(c.Args) > 1:
+			what = fmt.Sprintf("write %q to %s", c.Args[1].Str, filepath.Base(c.Args[0].Str))
+		default:
+			continue // the openat and close around each write
+		}
+		if count[what] == 0 {
+			order = append(order, what)
+		}
+		count[what]++
+	}
+	parts := make([]string, len(order))
+	for i, w := range order {
+		parts[i] = fmt.Sprintf("%s ×%d", w, count[w])
+	}
+	return fmt.Sprintf("%d calls in %d hierarchies (%s): %s; `narrate full` shows each call",
+		len(calls), len(g.Hier), strings.Join(labels, ", "), strings.Join(parts, ", "))
 }

@@ -77,6 +77,13 @@ func entryResult(e *explain.Entry, more bool) *result.Result {
 		text += "\n\n" + strings.TrimSpace(e.Details)
 	}
 	r := &result.Result{Text: text}
+	if more {
+		// What hood says when a call it makes answers this errno.
+		whys, _ := explain.Whys(e.Name)
+		for _, w := range whys {
+			r.Say("for "+w.Call, "%s", w.Why)
+		}
+	}
 	if len(e.See) > 0 {
 		r.Say("see also", "%s", strings.Join(e.See, ", "))
 	}

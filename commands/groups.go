@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"hood/internal/box"
@@ -102,7 +101,7 @@ func (s *Session) boxGroup(r *result.Result, b *box.Box) (*cgroup.Group, error) 
 	if err := attach(r, g, b.PID); err != nil {
 		return nil, err
 	}
-	r.Fold(from, groupFold(g, b.PID, len(r.Syscalls)-from))
+	r.Fold(from, groupFold(g, r.Syscalls[from:]))
 	r.Say("group", "%s is now in its own cgroup, hood/%s, in every hierarchy (first use)", b.Name, filepath.Base(g.Dirs[0]))
 	return g, nil
 }
@@ -217,25 +216,7 @@ func addOps(r *result.Result, ops []cgroup.Op) {
 }
 
 // cgroupErr explains the errnos a cgroup write can meet.
-func cgroupErr(err error) error {
-	var e syscall.Errno
-	if !errors.As(err, &e) {
-		return err
-	}
-	switch e {
-	case syscall.EACCES, syscall.EPERM, syscall.EROFS:
-		return fmt.Errorf("%w: creating and writing cgroups needs root (or a cgroup delegated to you); run hood as root", err)
-	case syscall.EBUSY:
-		return fmt.Errorf("%w: the no-internal-processes rule of cgroup v2: a cgroup that has processes cannot hand controllers to children (cgroup.subtree_control), and one whose controllers are handed down cannot take processes; move the processes into a leaf group first", err)
-	case syscall.EINVAL:
-		return fmt.Errorf("%w: the kernel rejected the value for this file (cgroup files shows the format)", err)
-	case syscall.ENOSPC:
-		return fmt.Errorf("%w: a v1 cpuset group with no CPUs or memory nodes takes no process; set cpuset.cpus and cpuset.mems first", err)
-	case syscall.EOPNOTSUPP:
-		return fmt.Errorf("%w: this kernel does not support that here", err)
-	}
-	return err
-}
+func cgroupErr(err error) error { return errnoErr(err, "cgroup") }
 
 func cgroupMode(s *Session, args []string) (*result.Result, error) {
 	if len(args) > 0 {

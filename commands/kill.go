@@ -62,7 +62,7 @@ func kill(s *Session, args []string) (*result.Result, error) {
 	r := &result.Result{}
 	r.Add(p.Fork)
 	if p.Fork.Failed() {
-		return r, kernelErr(p.Fork, "fork")
+		return r, s.forkErr(b, p.Fork)
 	}
 	c := p.Made(fmt.Sprintf("a helper in %s's PID namespace (PID %d there, %d on the host)", b.Name, p.PID, p.HostPID),
 		"kill", call.I(int64(pid)), call.F(int64(sig), name))

@@ -13,7 +13,7 @@ import (
 	"hood/internal/result"
 )
 
-const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind] SOURCE TARGET"
+const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind] SOURCE TARGET | mount --make-shared|--make-private|--make-slave TARGET"
 
 func init() {
 	register(&Command{UsageLine: mountUsage, Short: "mount a filesystem in the current box's mount namespace",
@@ -22,8 +22,15 @@ table. hood refuses while the box still shares the host's mount namespace:
 run unshare mnt first. When the box has a new PID namespace with a PID 1,
 the call is made by a process inside it, so that a new proc shows that
 namespace's processes (what unshare --mount-proc does).
-Examples: mount -t proc proc /proc; mount -t tmpfs -o size=10m tmpfs /tmp`,
-		Flags: []string{"-t", "-o", "--bind"}, Run: mountCmd})
+--make-shared, --make-private, --make-slave, --make-unbindable (and the
+--make-r... forms, for every mount below too) change a mount's propagation,
+as mount(8) does. After a mount hood looks at the other boxes' mount tables
+and its own and says where the new mount appeared: under a shared mount it
+propagates to the mount's peers.
+Examples: mount -t proc proc /proc; mount -t tmpfs -o size=10m tmpfs /tmp;
+mount --make-shared /mnt`,
+		Flags: []string{"-t", "-o", "--bind", "--rbind", "--make-shared", "--make-private", "--make-slave", "--make-unbindable",
+			"--make-rshared", "--make-rprivate", "--make-rslave", "--make-runbindable"}, Run: mountCmd})
 }
 
 var msBind = uintptr(mount.Bind)
@@ -37,6 +44,10 @@ func mountString(src, dst, fstype string, flags uintptr, data string) string {
 	}
 	return fmt.Sprintf("mount(%s, %s, %s, %s, %s)", q(src), q(dst), q(fstype), mount.FlagString(flags), q(data))
 }
+
+// propagation are mount(2)'s propagation flags: a change of them alone
+// needs no filesystem type and no source.
+const propagation = mount.Private | mount.Shared | mount.Slave | mount.Unbindable
 
 func mountCmd(s *Session, args []string) (*result.Result, error) {
 	var fstype, opts string
@@ -58,11 +69,21 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 			flags |= mount.Bind
 		case a == "--rbind":
 			flags |= mount.Bind | mount.Rec
+		case strings.HasPrefix(a, "--make-"):
+			// mount(8)'s propagation changes: --make-shared, --make-rslave, ...
+			f, rest := mount.ParseOptions(strings.TrimPrefix(a, "--make-"))
+			if rest != "" || f&propagation == 0 {
+				return nil, result.Usagef(mountUsage, "unknown option %q: the propagation changes are --make-shared, --make-private, --make-slave, --make-unbindable and their --make-r... forms", a)
+			}
+			flags |= f
 		case strings.HasPrefix(a, "-"):
 			return nil, result.Usagef(mountUsage, "unknown option %q", a)
 		default:
 			pos = append(pos, a)
 		}
+	}
+	if len(pos) == 1 && flags&propagation != 0 && fstype == "" {
+		pos = []string{"none", pos[0]} // mount --make-shared /mnt: mount(8) passes "none"
 	}
 	if len(pos) != 2 {
 		return nil, result.Usagef(mountUsage, "give a SOURCE and a TARGET, such as `mount -t proc proc /proc`")
@@ -70,8 +91,8 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	f, data := mount.ParseOptions(opts)
 	flags |= f
 	src, dst := pos[0], pos[1]
-	if fstype == "" && flags&mount.Bind == 0 {
-		return nil, result.Usagef(mountUsage, "say which filesystem with -t TYPE (proc, tmpfs, sysfs, ...), or --bind")
+	if fstype == "" && flags&(mount.Bind|propagation) == 0 {
+		return nil, result.Usagef(mountUsage, "say which filesystem with -t TYPE (proc, tmpfs, sysfs, ...), or --bind, or a propagation change such as --make-shared")
 	}
 	b, err := s.box()
 	if err != nil {
@@ -85,6 +106,7 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this mount would change the host's own mount table, so hood does not make it. Run `unshare mnt` first.", b.Name, mine["mnt"])}
 	}
 	before := s.ProcsSeen(b)
+	tables := s.mountTables(b)
 	r := &result.Result{}
 	inside := false
 	if err := sharedWithHost(s.Proc(), b.PID, s.HoodPID, dst); err != nil {
@@ -110,7 +132,7 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	}
 	last := r.Syscalls[len(r.Syscalls)-1]
 	if last.Failed() {
-		return r, kernelErr(last, "mount")
+		return r, s.mountErr(b, last, fstype, data, flags, dst)
 	}
 	if m := s.Proc().MountAt(b.PID, dst); m != nil {
 		r.Say("mountinfo", "%s", mountinfoLine(m))
@@ -129,7 +151,14 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 		shell = append(shell, "--bind")
 	}
 	r.Shell = strings.Join(append(shell, src, dst), " ")
-	r.Meaning = fmt.Sprintf("The mount is in %s's own mount table only; the host's is unchanged.", b.Name)
+	// Look where it went before saying: under a shared mount it propagates
+	// to the peers, in other boxes' tables and under bind mounts of it.
+	if where := propagated(b, dst, tables, s.mountTables(b)); len(where) > 0 {
+		r.Say("also", "%s", strings.Join(where, "; "))
+		r.Meaning = fmt.Sprintf("The mount propagated: besides %s in %s's table it appeared in %s, because the mount it was made on propagates there: it is shared with those mounts (a peer group, shared:N in mountinfo) or they are its slaves (master:N).", dst, b.Name, strings.Join(where, ", "))
+	} else {
+		r.Meaning = fmt.Sprintf("The mount is in %s's own mount table only: no other box's table and not the host's changed.", b.Name)
+	}
 	if fstype == "proc" && inside {
 		r.Meaning += " This proc was mounted from inside the new PID namespace, so it lists that namespace's processes only."
 	} else if fstype == "proc" {

@@ -72,7 +72,7 @@ func (s *Session) spawn(argv, env []string) (*result.Result, error) {
 	r := &result.Result{}
 	r.Add(sp.Fork)
 	if sp.Fork.Failed() {
-		return r, kernelErr(sp.Fork, "fork")
+		return r, s.forkErr(b, sp.Fork)
 	}
 	nspid := s.nspid(sp.PID)
 	st, werr := b.Wait(sp)

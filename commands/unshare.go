@@ -247,7 +247,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 			pw, err := ns.WriteProc(s.ProcRoot, b.PID, w.file, w.content)
 			r.Add(pw.Calls...)
 			if err != nil {
-				return r, kernelErr(failedOf(pw.Calls), "write")
+				return r, kernelErr(failedOf(pw.Calls), "procfile")
 			}
 			r.Changes = append(r.Changes, result.Change{Path: pw.Path, Before: pw.Before, After: pw.After})
 		}
@@ -279,7 +279,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		pw, err := ns.WriteProc(s.ProcRoot, b.PID, "timens_offsets", strings.Join(lines, "\n")+"\n")
 		r.Add(pw.Calls...)
 		if err != nil {
-			return r, kernelErr(failedOf(pw.Calls), "write")
+			return r, kernelErr(failedOf(pw.Calls), "procfile")
 		}
 		r.Changes = append(r.Changes, result.Change{Path: pw.Path, Before: pw.Before, After: pw.After})
 	}
@@ -291,7 +291,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		}
 		r.Add(calls...)
 		if calls[0].Failed() {
-			return r, kernelErr(calls[0], "fork")
+			return r, s.forkErr(b, calls[0])
 		}
 		nspid := s.nspid(pid)
 		r.Say("PID 1", "%d on the host is %s in the new namespace (NSpid: %s)", pid, last(nspid), strings.Join(nspid, " "))

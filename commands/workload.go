@@ -217,10 +217,10 @@ func (s *Session) stdio() box.Stdio {
 // child's execveat, the calls the workload made that hood narrates (a
 // fork or mmap that failed), its PIDs and the box's waitpid. It returns an
 // error when the workload could not start.
-func narrateWorkload(r *result.Result, b *box.Box, w *box.Workload, inner ...result.Syscall) error {
+func (s *Session) narrateWorkload(r *result.Result, b *box.Box, w *box.Workload, inner ...result.Syscall) error {
 	r.Add(w.Fork)
 	if w.Fork.Failed() {
-		return kernelErr(w.Fork, "fork")
+		return s.forkErr(b, w.Fork)
 	}
 	r.Add(w.Exec)
 	r.Add(inner...)
@@ -264,11 +264,6 @@ func calls(c *result.Syscall) []result.Syscall {
 	return []result.Syscall{*c}
 }
 
-// failed is the error for a call that stopped a workload, with what its
-// errno means there.
-func failed(c *result.Syscall, meaning, fix string) error {
-	return &result.KernelError{Call: c.Text(), Errno: c.Errno, ErrName: c.ErrName(), Meaning: meaning, Fix: fix}
-}
 
 func burn(s *Session, args []string) (*result.Result, error) {
 	threads, seconds, err := parseBurn(args)
@@ -284,12 +279,11 @@ func burn(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	r := &result.Result{}
-	if err := narrateWorkload(r, b, &w.Workload, calls(w.Failed)...); err != nil {
+	if err := s.narrateWorkload(r, b, &w.Workload, calls(w.Failed)...); err != nil {
 		return r, err
 	}
 	if w.Failed != nil {
-		return r, failed(w.Failed, "the kernel would not start another thread: a thread counts as a process for pids.max (and RLIMIT_NPROC, kernel.threads-max)",
-			"use fewer threads, or raise the box's pids.max")
+		return r, kernelErr(*w.Failed, "")
 	}
 	plural := ""
 	if threads > 1 {
@@ -339,15 +333,14 @@ func alloc(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	r := &result.Result{}
-	if err := narrateWorkload(r, b, &w.Workload, calls(w.Failed)...); err != nil {
+	if err := s.narrateWorkload(r, b, &w.Workload, calls(w.Failed)...); err != nil {
 		return r, err
 	}
 	touched := box.FormatSize(w.Touched)
 	s.Measure("alloc.touched_mib", float64(w.Touched)/(1<<20))
 	if w.Failed != nil {
 		r.Say("touched", "%s of %s before mmap failed", touched, box.FormatSize(total))
-		return r, failed(w.Failed, "the kernel would not give the workload more address space (the overcommit policy, vm.overcommit_memory, or RLIMIT_AS); a memory.max limit does not fail mmap, it kills later",
-			"allocate less")
+		return r, kernelErr(*w.Failed, "")
 	}
 	if how := stopped(&w.Workload); how != "" {
 		r.Say("killed", "%s after touching %s of %s", how, touched, box.FormatSize(total))
@@ -396,7 +389,7 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 	if w.Errno != 0 {
 		fork = append(fork, w.FailedFork)
 	}
-	if err := narrateWorkload(r, b, &w.Workload, fork...); err != nil {
+	if err := s.narrateWorkload(r, b, &w.Workload, fork...); err != nil {
 		return r, err
 	}
 	s.Measure("forkbomb.started", float64(w.Started))
@@ -477,7 +470,7 @@ func write(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	r := &result.Result{}
-	if err := narrateWorkload(r, b, &w.Workload, calls(w.Failed)...); err != nil {
+	if err := s.narrateWorkload(r, b, &w.Workload, calls(w.Failed)...); err != nil {
 		return r, err
 	}
 	if w.Refused != "" {
@@ -492,7 +485,7 @@ func write(s *Session, args []string) (*result.Result, error) {
 		if w.Bytes > 0 {
 			r.Say("wrote", "%s; then write(2) failed", rate)
 		}
-		return r, failed(w.Failed, writeWhy(w.Failed.ErrName(), direct), "")
+		return r, writeErr(*w.Failed, direct)
 	}
 	if how := stopped(&w.Workload); how != "" {
 		r.Say("stopped", "%s after writing %s by its last report", how, box.FormatSize(w.Bytes))
@@ -523,26 +516,11 @@ func limitSize(v string) string {
 	return box.FormatSize(n)
 }
 
-func writeWhy(errName string, direct bool) string {
-	switch errName {
-	case "ENOENT":
-		return "the directory does not exist in the box's view of the filesystem"
-	case "EACCES", "EPERM":
-		return "the box may not write there (file permissions, or no capability to override them)"
-	case "EROFS":
-		return "that filesystem is mounted read-only in the box's mount namespace"
-	case "EEXIST":
-		return "FILE is a symbolic link that points nowhere (or appeared meanwhile): write creates a new file only with O_EXCL, which follows no link"
-	case "EISDIR":
-		return "that is a directory"
-	case "ENOSPC", "EDQUOT":
-		return "no room left: the filesystem is full or the quota reached (for a loop device: the filesystem that holds its backing file)"
-	case "EINVAL":
-		if direct {
-			return "this filesystem does not do O_DIRECT (tmpfs on older kernels, some FUSE filesystems); try without --direct or on a disk filesystem"
-		}
-	case "EIO":
-		return "the device reported an I/O error"
+// writeErr is the error for the call that stopped a write workload. EINVAL
+// there has one cause hood can name only when it asked for O_DIRECT.
+func writeErr(c result.Syscall, direct bool) error {
+	if direct && c.ErrName() == "EINVAL" {
+		return kernelErr(c, "O_DIRECT")
 	}
-	return ""
+	return kernelErr(c, "file")
 }

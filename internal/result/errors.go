@@ -29,6 +29,7 @@ func Usagef(usage, format string, args ...any) error {
 // this context and what would fix it.
 type KernelError struct {
 	Call    string // "unshare(CLONE_NEWUSER)"
+	What    string // instead of Call: what was done, with the errno ("write \"5\" to .../pids.max: invalid argument (EINVAL)")
 	Errno   syscall.Errno
 	ErrName string
 	Meaning string
@@ -37,7 +38,11 @@ type KernelError struct {
 
 func (e *KernelError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s failed: %s (%s)", e.Call, e.ErrName, e.Errno.Error())
+	if e.Call != "" {
+		fmt.Fprintf(&b, "%s failed: %s (%s)", e.Call, e.ErrName, e.Errno.Error())
+	} else {
+		b.WriteString(e.What)
+	}
 	if e.Meaning != "" {
 		fmt.Fprintf(&b, "\n  why: %s", e.Meaning)
 	}

@@ -33,15 +33,16 @@ var flags = []struct {
 
 // The flags hood's commands name directly.
 const (
-	Bind    = unix.MS_BIND
-	Rec     = unix.MS_REC
-	Private = unix.MS_PRIVATE
-	Shared  = unix.MS_SHARED
-	Slave   = unix.MS_SLAVE
-	NoSuid  = unix.MS_NOSUID
-	NoDev   = unix.MS_NODEV
-	NoExec  = unix.MS_NOEXEC
-	NewNS   = unix.CLONE_NEWNS // for unshare(2): a new mount namespace
+	Bind       = unix.MS_BIND
+	Rec        = unix.MS_REC
+	Private    = unix.MS_PRIVATE
+	Shared     = unix.MS_SHARED
+	Slave      = unix.MS_SLAVE
+	Unbindable = unix.MS_UNBINDABLE
+	NoSuid     = unix.MS_NOSUID
+	NoDev      = unix.MS_NODEV
+	NoExec     = unix.MS_NOEXEC
+	NewNS      = unix.CLONE_NEWNS // for unshare(2): a new mount namespace
 )
 
 // FlagString renders mount(2) flags by name: "MS_REC|MS_PRIVATE".

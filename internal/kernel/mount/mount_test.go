@@ -1,6 +1,7 @@
 package mount
 
 import (
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -34,5 +35,17 @@ func TestFlagString(t *testing.T) {
 	}
 	if got := FlagString(0); got != "0" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestUnknownCgroupOptions(t *testing.T) {
+	known := Controllers(strings.NewReader("#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t2\t1\t1\nnet_cls\t5\t1\t1\nrdma\t0\t1\t0\n"))
+	if strings.Join(known, ",") != "cpu,net_cls" {
+		t.Fatalf("controllers %v", known)
+	}
+	for data, want := range map[string]string{"net": "net", "cpu": "", "net_cls,xattr": "", "name=x,none": "", "rdma,bogus": "rdma,bogus"} {
+		if got := strings.Join(UnknownCgroupOptions(data, known), ","); got != want {
+			t.Errorf("%q: unknown %q, want %q", data, got, want)
+		}
 	}
 }

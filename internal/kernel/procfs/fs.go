@@ -113,3 +113,22 @@ func (fs FS) Descendants(pid int) []int {
 	}
 	return out
 }
+
+// InitOf is the PID (in this proc's namespace) of the live PID 1 of the PID
+// namespace link ("pid:[4026532300]"), or 0 when that namespace has none.
+func (fs FS) InitOf(link string) int {
+	pids, err := fs.PIDs()
+	if err != nil {
+		return 0
+	}
+	for _, pid := range pids {
+		if l, err := fs.NS(pid, "pid"); err != nil || l.String() != link {
+			continue
+		}
+		st, err := fs.Status(pid)
+		if err == nil && len(st.NSpid) > 0 && st.NSpid[len(st.NSpid)-1] == 1 && fs.Alive(pid) {
+			return pid
+		}
+	}
+	return 0
+}
