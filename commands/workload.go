@@ -264,7 +264,6 @@ func calls(c *result.Syscall) []result.Syscall {
 	return []result.Syscall{*c}
 }
 
-
 func burn(s *Session, args []string) (*result.Result, error) {
 	threads, seconds, err := parseBurn(args)
 	if err != nil {
