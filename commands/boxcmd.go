@@ -92,6 +92,8 @@ func boxNew(s *Session, args []string) (*result.Result, error) {
 			}
 		case strings.HasPrefix(a, "-"):
 			return nil, result.Usagef(usage, "unknown option %q", a)
+		case a == "":
+			return nil, result.Usagef(usage, "the box name is empty: give a name such as web, or none for the next boxN")
 		case name != "":
 			return nil, result.Usagef(usage, "box new takes at most one name")
 		default:

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -135,15 +134,19 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return r, err
 	}
-	call, err := holder.Mount(path, inside, "", msBind, "")
+	m, err := holder.Mount(path, inside, "", msBind, "")
 	if err != nil {
 		return r, err
 	}
-	call.Who = "pin holder"
-	r.Add(call)
-	if call.Failed() {
-		os.Remove(dst)
-		return r, kernelErr(call, "mount")
+	m.Who = "pin holder"
+	r.Add(m)
+	if m.Failed() {
+		c, _ := call.Unlink("hood", s.HoodPID, dst)
+		r.Add(c)
+		if t.Name == "mnt" && m.ErrName() == "EINVAL" {
+			return r, kernelErr(m, "mount of a mount namespace")
+		}
+		return r, kernelErr(m, "mount")
 	}
 	s.Pins = append(s.Pins, Pin{Path: dst, Label: label, Inode: ino, Type: t.Name})
 	r.Say("pinned", "%s:[%d] at %s", t.Name, ino, dst)

@@ -186,6 +186,15 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	r := &result.Result{}
+	if seenType(o.types, "mnt") && s.pins == nil {
+		// The kernel binds a mount namespace file (ns pin) only into a
+		// mount namespace older than it: start the pin holder, which has
+		// one of its own, before the box makes its new one.
+		from := len(r.Syscalls)
+		if h, err := s.pinHolder(r); err == nil {
+			r.Fold(from, fmt.Sprintf("hood started its pin holder (PID %d, a mount namespace of its own with a tmpfs for pins) before %s's new mount namespace, so that `ns pin %s mnt` can pin it: the kernel binds a mount namespace only into an older one", h.PID, b.Name, b.Name))
+		}
+	}
 	call, err := b.Unshare(flags)
 	if err != nil {
 		return nil, err

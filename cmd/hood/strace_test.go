@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +38,31 @@ var straceSessions = [][]string{
 	{"-c", "unshare pid --fork --mount-proc; kill 1 KILL; kill 1 TERM; run /nonexistent/program"},
 }
 
+// transcriptSessions are the hood -c lines of the hand-written transcripts
+// (testdata/script/*.txtar).
+func transcriptSessions(t *testing.T) [][]string {
+	files, _ := filepath.Glob("testdata/script/*.txtar")
+	var out [][]string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			m := transcriptLine.FindStringSubmatch(line)
+			if m != nil {
+				out = append(out, []string{"-c", strings.ReplaceAll(m[1], "''", "'")})
+			}
+		}
+	}
+	if len(out) < 20 {
+		t.Fatalf("found only %d hood -c lines in the transcripts", len(out))
+	}
+	return out
+}
+
+var transcriptLine = regexp.MustCompile(`^!? ?exec hood -c '(.*)'$`)
+
 func TestNarrationMatchesStrace(t *testing.T) {
 	requireRoot(t)
 	strace, err := exec.LookPath("strace")
@@ -51,7 +79,7 @@ func TestNarrationMatchesStrace(t *testing.T) {
 	if err := os.Symlink(exe, hood); err != nil {
 		t.Fatal(err)
 	}
-	for i, args := range straceSessions {
+	for i, args := range append(straceSessions, transcriptSessions(t)...) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			traceFile := filepath.Join(dir, fmt.Sprintf("trace%d", i))
 			logFile := filepath.Join(dir, fmt.Sprintf("calls%d", i))
@@ -60,8 +88,8 @@ func TestNarrationMatchesStrace(t *testing.T) {
 			cmd.Env = append(os.Environ(), "HOOD_CALL_LOG="+logFile, "NO_COLOR=1", "XDG_STATE_HOME="+dir)
 			out, _ := cmd.CombinedOutput() // a session may end on a refused call: that is narrated too
 			narrated := readCallLog(t, logFile)
-			if len(narrated) < 5 {
-				t.Fatalf("only %d calls narrated; output:\n%s", len(narrated), out)
+			if len(narrated) == 0 && i < len(straceSessions) {
+				t.Fatalf("no call narrated; output:\n%s", out)
 			}
 			f, err := os.Open(traceFile)
 			if err != nil {
@@ -76,8 +104,11 @@ func TestNarrationMatchesStrace(t *testing.T) {
 
 func readCallLog(t *testing.T, path string) []call.Call {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a session that narrated no call (help, ns ls)
+	}
 	if err != nil {
-		t.Fatalf("no call log: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var calls []call.Call
