@@ -4,20 +4,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"hood/internal/kernel/cgroup"
 )
-
-func readWords(path string) []string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	return strings.Fields(string(data))
-}
 
 // A requirement is something a lab or step needs from the machine. Each
 // says exactly what is missing and what to do about it.
@@ -46,15 +36,8 @@ func requirement(name string) (requirementFunc, error) {
 			if err != nil || len(hs) == 0 {
 				return false, "no cgroup hierarchy is mounted"
 			}
-			v1 := ctl
-			if ctl == "io" {
-				v1 = "blkio"
-			}
 			for _, h := range hs {
-				if h.V2 && slices.Contains(readWords(filepath.Join(h.Base(), "cgroup.subtree_control")), ctl) {
-					return true, ""
-				}
-				if !h.V2 && slices.Contains(h.Controllers, v1) {
+				if h.Offers(ctl) {
 					return true, ""
 				}
 			}

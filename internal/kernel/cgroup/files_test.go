@@ -34,8 +34,24 @@ func TestCheckValues(t *testing.T) {
 		{"cgroup.subtree_control", "+memory -pids", true},
 		{"cgroup.subtree_control", "memory", false},
 		{"memory.current", "5", false}, // read-only
+		{"cpuset.cpus.partition", "isolated", true},
+		{"cpuset.cpus.partition", "exclusive", false},
+		{"net_cls.classid", "0x100001", true},
+		{"net_cls.classid", "0x1000000001", false},
+		{"net_prio.ifpriomap", "eth0 5", true},
+		{"net_prio.ifpriomap", "eth0", false},
+		{"devices.deny", "a", true},
+		{"devices.allow", "c 1:3 rwm", true},
+		{"devices.allow", "c 1:* rwx", false},
+		{"misc.max", "sev 4", true},
+		{"misc.max", "sev", false},
+		{"rdma.max", "mlx5_0 hca_handle=2", true},
+		{"rdma.max", "mlx5_0 handles=2", false},
+		{"io.cost.qos", "8:0 enable=1 rpct=95", true},
+		{"io.cost.qos", "8:0 speed=fast", false},
+		{"memory.zswap.writeback", "2", false},
 	} {
-		err := Specs[c.file].Check(c.value)
+		err := Lookup(c.file).Check(c.value)
 		if (err == nil) != c.ok {
 			t.Errorf("%s %q: error %v, want ok=%v", c.file, c.value, err, c.ok)
 		}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -117,7 +116,7 @@ func (g *Group) makeIn(o *ops, made *[]string, h Hierarchy, parent, dir string, 
 func (g *Group) Attach(pid int) ([]Op, error) {
 	var o ops
 	for _, dir := range g.Dirs {
-		if err := o.write(filepath.Join(dir, "cgroup.procs"), strconv.Itoa(pid)); err != nil {
+		if err := o.write(dir, "cgroup.procs", strconv.Itoa(pid)); err != nil {
 			return o, err
 		}
 	}
@@ -241,23 +240,6 @@ func inUse(dir string) (bool, error) {
 	return len(pids) > 0, err
 }
 
-func readProcs(dir string) ([]int, error) {
-	file := filepath.Join(dir, "cgroup.procs")
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, wrap("read "+file, err)
-	}
-	var pids []int
-	for _, f := range strings.Fields(string(b)) {
-		pid, err := strconv.Atoi(f)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: bad PID %q", file, f)
-		}
-		pids = append(pids, pid)
-	}
-	return pids, nil
-}
-
 // ops records the calls made, in order, for narration. Every cgroup
 // directory and file hood makes or writes goes through it.
 type ops []Op
@@ -274,8 +256,9 @@ func (o *ops) rmdir(dir string) error {
 	return err
 }
 
-func (o *ops) write(file, val string) error {
-	calls, err := call.WriteFile("hood", os.Getpid(), file, val)
+// write writes val to the file name of dir, through WriteFile.
+func (o *ops) write(dir, name, val string) error {
+	calls, err := WriteFile(dir, name, val)
 	*o = append(*o, calls...)
 	return err
 }
@@ -301,39 +284,22 @@ func (o *ops) ensureDir(dir string) (created bool, err error) {
 // process to it with ENOSPC. v2 cpusets inherit, so only v1 needs this.
 func (o *ops) fillCpuset(dir string) error {
 	for _, name := range []string{"cpuset.cpus", "cpuset.mems"} {
-		file := filepath.Join(dir, name)
-		cur, err := os.ReadFile(file)
+		cur, err := ReadFile(dir, name)
 		if err != nil {
-			return wrap("read "+file, err)
+			return err
 		}
-		if strings.TrimSpace(string(cur)) != "" {
+		if strings.TrimSpace(cur) != "" {
 			continue
 		}
-		from := filepath.Join(filepath.Dir(dir), name)
-		val, err := os.ReadFile(from)
+		val, err := ReadFile(filepath.Dir(dir), name)
 		if err != nil {
-			return wrap("read "+from, err)
+			return err
 		}
-		if err := o.write(file, strings.TrimSpace(string(val))); err != nil {
+		if err := o.write(dir, name, strings.TrimSpace(val)); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// wrap names what was done and, where the kernel answered with an errno,
-// keeps that errno (for errors.Is) and spells its name as the kernel does:
-// "mkdir /sys/fs/cgroup/memory/hood/box1: permission denied (EACCES)".
-// The os package's *PathError is unwrapped so the path is not said twice.
-func wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return fmt.Errorf("%s: %w (%s)", what, errno, unix.ErrnoName(errno))
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Wanted are the v2 controllers hood enables for its boxes when offered.
@@ -343,8 +309,8 @@ var Wanted = []string{"cpu", "memory", "io", "pids", "cpuset"}
 // for those of Wanted that dir's cgroup.controllers offers and that are not
 // enabled yet.
 func (o *ops) enableControllers(dir string) error {
-	offered := readWords(filepath.Join(dir, "cgroup.controllers"))
-	enabled := readWords(filepath.Join(dir, "cgroup.subtree_control"))
+	offered := readWords(dir, "cgroup.controllers")
+	enabled := readWords(dir, "cgroup.subtree_control")
 	var add []string
 	for _, c := range Wanted {
 		if slices.Contains(offered, c) && !slices.Contains(enabled, c) {
@@ -354,7 +320,7 @@ func (o *ops) enableControllers(dir string) error {
 	if len(add) == 0 {
 		return nil
 	}
-	return o.write(filepath.Join(dir, "cgroup.subtree_control"), strings.Join(add, " "))
+	return o.write(dir, "cgroup.subtree_control", strings.Join(add, " "))
 }
 
 // StaleAge is how old an empty group must be before hood's start-up

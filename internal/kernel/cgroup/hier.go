@@ -1,7 +1,6 @@
 package cgroup
 
 import (
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -17,9 +16,11 @@ type Hierarchy struct {
 	ID          int      // hierarchy ID from /proc/PID/cgroup (0 for v2)
 	Controllers []string // "cpu","cpuacct" ... ; for a named v1 hierarchy, empty
 	Name        string   // "systemd" for "name=systemd", else ""
-	V2          bool
-	Mount       string // where it is mounted in hood's mount namespace, e.g. /sys/fs/cgroup/memory
-	Path        string // the process's cgroup path in it, e.g. "/" or "/user.slice/..."
+	// V2 is the package's own: callers ask Version, Offers or Enabled, so
+	// that no code outside the package branches on the version.
+	V2    bool
+	Mount string // where it is mounted in hood's mount namespace, e.g. /sys/fs/cgroup/memory
+	Path  string // the process's cgroup path in it, e.g. "/" or "/user.slice/..."
 
 	// root is the mount's root inside the hierarchy: "/" on a host, but a
 	// container runtime without cgroup namespaces bind-mounts only
@@ -146,7 +147,7 @@ func (h Hierarchy) Base() string {
 	best, bestN := own, 0
 	for dir := own; ; dir = filepath.Dir(dir) {
 		n := 0
-		enabled := readWords(filepath.Join(dir, "cgroup.subtree_control"))
+		enabled := readWords(dir, "cgroup.subtree_control")
 		for _, c := range Wanted {
 			if slices.Contains(enabled, c) {
 				n++
@@ -162,11 +163,37 @@ func (h Hierarchy) Base() string {
 	return best
 }
 
-// readWords reads a whitespace-separated list file (cgroup.controllers).
-func readWords(path string) []string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
+// Version is 2 for the unified hierarchy, 1 for a v1 one.
+func (h Hierarchy) Version() int {
+	if h.V2 {
+		return 2
 	}
-	return strings.Fields(string(data))
+	return 1
 }
+
+// Enabled lists the controllers hood's groups get in this hierarchy: on v1
+// the ones it mounts, on v2 those its Base hands down in
+// cgroup.subtree_control (none: the tree is membership only).
+func (h Hierarchy) Enabled() []string {
+	if h.V2 {
+		return readWords(h.Base(), "cgroup.subtree_control")
+	}
+	return slices.Clone(h.Controllers)
+}
+
+// Offers reports whether hood's groups in this hierarchy get the
+// controller ctl, named as v2 names it ("io", not "blkio"). The core
+// "cgroup" files are offered by every v2 tree.
+func (h Hierarchy) Offers(ctl string) bool {
+	if h.V2 && ctl == "cgroup" {
+		return true
+	}
+	if !h.V2 {
+		ctl = v1Controller(ctl)
+	}
+	return slices.Contains(h.Enabled(), ctl)
+}
+
+// HasFile reports whether the directory where hood makes its groups has
+// the file name: a v1 file name a learner types is taken as it is there.
+func (h Hierarchy) HasFile(name string) bool { return has(h.Base(), name) }
