@@ -97,7 +97,7 @@ func TestEveryErrnoHoodExplainsHasAnEntry(t *testing.T) {
 	}
 	// A family's entry is the word that names it.
 	family := map[string]string{"procfile": "uid_map", "file": "write", "cgroup": "cgroup",
-		"O_DIRECT": "O_DIRECT", "clone after PID 1 exited": "clone"}
+		"O_DIRECT": "O_DIRECT", "clone after PID 1 exited": "clone", "mount of a mount namespace": "mount"}
 	for _, w := range whys {
 		name := w.Call
 		if f, ok := family[name]; ok {

@@ -13,7 +13,7 @@ import (
 	"hood/internal/result"
 )
 
-const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind] SOURCE TARGET | mount --make-shared|--make-private|--make-slave TARGET"
+const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind] SOURCE TARGET | mount --make-shared|--make-private|--make-slave|--make-unbindable|--make-rshared|--make-rprivate|--make-rslave|--make-runbindable TARGET"
 
 func init() {
 	register(&Command{UsageLine: mountUsage, Short: "mount a filesystem in the current box's mount namespace",

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"hood/internal/box"
 	"hood/internal/kernel/call"
 	"hood/internal/kernel/mount"
@@ -26,6 +28,7 @@ type Pin struct {
 	Label string // "box1's net"
 	Inode uint64
 	Type  string
+	FD    int // >0: held by this open descriptor of the pin holder, not a bind mount
 }
 
 func init() {
@@ -144,7 +147,7 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 		c, _ := call.Unlink("hood", s.HoodPID, dst)
 		r.Add(c)
 		if t.Name == "mnt" && m.ErrName() == "EINVAL" {
-			return r, kernelErr(m, "mount of a mount namespace")
+			return s.pinByFD(r, holder, path, label, ino, m)
 		}
 		return r, kernelErr(m, "mount")
 	}
@@ -152,6 +155,31 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 	r.Say("pinned", "%s:[%d] at %s", t.Name, ino, dst)
 	r.Shell = fmt.Sprintf("touch %s && mount --bind %s %s  # as ip netns add does under /run/netns", inside, path, inside)
 	r.Meaning = fmt.Sprintf("The bind mount holds %s:[%d]: it stays alive after every process in it has gone, and `enter %s` joins it again. ip netns add keeps network namespaces under /run/netns the same way; hood keeps its pins in the pin holder's own mount namespace, so they go when hood does.", t.Name, ino, dst)
+	return r, nil
+}
+
+// pinByFD holds a mount namespace the kernel would not bind-mount into the
+// pin holder's (EINVAL: a bind of a mount namespace file is refused unless
+// the kernel counts the binder's own mount namespace as the older one, to
+// prevent loops) by an open descriptor in the pin holder instead: a
+// namespace lives while any descriptor of it is open.
+func (s *Session) pinByFD(r *result.Result, holder *box.Box, path, label string, ino uint64, refused result.Syscall) (*result.Result, error) {
+	const flags = unix.O_RDONLY | unix.O_CLOEXEC
+	c, err := holder.Open(path, flags)
+	if err != nil {
+		return r, err
+	}
+	c.Who = "pin holder"
+	r.Add(c)
+	if c.Failed() {
+		return r, kernelErr(refused, "mount of a mount namespace")
+	}
+	fd := int(c.Ret)
+	dst := fmt.Sprintf("%s/%d/fd/%d", s.ProcRoot, holder.PID, fd)
+	s.Pins = append(s.Pins, Pin{Path: dst, Label: label, Inode: ino, Type: "mnt", FD: fd})
+	r.Say("pinned", "mnt:[%d] by the pin holder's descriptor %d: %s", ino, fd, dst)
+	r.Shell = fmt.Sprintf("exec %d<%s  # a shell holds a namespace open the same way", fd, path)
+	r.Meaning = fmt.Sprintf("The kernel would not bind-mount this mount namespace into the pin holder's (EINVAL above: it binds a mount namespace file only into a mount namespace it counts as older, so that namespaces cannot hold each other in a loop). An open descriptor holds it just as well: mnt:[%d] stays alive while the pin holder keeps descriptor %d open, and `enter %s` joins it.", ino, fd, dst)
 	return r, nil
 }
 
@@ -196,14 +224,21 @@ func nsUnpin(s *Session, args []string) (*result.Result, error) {
 // unpin detaches and deletes one pin.
 func (s *Session) unpin(p Pin) []result.Syscall {
 	var calls []result.Syscall
-	if s.pins != nil {
+	if s.pins != nil && p.FD > 0 {
+		if c, err := s.pins.Close(p.FD, p.Path); err == nil {
+			c.Who = "pin holder"
+			calls = append(calls, c)
+		}
+	} else if s.pins != nil {
 		if c, err := s.pins.Umount(pinDir + "/" + filepath.Base(p.Path)); err == nil {
 			c.Who = "pin holder"
 			calls = append(calls, c)
 		}
 	}
-	c, _ := call.Unlink("hood", s.HoodPID, p.Path)
-	calls = append(calls, c)
+	if p.FD == 0 {
+		c, _ := call.Unlink("hood", s.HoodPID, p.Path)
+		calls = append(calls, c)
+	}
 	for i, q := range s.Pins {
 		if q.Path == p.Path {
 			s.Pins = append(s.Pins[:i], s.Pins[i+1:]...)

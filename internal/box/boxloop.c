@@ -472,6 +472,14 @@ static void serve(void)
 			r = umount2(data, MNT_DETACH);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
 			break;
+		case BOX_OPEN:
+			r = open(data, (int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_CLOSE:
+			r = close((int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
 		case BOX_EXIT:
 			reply(0, 0, 0, 0, NULL, 0);
 			_exit(0);

@@ -16,6 +16,8 @@ enum {
 	BOX_READFILE = 11,   // data = path; reply data = the file as the box reads it
 	BOX_SETID = 12,      // arg0 = uid, arg1 = gid: drop to them (no supplementary groups)
 	BOX_UMOUNT = 13,     // data = path: umount2(path, MNT_DETACH)
+	BOX_OPEN = 14,       // arg0 = flags, data = path: open(2), the descriptor kept open
+	BOX_CLOSE = 15,      // arg0 = a descriptor BOX_OPEN returned: close(2)
 };
 
 // BOX_SPAWN_SELF: exec hood's own binary (opened when the box started), for

@@ -127,3 +127,25 @@ func Catches(pid, sig int) bool {
 	}
 	return false
 }
+
+// Open makes the box open path and keep the descriptor: glibc's open(3)
+// is openat(AT_FDCWD, ...). The call's return value is the descriptor.
+func (b *Box) Open(path string, flags int) (result.Syscall, error) {
+	if strings.IndexByte(path, 0) >= 0 {
+		return result.Syscall{}, fmt.Errorf("path %q contains a NUL byte", path)
+	}
+	r, err := b.c.call(opOpen, [4]int64{int64(flags)}, append([]byte(path), 0), nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return b.my("openat", r, call.Cwd(), call.S(path), call.F(int64(flags), OpenFlagString(int64(flags)))), nil
+}
+
+// Close makes the box close a descriptor Open returned.
+func (b *Box) Close(fd int, what string) (result.Syscall, error) {
+	r, err := b.c.call(opClose, [4]int64{int64(fd)}, nil, nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return b.my("close", r, call.Fd(fd, what)), nil
+}

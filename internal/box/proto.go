@@ -27,6 +27,8 @@ const (
 	opReadFile    = 11
 	opSetID       = 12
 	opUmount      = 13
+	opOpen        = 14
+	opClose       = 15
 
 	spawnForeground = 1
 	spawnSelf       = 2
