@@ -34,8 +34,7 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 	// container's: freezing the group freezes the box too (hood then
 	// refuses commands that need it until thawed), and killing the group
 	// ends the box.
-	r := &result.Result{}
-	g, label, err := s.group(r, name)
+	r, g, label, err := s.groupResult(name)
 	if err != nil {
 		return r, err
 	}

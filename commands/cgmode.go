@@ -3,13 +3,13 @@ package commands
 import (
 	"bytes"
 	"fmt"
-	"hood/internal/kernel/cgroup"
-	"hood/internal/kernel/procfs"
-	"hood/internal/result"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/procfs"
+	"hood/internal/result"
 )
 
 func cgroupMode(s *Session, args []string) (*result.Result, error) {
@@ -22,26 +22,26 @@ func cgroupMode(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	t := &result.Table{Header: []string{"hierarchy", "mounted at", "hood's cgroup", "hood's groups go under", "controllers there"}}
+	var v2 *cgroup.Offer
 	for _, h := range hs {
-		ctl := strings.Join(h.Controllers, ",")
-		base := h.Base()
-		if h.V2 {
-			ctl = strings.Join(readWordsFile(filepath.Join(base, "cgroup.subtree_control")), " ")
-			if ctl == "" {
-				ctl = "(none enabled: membership only)"
-			}
+		o := cgroup.Offers(h)
+		if o.Version == 2 {
+			v2 = &o
 		}
-		if ctl == "" {
-			ctl = "(none: a named hierarchy)"
-		}
-		t.Rows = append(t.Rows, []string{h.Label(), h.Mount, h.Path, filepath.Join(base, "hood"), ctl})
+		t.Rows = append(t.Rows, []string{h.Label(), h.Mount, h.Path, filepath.Join(h.Base(), "hood"), controllersText(o)})
 		t.Mark = append(t.Mark, false)
 	}
 	r := &result.Result{Table: t}
 	r.Say("mode", "%s", mode)
+	switch {
+	case v2 != nil && v2.CoreSeen:
+		r.Say("v2 core", "%s (as in %s)", strings.Join(v2.Core, ", "), v2.CoreFrom)
+	case v2 != nil && len(v2.Core) > 0:
+		r.Say("v2 core", "%s (no group below the root to look at: %s makes these in every one)", strings.Join(v2.Core, ", "), v2.CoreFrom)
+	}
 	switch mode {
 	case cgroup.Hybrid:
-		r.Meaning = "Controllers live in the v1 trees, one per controller; the v2 tree holds membership and pressure (PSI) only. hood speaks v2 file names and writes the v1 files, showing the conversion."
+		r.Meaning = "Controllers live in the v1 trees, one per controller; " + hybridV2(v2) + " hood speaks v2 file names and writes the v1 files, showing the conversion."
 	case cgroup.Legacy:
 		r.Meaning = "cgroup v1 only: a tree per controller. hood speaks v2 file names and writes the v1 files, showing the conversion."
 	case cgroup.Unified:
@@ -50,12 +50,44 @@ func cgroupMode(s *Session, args []string) (*result.Result, error) {
 	return r, nil
 }
 
-func readWordsFile(path string) []string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
+// controllersText is what a hierarchy gives hood's groups, as looked at.
+func controllersText(o cgroup.Offer) string {
+	ctl := strings.Join(o.Controllers, ",")
+	switch {
+	case o.Version == 2 && ctl == "" && len(o.Offered) > 0:
+		return "(none enabled; offered: " + strings.Join(o.Offered, " ") + ")"
+	case o.Version == 2 && ctl == "":
+		return "(none enabled)"
+	case o.Version == 2:
+		return strings.Join(o.Controllers, " ")
+	case ctl == "":
+		return "(none: a named hierarchy)"
 	}
-	return strings.Fields(string(data))
+	return ctl
+}
+
+// hybridV2 says what the v2 tree of a hybrid machine gives hood's groups:
+// the controllers it enables there and the core files a group has (hood
+// freezes and kills through cgroup.freeze and cgroup.kill when they are).
+func hybridV2(v2 *cgroup.Offer) string {
+	if v2 == nil {
+		return "the v2 tree is not mounted where hood can reach it."
+	}
+	ctl := "enables no controller for hood's groups"
+	if len(v2.Controllers) > 0 {
+		ctl = "enables " + strings.Join(v2.Controllers, ", ") + " for hood's groups"
+	}
+	var uses []string
+	for _, f := range v2.Core {
+		if f == "cgroup.freeze" || f == "cgroup.kill" {
+			uses = append(uses, f)
+		}
+	}
+	core := "its groups have the core files " + strings.Join(v2.Core, ", ")
+	if len(uses) > 0 {
+		core += ", and hood freezes and kills through " + strings.Join(uses, " and ")
+	}
+	return "the v2 tree " + ctl + "; " + core + "."
 }
 
 func cgroupFiles(s *Session, args []string) (*result.Result, error) {
@@ -111,11 +143,7 @@ func cgroupShow(s *Session, args []string) (*result.Result, error) {
 		t.Header = append(t.Header, "path ("+tg.Label+"'s own view)")
 	}
 	for i, c := range outside {
-		ctl := strings.Join(c.Controllers, ",")
-		if c.V2() {
-			ctl = "(v2)"
-		}
-		row := []string{strconv.Itoa(c.ID), ctl, c.Path}
+		row := []string{strconv.Itoa(c.ID), cgroup.ControllersOf(c), c.Path}
 		if inside != nil {
 			in := "?"
 			if i < len(inside) {

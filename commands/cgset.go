@@ -2,13 +2,12 @@ package commands
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
+
 	"hood/internal/kernel/call"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // knownFile accepts a v2 name hood knows, or a file that exists in one of
@@ -17,12 +16,8 @@ func (s *Session) knownFile(name string) error {
 	if cgroup.Specs[name] != nil {
 		return nil
 	}
-	if hs, err := s.hierarchies(); err == nil && !strings.ContainsAny(name, "/\x00") {
-		for _, h := range hs {
-			if _, err := os.Stat(filepath.Join(h.Base(), name)); err == nil && !h.V2 {
-				return nil
-			}
-		}
+	if hs, err := s.hierarchies(); err == nil && cgroup.V1File(hs, name) {
+		return nil
 	}
 	return &result.UsageError{Msg: cgroup.Unknown(name).Error()}
 }
@@ -38,13 +33,23 @@ func cgroupSet(s *Session, args []string) (*result.Result, error) {
 	if err := s.knownFile(file); err != nil {
 		return nil, err
 	}
+	if isMove(file) {
+		m, err := s.moveTarget(file, value)
+		if err != nil {
+			return nil, err
+		}
+		r, g, label, err := s.groupResult(name)
+		if err != nil {
+			return r, err
+		}
+		return r, s.move(r, g, label, file, m)
+	}
 	if sp := cgroup.Specs[file]; sp != nil {
 		if err := sp.Check(value); err != nil {
 			return nil, &result.UsageError{Msg: err.Error()}
 		}
 	}
-	r := &result.Result{}
-	g, label, err := s.group(r, name)
+	r, g, label, err := s.groupResult(name)
 	if err != nil {
 		return r, err
 	}
@@ -85,8 +90,7 @@ func cgroupGet(s *Session, args []string) (*result.Result, error) {
 	if err := s.knownFile(rest[0]); err != nil {
 		return nil, err
 	}
-	r := &result.Result{}
-	g, label, err := s.group(r, name)
+	r, g, label, err := s.groupResult(name)
 	if err != nil {
 		return r, err
 	}
@@ -180,8 +184,7 @@ func cgroupStat(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &result.Result{}
-	g, label, err := s.group(r, name)
+	r, g, label, err := s.groupResult(name)
 	if err != nil {
 		return r, err
 	}

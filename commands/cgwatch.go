@@ -78,8 +78,7 @@ func cgroupWatch(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &result.Result{}
-	g, label, err := s.group(r, name)
+	r, g, label, err := s.groupResult(name)
 	if err != nil {
 		return r, err
 	}

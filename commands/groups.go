@@ -19,12 +19,14 @@ func init() {
 			Run: cgroupMode},
 		&Command{UsageLine: "cgroup files", Short: "the cgroup files hood knows by their v2 names: format, units, and the v1 file(s) each maps to",
 			Run: cgroupFiles},
-		&Command{UsageLine: "cgroup attach [TARGET] [GROUP]", Short: "put a box (or a process of one) in a cgroup: its own hood/BOX by default",
+		&Command{UsageLine: "cgroup attach [TARGET] [GROUP]", Short: "put a box, or a process a box started, in a cgroup: the box's own hood/BOX by default",
 			Long: `hood creates hood/BOX below the cgroup hood runs in (on v2, below the nearest
 cgroup that offers the controllers), in every mounted hierarchy, and writes
 the PID to cgroup.procs there. Programs the box starts later are born in it.
 The group is removed when the box ends. Any cgroup command on a box that has
-no group yet makes it first.`,
+no group yet makes it first. TARGET is a box or the PID of a process a box
+started (its descendant, by the process tree): hood moves only processes it
+started. cgroup set GROUP cgroup.procs PID makes the same move.`,
 			Args: []Arg{ArgTarget, ArgBox}, Run: cgroupAttach},
 		&Command{UsageLine: "cgroup show [TARGET]", Short: "a box's or PID's cgroups, from /proc/PID/cgroup: as the host sees them and as the box itself does",
 			Args: []Arg{ArgTarget}, Run: cgroupShow},
@@ -131,6 +133,14 @@ func (s *Session) group(r *result.Result, name string) (*cgroup.Group, string, e
 	return nil, "", &result.UsageError{Msg: fmt.Sprintf("unknown group %q: name a box or a group made with `cgroup new` (%s)", name, strings.Join(known, ", "))}
 }
 
+// groupResult starts a result with the group named, made on first use
+// (narrated in the result).
+func (s *Session) groupResult(name string) (*result.Result, *cgroup.Group, string, error) {
+	r := &result.Result{}
+	g, label, err := s.group(r, name)
+	return r, g, label, err
+}
+
 // splitGroup takes an optional GROUP off the front: a word that is not a
 // file name (file names have a dot).
 func splitGroup(args []string, min int) (group string, rest []string) {
@@ -145,38 +155,51 @@ func cgroupAttach(s *Session, args []string) (*result.Result, error) {
 	if len(args) > 2 {
 		return nil, result.Usagef(usage, "a target and a group at most")
 	}
-	b, err := s.box()
+	var m mover
 	if len(args) > 0 {
-		b = s.find(args[0])
-		if b == nil {
-			return nil, result.Usagef(usage, "%q is not a box: hood moves only its own boxes into cgroups (the boxes: %s)", args[0], strings.Join(s.BoxNames(), ", "))
+		var err error
+		if m, err = s.startedBy(usage, args[0]); err != nil {
+			return nil, err
 		}
-	} else if err != nil {
-		return nil, err
+	} else {
+		b, err := s.box()
+		if err != nil {
+			return nil, err
+		}
+		m = mover{b, b.PID, b.Name}
 	}
 	r := &result.Result{}
-	if len(args) < 2 {
-		if g := s.groups[b.Name]; g != nil {
-			return nil, &result.UsageError{Msg: fmt.Sprintf("%s is already in its group (%s); `cgroup show %s` shows it", b.Name, g.Dirs[0], b.Name)}
-		}
-		g, err := s.boxGroup(r, b)
-		if err != nil {
-			return r, err
-		}
-		r.Shell = fmt.Sprintf("mkdir %s && echo %d > %s/cgroup.procs  # and so on for each hierarchy", g.Dirs[0], b.PID, g.Dirs[0])
-		r.Meaning = fmt.Sprintf("%s now sits in a cgroup of its own, in every hierarchy; what it starts is born there. Its namespaces did not change: a cgroup is where the kernel accounts and limits, not what a process can see.", b.Name)
-		return r, nil
+	if len(args) < 2 && m.pid == m.box.PID {
+		return r, s.attachBox(r, m.box)
 	}
-	g, name, err := s.group(r, args[1])
+	group := m.box.Name // a process a box started goes to the box's group by default
+	if len(args) == 2 {
+		group = args[1]
+	}
+	g, name, err := s.group(r, group)
 	if err != nil {
 		return r, err
 	}
-	if err := attach(r, g, b.PID); err != nil {
+	if err := attach(r, g, m.pid); err != nil {
 		return r, err
 	}
-	r.Shell = fmt.Sprintf("echo %d > %s/cgroup.procs  # and so on for each hierarchy", b.PID, g.Dirs[0])
-	r.Meaning = fmt.Sprintf("%s moved into %s's group; its children already running stay where they are, new ones are born in %s.", b.Name, name, name)
+	r.Shell = fmt.Sprintf("echo %d > %s/cgroup.procs  # and so on for each hierarchy", m.pid, g.Dirs[0])
+	r.Meaning = fmt.Sprintf("%s moved into %s's group; its children already running stay where they are, new ones are born in %s.", m.label, name, name)
 	return r, nil
+}
+
+// attachBox is `cgroup attach BOX`: the box into a group of its own.
+func (s *Session) attachBox(r *result.Result, b *box.Box) error {
+	if g := s.groups[b.Name]; g != nil {
+		return &result.UsageError{Msg: fmt.Sprintf("%s is already in its group (%s); `cgroup show %s` shows it", b.Name, g.Dirs[0], b.Name)}
+	}
+	g, err := s.boxGroup(r, b)
+	if err != nil {
+		return err
+	}
+	r.Shell = fmt.Sprintf("mkdir %s && echo %d > %s/cgroup.procs  # and so on for each hierarchy", g.Dirs[0], b.PID, g.Dirs[0])
+	r.Meaning = fmt.Sprintf("%s now sits in a cgroup of its own, in every hierarchy; what it starts is born there. Its namespaces did not change: a cgroup is where the kernel accounts and limits, not what a process can see.", b.Name)
+	return nil
 }
 
 // attach writes pid to the group's cgroup.procs, narrating into r.

@@ -205,7 +205,8 @@ type Offer struct {
 	Controllers []string // v1: the hierarchy's; v2: those enabled for hood's groups (cgroup.subtree_control where they go)
 	Offered     []string // v2: cgroup.controllers there; what could be enabled
 	Core        []string // v2: the core files hood uses that a group below the root has
-	CoreFrom    string   // where Core was seen: a group's directory, or the kernel release
+	CoreFrom    string   // the group Core was seen in; or, with no group to look at, the kernel release that makes them
+	CoreSeen    bool     // CoreFrom is a group's directory
 }
 
 // coreFiles are the v2 files every non-root group has that hood uses.
@@ -219,7 +220,7 @@ func Offers(h Hierarchy) Offer {
 	base := h.Base()
 	o := Offer{Version: 2, Controllers: readWords(filepath.Join(base, "cgroup.subtree_control")),
 		Offered: readWords(filepath.Join(base, "cgroup.controllers"))}
-	o.Core, o.CoreFrom = core(base)
+	o.Core, o.CoreFrom, o.CoreSeen = core(base)
 	return o
 }
 
@@ -227,7 +228,7 @@ func Offers(h Hierarchy) Offer {
 // else the first group there. The root has none of them but cgroup.procs;
 // when no group exists to look at, the kernel release says which it makes
 // (cgroup.freeze came in Linux 5.2, cgroup.kill in 5.14).
-func core(base string) ([]string, string) {
+func core(base string) (files []string, from string, seen bool) {
 	dirs := []string{filepath.Join(base, parentDir)}
 	if ents, err := os.ReadDir(base); err == nil {
 		for _, e := range ents {
@@ -246,11 +247,11 @@ func core(base string) ([]string, string) {
 				have = append(have, f)
 			}
 		}
-		return have, d
+		return have, d, true
 	}
 	rel, err := readTrim("/proc/sys/kernel/osrelease")
 	if err != nil {
-		return nil, ""
+		return nil, "", false
 	}
 	var major, minor int
 	fmt.Sscanf(rel, "%d.%d", &major, &minor)
@@ -261,7 +262,7 @@ func core(base string) ([]string, string) {
 	case v >= 5002:
 		have = coreFiles[:3]
 	}
-	return have, "Linux " + rel
+	return have, "Linux " + rel, false
 }
 
 // V1File reports whether name is a file of a v1 hierarchy among hs (v1
@@ -278,9 +279,15 @@ func V1File(hs []Hierarchy, name string) bool {
 	return false
 }
 
-// LabelOf is a line of /proc/PID/cgroup as hood names its hierarchy
-// (Hierarchy.Label): "memory", "name=systemd", "v2".
-func LabelOf(c procfs.Cgroup) string { return hierarchyOf(c).Label() }
+// ControllersOf is the controllers field of a line of /proc/PID/cgroup as
+// `cgroup show` prints it: "cpu,cpuacct", "name=systemd", or "(v2)" for the
+// v2 line, whose field is empty.
+func ControllersOf(c procfs.Cgroup) string {
+	if c.V2() {
+		return "(v2)"
+	}
+	return strings.Join(c.Controllers, ",")
+}
 
 // MoveThread writes tid to tasks in each of the group's v1 hierarchies, one
 // narrated write each: tasks moves one thread, cgroup.procs a whole
