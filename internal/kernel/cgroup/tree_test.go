@@ -112,3 +112,28 @@ func TestSampleCPUPercent(t *testing.T) {
 		t.Errorf("Since of a missing counter = %d", n)
 	}
 }
+
+func TestSampleReadsTheKernelsCounters(t *testing.T) {
+	hs := realHierarchies(t)
+	g := newGroup(t, hs, boxName(t))
+	cmd := startSleep(t)
+	if _, err := g.Attach(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	s := g.Sample()
+	if _, _, err := g.Get("pids.current"); err == nil && s.Pids != 1 {
+		t.Errorf("Pids = %d with one sleep in the group", s.Pids)
+	}
+	if _, _, err := g.Get("cpu.stat"); err == nil && s.CPU < 0 {
+		t.Errorf("CPU = %d though cpu.stat reads", s.CPU)
+	}
+	// The group's pids in the tree of a hierarchy that has them.
+	h, dir, err := Locate(hs, g.Dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, _ := Tree(hs, h, dir, 0)
+	if len(nodes) != 1 || nodes[0].Procs != 1 || !nodes[0].Hood {
+		t.Errorf("Tree of %s: %+v; want one node, one process, hood's", dir, nodes)
+	}
+}
