@@ -2,12 +2,13 @@ package commands
 
 import (
 	"fmt"
-	"hood/internal/box"
-	"hood/internal/kernel/cgroup"
-	"hood/internal/result"
 	"slices"
 	"strings"
 	"time"
+
+	"hood/internal/box"
+	"hood/internal/kernel/cgroup"
+	"hood/internal/result"
 )
 
 func cgroupFreeze(s *Session, args []string) (*result.Result, error) {
