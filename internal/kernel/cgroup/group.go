@@ -45,12 +45,15 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 		return nil, nil, errors.New("cgroup: no cgroup hierarchy is mounted")
 	}
 	name := box
+	// Another running hood's group, even an empty one, is not ours to take:
+	// it may be about to put its box there, and would remove it when done.
+	taken := ownerOf(hs, box) == ownerAlive && !ownedBy(hs, box, hoodPID)
 	for _, h := range hs {
 		busy, err := inUse(filepath.Join(h.Base(), parentDir, box))
 		if err != nil {
 			return nil, nil, err
 		}
-		if busy {
+		if busy || taken {
 			name = fmt.Sprintf("%s.%d", box, hoodPID)
 			break
 		}
@@ -406,4 +409,16 @@ func Owned(hs []Hierarchy, hoodPID int) []string {
 		}
 	}
 	return out
+}
+
+// ownedBy reports whether group name carries hoodPID's owner mark.
+func ownedBy(hs []Hierarchy, name string, hoodPID int) bool {
+	t := token(hoodPID)
+	for _, h := range hs {
+		buf := make([]byte, 64)
+		if n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
+			return true
+		}
+	}
+	return false
 }

@@ -399,3 +399,32 @@ func TestOwned(t *testing.T) {
 		}
 	}
 }
+
+// An empty group of another running hood is not taken over: the second
+// hood gets a group of its own name.
+func TestNewGroupLeavesALiveHoodsEmptyGroup(t *testing.T) {
+	testenv.Root(t) // trusted.* extended attributes need CAP_SYS_ADMIN
+	h := fakeHier(t)
+	other := exec.Command("sleep", "30")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Process.Kill(); _ = other.Wait() }()
+	first, _, err := NewGroup([]Hierarchy{h}, "box1", other.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ownedBy([]Hierarchy{h}, "box1", other.Process.Pid) {
+		t.Skip("requires extended attributes on the test's temporary directory")
+	}
+	second, _, err := NewGroup([]Hierarchy{h}, "box1", os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Dirs[0] == first.Dirs[0] {
+		t.Fatalf("the second hood took the first one's empty group %s", first.Dirs[0])
+	}
+	if want := fmt.Sprintf("box1.%d", os.Getpid()); filepath.Base(second.Dirs[0]) != want {
+		t.Errorf("second group %s, want %s", second.Dirs[0], want)
+	}
+}
