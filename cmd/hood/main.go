@@ -1,5 +1,15 @@
 // Command hood is a shell for driving the Linux kernel's container
-// primitives by hand: namespaces now, cgroups and more later.
+// primitives by hand, one real syscall at a time: boxes (processes hood
+// drives), their namespaces (unshare, enter, ns ls/show/compare/info/pin),
+// mounts, cgroups v1 and v2 (cgroup set/get/stat/watch/tree/freeze/kill),
+// built-in workloads for the limits to bite on, explain for every word it
+// prints, and guided labs checked against the live kernel.
+//
+// Every call it narrates is a value of one type (internal/kernel/call):
+// the arguments as passed and the kernel's own return value and errno; a
+// test runs the labs and transcripts under strace -f and holds the
+// narration to it (strace_test.go). HOOD_CALL_LOG=FILE writes those calls
+// as JSON lines.
 //
 // The same binary is also every box: a C constructor in internal/box runs
 // before the Go runtime, forks box1 and serves as the box in processes
