@@ -1,6 +1,8 @@
 package labs
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -14,6 +16,9 @@ import (
 func docKinds(t *testing.T) map[string][]string {
 	t.Helper()
 	data, err := os.ReadFile("../docs/labs.md")
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("requires hood's source tree next to the test binary (the VM lane runs the binary alone)")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
