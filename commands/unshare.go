@@ -192,7 +192,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		// one of its own, before the box makes its new one.
 		from := len(r.Syscalls)
 		if h, err := s.pinHolder(r); err == nil {
-			r.Fold(from, fmt.Sprintf("hood started its pin holder (PID %d, a mount namespace of its own with a tmpfs for pins) before %s's new mount namespace, so that `ns pin %s mnt` can pin it: the kernel binds a mount namespace only into an older one", h.PID, b.Name, b.Name))
+			r.Fold(from, fmt.Sprintf("hood started its pin holder (PID %d, a mount namespace of its own with a tmpfs for pins) before %s's new mount namespace, so that `ns pin %s mnt` can bind it: the kernel binds a mount namespace file only into a mount namespace it counts as older", h.PID, b.Name, b.Name))
 		}
 	}
 	call, err := b.Unshare(flags)
