@@ -35,16 +35,6 @@ mount --make-shared /mnt`,
 
 var msBind = uintptr(mount.Bind)
 
-func mountString(src, dst, fstype string, flags uintptr, data string) string {
-	q := func(s string) string {
-		if s == "" {
-			return "NULL"
-		}
-		return strconv.Quote(s)
-	}
-	return fmt.Sprintf("mount(%s, %s, %s, %s, %s)", q(src), q(dst), q(fstype), mount.FlagString(flags), q(data))
-}
-
 // propagation are mount(2)'s propagation flags: a change of them alone
 // needs no filesystem type and no source.
 const propagation = mount.Private | mount.Shared | mount.Slave | mount.Unbindable
