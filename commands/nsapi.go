@@ -90,15 +90,15 @@ func nsInfo(s *Session, args []string) (*result.Result, error) {
 	r.Say("namespace", "%s:[%d], %s (%s = %#x)", info.Type.Name, info.Inode, label, info.Type.FlagName, info.Type.Flag)
 	for _, c := range info.Calls[1:] {
 		switch {
-		case c.Op == "NS_GET_USERNS" && c.Errno == 0:
+		case c.Op == "NS_GET_USERNS" && !c.Failed():
 			r.Say("owner", "user:[%d] owns it: capabilities over it count in that user namespace", c.Value)
 		case c.Op == "NS_GET_USERNS":
-			r.Say("owner", "%s: none that hood may see (the initial user namespace has no owner; for a user namespace the owner is its parent)", errnoName(c.Errno))
-		case c.Op == "NS_GET_PARENT" && c.Errno == 0:
+			r.Say("owner", "%s: none that hood may see (the initial user namespace has no owner; for a user namespace the owner is its parent)", c.Call.ErrName())
+		case c.Op == "NS_GET_PARENT" && !c.Failed():
 			r.Say("parent", "%s:[%d]", info.Type.Name, c.Value)
 		case c.Op == "NS_GET_PARENT":
-			r.Say("parent", "%s: no parent within hood's reach: this is the initial %s namespace, which has none, or its parent lies outside hood's own", errnoName(c.Errno), info.Type.Name)
-		case c.Op == "NS_GET_OWNER_UID" && c.Errno == 0:
+			r.Say("parent", "%s: no parent within hood's reach: this is the initial %s namespace, which has none, or its parent lies outside hood's own", c.Call.ErrName(), info.Type.Name)
+		case c.Op == "NS_GET_OWNER_UID" && !c.Failed():
 			r.Say("owner uid", "%d: the effective uid of the process that created this user namespace (0 for the initial one)", c.Value)
 		}
 	}

@@ -14,13 +14,16 @@ import (
 // its type, the user namespace that owns it, its parent (pid and user
 // namespaces are nested), and a user namespace's creator.
 
-// Call is one ioctl as made, with the kernel's answer, for narration.
-type Call struct {
+// Answer is one namespace ioctl as made (the narrated call) and what its
+// answer says.
+type Answer struct {
 	Call  call.Call
 	Op    string // "NS_GET_NSTYPE"
 	Value uint64 // NSTYPE value, owner uid, or the inode of the returned namespace
-	Errno unix.Errno
 }
+
+// Failed reports whether the kernel refused the ioctl.
+func (a Answer) Failed() bool { return a.Call.Failed() }
 
 // Info is what the namespace ioctls say about one namespace file.
 type Info struct {
@@ -28,7 +31,7 @@ type Info struct {
 	Inode uint64
 	Type  Type
 	Open  call.Call // hood's openat of Path
-	Calls []Call
+	Calls []Answer
 }
 
 // Inspect opens path (a /proc/PID/ns/TYPE link or a file a namespace is
@@ -84,16 +87,14 @@ func Inspect(path string) (Info, error) {
 }
 
 // ioctl is the narration of ioctl(fd, op, extra...) = ret.
-func ioctl(fd int, path, op string, req uint, extra []call.Arg, ret int64, err error) Call {
+func ioctl(fd int, path, op string, req uint, extra []call.Arg, ret int64, err error) Answer {
 	args := append([]call.Arg{call.Fd(fd, path), call.F(int64(req), op)}, extra...)
-	c := Call{Op: op, Call: call.New("hood", os.Getpid(), "ioctl", ret, err, args...)}
-	c.Errno = c.Call.Errno
-	return c
+	return Answer{Op: op, Call: call.New("hood", os.Getpid(), "ioctl", ret, err, args...)}
 }
 
 // nsFD makes an ioctl that answers with a new file descriptor for another
 // namespace, and names that namespace by its inode.
-func nsFD(fd int, path string, req uint, name string) Call {
+func nsFD(fd int, path string, req uint, name string) Answer {
 	nfd, err := unix.IoctlRetInt(fd, req)
 	c := ioctl(fd, path, name, req, nil, int64(nfd), err)
 	if err != nil {

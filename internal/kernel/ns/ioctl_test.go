@@ -37,7 +37,7 @@ func TestInspectOwnNamespaces(t *testing.T) {
 		// user namespace, which has no parent we may see.
 		if typ == "user" {
 			last := info.Calls[len(info.Calls)-1]
-			if last.Errno != 0 || last.Value != uint64(os.Geteuid()) && os.Geteuid() == 0 && last.Value != 0 {
+			if last.Call.Errno != 0 || last.Value != uint64(os.Geteuid()) && os.Geteuid() == 0 && last.Value != 0 {
 				t.Errorf("NS_GET_OWNER_UID: %+v", last)
 			}
 			parent := info.Calls[len(info.Calls)-2]
