@@ -41,7 +41,7 @@ func TestInspectOwnNamespaces(t *testing.T) {
 				t.Errorf("NS_GET_OWNER_UID: %+v", last)
 			}
 			parent := info.Calls[len(info.Calls)-2]
-			if parent.Errno != unix.EPERM {
+			if parent.Call.Errno != unix.EPERM {
 				t.Errorf("NS_GET_PARENT of the initial user namespace: want EPERM, got %+v", parent)
 			}
 		}
@@ -54,7 +54,7 @@ func TestInspectNotANamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(info.Calls) != 1 || info.Calls[0].Errno == 0 {
+	if len(info.Calls) != 1 || info.Calls[0].Call.Errno == 0 {
 		t.Errorf("NS_GET_NSTYPE on a plain file: want an error, got %+v", info.Calls)
 	}
 }
