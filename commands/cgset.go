@@ -16,7 +16,7 @@ func (s *Session) knownFile(name string) error {
 	if cgroup.Specs[name] != nil {
 		return nil
 	}
-	if hs, err := s.hierarchies(); err == nil && cgroup.V1File(hs, name) {
+	if hs, err := s.hierarchies(); err == nil && cgroup.HasV1File(hs, name) {
 		return nil
 	}
 	return &result.UsageError{Msg: cgroup.Unknown(name).Error()}

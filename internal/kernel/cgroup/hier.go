@@ -92,6 +92,16 @@ func hierarchyOf(l procfs.Cgroup) Hierarchy {
 	return h
 }
 
+// LineLabel is Label for any line of /proc/PID/cgroup, mounted or not, as
+// `cgroup show` prints it: the v2 line, whose controllers field is empty,
+// shows "(v2)".
+func LineLabel(c procfs.Cgroup) string {
+	if c.V2() {
+		return "(v2)"
+	}
+	return hierarchyOf(c).Label()
+}
+
 // mountOf finds the mount that shows hierarchy h, preferring one of its
 // whole tree (root "/"), else one whose root contains the process's cgroup.
 // A v1 mount is recognised by its superblock options, which list the
@@ -197,3 +207,14 @@ func (h Hierarchy) Offers(ctl string) bool {
 // HasFile reports whether the directory where hood makes its groups has
 // the file name: a v1 file name a learner types is taken as it is there.
 func (h Hierarchy) HasFile(name string) bool { return has(h.Base(), name) }
+
+// HasV1File reports whether a v1 hierarchy among hs has the file name where
+// hood makes its groups (a v1 name a learner types is taken as it is there).
+func HasV1File(hs []Hierarchy, name string) bool {
+	for _, h := range hs {
+		if h.Version() == 1 && h.HasFile(name) {
+			return true
+		}
+	}
+	return false
+}

@@ -2,10 +2,13 @@ package cgroup
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"hood/internal/kernel/procfs"
 )
 
 // Each fixture under testdata/<host> is a /proc with one process, PID 4242.
@@ -129,5 +132,30 @@ func TestHierarchiesBroken(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, want)
 			}
 		})
+	}
+}
+
+func TestLineLabelAndHasV1File(t *testing.T) {
+	for _, c := range []struct {
+		line procfs.Cgroup
+		want string
+	}{
+		{procfs.Cgroup{ID: 0, Path: "/"}, "(v2)"},
+		{procfs.Cgroup{ID: 6, Controllers: []string{"cpu", "cpuacct"}, Path: "/"}, "cpu,cpuacct"},
+		{procfs.Cgroup{ID: 1, Controllers: []string{"name=systemd"}, Path: "/"}, "name=systemd"},
+	} {
+		if got := LineLabel(c.line); got != c.want {
+			t.Errorf("LineLabel(%v) = %q, want %q", c.line, got, c.want)
+		}
+	}
+	v1, v2 := t.TempDir(), t.TempDir()
+	for _, d := range []string{v1, v2} {
+		if err := os.WriteFile(filepath.Join(d, "cpu.shares"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs := []Hierarchy{{Controllers: []string{"cpu"}, Mount: v1, Path: "/"}, {V2: true, Mount: v2, Path: "/"}}
+	if !HasV1File(hs, "cpu.shares") || HasV1File(hs[1:], "cpu.shares") || HasV1File(hs, "../cpu.shares") {
+		t.Error("HasV1File: want the v1 hierarchy's file only, and no path outside it")
 	}
 }
