@@ -93,7 +93,7 @@ func hybridV2(v2 *cgroup.Summary) string {
 func cgroupFiles(s *Session, args []string) (*result.Result, error) {
 	t := &result.Table{Header: []string{"file (v2)", "rw", "format", "v1"}}
 	for _, n := range cgroup.Names() {
-		sp := cgroup.Specs[n]
+		sp := cgroup.Lookup(n)
 		rw := "r"
 		if sp.Writable {
 			rw = "rw"
