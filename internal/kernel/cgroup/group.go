@@ -97,13 +97,13 @@ func (g *Group) makeIn(o *ops, made *[]string, h Hierarchy, parent, dir string, 
 					markOwner(d, hoodPID)
 				}
 			}
-			if err == nil && h.V2 && d == parent {
+			if err == nil && h.v2 && d == parent {
 				// The boxes get every controller hood/ is offered: hood/
 				// holds no process itself, so the no-internal-processes
 				// rule allows it.
 				err = o.enableControllers(parent)
 			}
-			if err == nil && !h.V2 && slices.Contains(h.Controllers, "cpuset") {
+			if err == nil && !h.v2 && slices.Contains(h.Controllers, "cpuset") {
 				err = o.fillCpuset(d)
 			}
 			if err != nil {

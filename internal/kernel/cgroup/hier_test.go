@@ -94,17 +94,17 @@ func TestHierarchyFields(t *testing.T) {
 	for _, h := range hs {
 		byID[h.ID] = h
 	}
-	if h := byID[6]; !slices.Equal(h.Controllers, []string{"cpu", "cpuacct"}) || h.Name != "" || h.V2 {
+	if h := byID[6]; !slices.Equal(h.Controllers, []string{"cpu", "cpuacct"}) || h.Name != "" || h.v2 {
 		t.Errorf("cpu,cpuacct parsed as %+v", h)
 	}
-	if h := byID[1]; len(h.Controllers) != 0 || h.Name != "systemd" || h.V2 {
+	if h := byID[1]; len(h.Controllers) != 0 || h.Name != "systemd" || h.v2 {
 		t.Errorf("name=systemd parsed as %+v", h)
 	}
 	hs, err = Hierarchies("testdata/unified", fixturePID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := hs[0]; !h.V2 || h.ID != 0 || len(h.Controllers) != 0 || h.Name != "" {
+	if h := hs[0]; !h.v2 || h.ID != 0 || len(h.Controllers) != 0 || h.Name != "" {
 		t.Errorf("v2 parsed as %+v", h)
 	}
 }
@@ -154,7 +154,7 @@ func TestLineLabelAndHasV1File(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hs := []Hierarchy{{Controllers: []string{"cpu"}, Mount: v1, Path: "/"}, {V2: true, Mount: v2, Path: "/"}}
+	hs := []Hierarchy{{Controllers: []string{"cpu"}, Mount: v1, Path: "/"}, {v2: true, Mount: v2, Path: "/"}}
 	if !HasV1File(hs, "cpu.shares") || HasV1File(hs[1:], "cpu.shares") || HasV1File(hs, "../cpu.shares") {
 		t.Error("HasV1File: want the v1 hierarchy's file only, and no path outside it")
 	}

@@ -84,7 +84,7 @@ func under(hs []Hierarchy, dir string) (Hierarchy, bool) {
 // withController is the v1 hierarchy that has ctl.
 func withController(hs []Hierarchy, ctl string) (Hierarchy, bool) {
 	for _, h := range hs {
-		if !h.V2 && slices.Contains(h.Controllers, ctl) {
+		if !h.v2 && slices.Contains(h.Controllers, ctl) {
 			return h, true
 		}
 	}
@@ -151,7 +151,7 @@ type trees struct {
 // as the init system makes them.
 func (t trees) in(ctl, dir string) string {
 	k, ok := withController(t.hs, ctl)
-	if !ok || t.h.V2 || k.Mount == t.h.Mount {
+	if !ok || t.h.v2 || k.Mount == t.h.Mount {
 		return dir
 	}
 	base := t.h.Base()
@@ -163,7 +163,7 @@ func (t trees) in(ctl, dir string) string {
 
 // cpu is µs of CPU used: v2 cpu.stat usage_usec, v1 cpuacct.usage (ns).
 func (t trees) cpu(dir string) int64 {
-	if t.h.V2 {
+	if t.h.v2 {
 		if v, err := ReadFile(dir, "cpu.stat"); err == nil {
 			return kvOr(KV(v), "usage_usec")
 		}
@@ -177,7 +177,7 @@ func (t trees) cpu(dir string) int64 {
 
 // mem is bytes in use: v2 memory.current, v1 memory.usage_in_bytes.
 func (t trees) mem(dir string) int64 {
-	if t.h.V2 {
+	if t.h.v2 {
 		return readInt(filepath.Join(dir, "memory.current"))
 	}
 	return readInt(filepath.Join(t.in("memory", dir), "memory.usage_in_bytes"))
@@ -203,7 +203,7 @@ func readInt(path string) int64 {
 func (g *Group) MoveThread(tid int) (o []Op, skipped []string, err error) {
 	var w ops
 	for i, h := range g.Hier {
-		if h.V2 {
+		if h.v2 {
 			skipped = append(skipped, h.Label())
 			continue
 		}
