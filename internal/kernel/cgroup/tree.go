@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -194,22 +193,4 @@ func readInt(path string) int64 {
 		return -1
 	}
 	return toInt(v)
-}
-
-// MoveThread writes tid to tasks in each of the group's v1 hierarchies, one
-// narrated write each: tasks moves one thread, cgroup.procs a whole
-// process. v2 has no tasks file; its tree is left as it was, and skipped
-// names the hierarchies so left. It stops at the first refusal.
-func (g *Group) MoveThread(tid int) (o []Op, skipped []string, err error) {
-	var w ops
-	for i, h := range g.Hier {
-		if h.v2 {
-			skipped = append(skipped, h.Label())
-			continue
-		}
-		if err := w.write(g.Dirs[i], "tasks", strconv.Itoa(tid)); err != nil {
-			return w, skipped, err
-		}
-	}
-	return w, skipped, nil
 }
