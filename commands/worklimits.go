@@ -152,6 +152,15 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 	if _, ok := w.Values["reaped"]; ok {
 		r.Say("reaped", "%d: the workload killed every child with SIGKILL and reaped it", w.Reaped)
 	}
+	s.sayLeft(r, b, already)
+	pidsMax, _ := s.groupValue(b, "pids.max")
+	r.Meaning = forkbombMeaning(w, b.Name, how, pidsMax)
+	return r, nil
+}
+
+// sayLeft names the processes of b the workload left behind: those not
+// among already, b's descendants before it ran.
+func (s *Session) sayLeft(r *result.Result, b *box.Box, already map[int]bool) {
 	var left []string
 	for _, pid := range s.Proc().Descendants(b.PID) {
 		if !already[pid] {
@@ -163,26 +172,27 @@ func forkbomb(s *Session, args []string) (*result.Result, error) {
 	} else {
 		r.Say("left", "nothing")
 	}
-	pidsMax, _ := s.groupValue(b, "pids.max")
+}
+
+// forkbombMeaning says what ended the forks, from the errno of the fork
+// that failed: how is how a signal stopped it, pidsMax the box's pids.max.
+func forkbombMeaning(w *box.Forkbomb, name, how, pidsMax string) string {
 	switch w.FailedFork.ErrName() {
 	case "":
-		r.Meaning = fmt.Sprintf("All %d forks succeeded: nothing limited %s's number of processes below that.", w.Started, b.Name)
 		if how != "" {
-			r.Meaning = fmt.Sprintf("Stopped %s after %d forks; its children were killed and reaped on the way out.", how, w.Started)
+			return fmt.Sprintf("Stopped %s after %d forks; its children were killed and reaped on the way out.", how, w.Started)
 		}
+		return fmt.Sprintf("All %d forks succeeded: nothing limited %s's number of processes below that.", w.Started, name)
 	case "EAGAIN":
-		r.Meaning = fmt.Sprintf("fork failed with EAGAIN after %d processes: a limit on processes bites", w.Started)
+		m := fmt.Sprintf("fork failed with EAGAIN after %d processes: a limit on processes bites", w.Started)
 		if pidsMax != "" && pidsMax != "max" {
-			r.Meaning += fmt.Sprintf(", %s's pids.max %s (the box, the workload and every thread count; pids.events max counts the refusals).", b.Name, pidsMax)
-		} else {
-			r.Meaning += ": pids.max of a cgroup, RLIMIT_NPROC or kernel.threads-max."
+			return m + fmt.Sprintf(", %s's pids.max %s (the box, the workload and every thread count; pids.events max counts the refusals).", name, pidsMax)
 		}
+		return m + ": pids.max of a cgroup, RLIMIT_NPROC or kernel.threads-max."
 	case "ENOMEM":
-		r.Meaning = fmt.Sprintf("fork failed with ENOMEM after %d processes: no memory for another process (memory.max), or the PID namespace's PID 1 has died.", w.Started)
-	default:
-		r.Meaning = fmt.Sprintf("fork failed with %s after %d processes.", w.FailedFork.ErrName(), w.Started)
+		return fmt.Sprintf("fork failed with ENOMEM after %d processes: no memory for another process (memory.max), or the PID namespace's PID 1 has died.", w.Started)
 	}
-	return r, nil
+	return fmt.Sprintf("fork failed with %s after %d processes.", w.FailedFork.ErrName(), w.Started)
 }
 
 // limitSize shows a memory limit read from the cgroup (bytes) in MiB.
