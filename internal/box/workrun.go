@@ -20,21 +20,12 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	var null *os.File
-	files := []*os.File{stdio.Stdin, stdio.Stdout, stdio.Stderr, wr}
-	for i := range 3 {
-		if files[i] != nil {
-			continue
-		}
-		if null == nil {
-			if null, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
-				wr.Close()
-				return nil, err
-			}
-			defer null.Close()
-		}
-		files[i] = null
+	files, closeNull, err := stdFiles(stdio, wr)
+	if err != nil {
+		wr.Close()
+		return nil, err
 	}
+	defer closeNull()
 	var flags int64 = spawnSelf
 	if stdio.Foreground {
 		flags |= spawnForeground
@@ -51,23 +42,7 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 	}
 	// Read while it runs: it must never block on a full pipe, and what it
 	// said before a SIGKILL is still in the pipe.
-	values := map[string]string{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(rd)
-		for sc.Scan() {
-			rest, ok := strings.CutPrefix(sc.Text(), resultPrefix)
-			if !ok {
-				continue
-			}
-			for _, f := range strings.Fields(rest) {
-				if k, v, ok := strings.Cut(f, "="); ok {
-					values[k] = v
-				}
-			}
-		}
-	}()
+	values, done := readResults(rd)
 	st, werr := b.Wait(sp)
 	// The pipe closes when the workload is gone, unless something it left
 	// holds it: do not wait for that.
@@ -84,10 +59,63 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 	w.Status = st
 	w.NSPID, _ = strconv.Atoi(values["pid"])
 	w.Waitpid = b.WaitCall(sp.PID, w.How())
-	code := -1
-	if st.Exited() {
-		code = st.ExitStatus()
+	return w, w.settle(b, args)
+}
+
+// stdFiles are the workload's descriptors 0 to 3: stdio's, /dev/null for
+// those it leaves nil, and wr. closeNull closes /dev/null, once it was
+// opened.
+func stdFiles(stdio Stdio, wr *os.File) (files []*os.File, closeNull func(), err error) {
+	var null *os.File
+	closeNull = func() {}
+	files = []*os.File{stdio.Stdin, stdio.Stdout, stdio.Stderr, wr}
+	for i := range 3 {
+		if files[i] != nil {
+			continue
+		}
+		if null == nil {
+			if null, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
+				return nil, closeNull, err
+			}
+			closeNull = func() { null.Close() }
+		}
+		files[i] = null
 	}
+	return files, closeNull, nil
+}
+
+// readResults collects the KEY=VALUE fields of the result lines on rd
+// until it closes or its deadline passes; done closes then.
+func readResults(rd *os.File) (values map[string]string, done chan struct{}) {
+	values = map[string]string{}
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(rd)
+		for sc.Scan() {
+			rest, ok := strings.CutPrefix(sc.Text(), resultPrefix)
+			if !ok {
+				continue
+			}
+			for _, f := range strings.Fields(rest) {
+				if k, v, ok := strings.Cut(f, "="); ok {
+					values[k] = v
+				}
+			}
+		}
+	}()
+	return values, done
+}
+
+// settle reads how the workload args ended from its exit status and what
+// it reported: the call that failed, or an error when it refused its
+// arguments or failed without saying why.
+func (w *Workload) settle(b *Box, args []string) error {
+	code := -1
+	if w.Status.Exited() {
+		code = w.Status.ExitStatus()
+	}
+	values := w.Values
 	switch {
 	case code == exitFailed && values["failed"] != "":
 		e := syscall.Errno(w.intValue("errno"))
@@ -100,11 +128,11 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 		}
 	case code == exitRefused && values["refused"] != "":
 	case code == exitBadRequest:
-		return w, fmt.Errorf("the %s workload in %s refused its arguments %q", args[0], b.Name, args[1:])
+		return fmt.Errorf("the %s workload in %s refused its arguments %q", args[0], b.Name, args[1:])
 	case code > 0:
-		return w, fmt.Errorf("the %s workload in %s %s without saying why", args[0], b.Name, w.How())
+		return fmt.Errorf("the %s workload in %s %s without saying why", args[0], b.Name, w.How())
 	}
-	return w, nil
+	return nil
 }
 
 // spawnFiles is spawn with a fourth descriptor, which the child gets as
