@@ -22,108 +22,152 @@ type unshareOpts struct {
 }
 
 func parseUnshare(args []string) (unshareOpts, error) {
-	o := unshareOpts{propagation: "private"}
-	seen := map[string]bool{}
-	add := func(t ns.Type) {
-		if !seen[t.Name] {
-			seen[t.Name] = true
-			o.types = append(o.types, t)
+	p := unshareParser{o: unshareOpts{propagation: "private"}, seen: map[string]bool{}, args: args}
+	for ; p.i < len(args); p.i++ {
+		if err := p.word(args[p.i]); err != nil {
+			return p.o, err
 		}
 	}
-	bad := func(format string, a ...any) error { return result.Usagef(unshareUsage, format, a...) }
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		value := func() (string, error) {
-			if k, v, ok := strings.Cut(a, "="); ok {
-				a = k
-				return v, nil
-			}
-			if i+1 >= len(args) {
-				return "", bad("%s needs a value", a)
-			}
-			i++
-			return args[i], nil
+	err := p.implied() // before p.o is read: implied adds to it
+	return p.o, err
+}
+
+// unshareParser reads unshare's words left to right. seen keeps each type
+// once, in the order first named; i is the word being read.
+type unshareParser struct {
+	o    unshareOpts
+	seen map[string]bool
+	args []string
+	i    int
+}
+
+func (p *unshareParser) add(t ns.Type) {
+	if !p.seen[t.Name] {
+		p.seen[t.Name] = true
+		p.o.types = append(p.o.types, t)
+	}
+}
+
+func (p *unshareParser) bad(format string, a ...any) error {
+	return result.Usagef(unshareUsage, format, a...)
+}
+
+// value is the value of the option *a: after its "=" (*a is then the
+// option alone) or else the next word.
+func (p *unshareParser) value(a *string) (string, error) {
+	if k, v, ok := strings.Cut(*a, "="); ok {
+		*a = k
+		return v, nil
+	}
+	if p.i+1 >= len(p.args) {
+		return "", p.bad("%s needs a value", *a)
+	}
+	p.i++
+	return p.args[p.i], nil
+}
+
+// word reads one word: an option (with its value) or a namespace type.
+func (p *unshareParser) word(a string) error {
+	switch {
+	case a == "--map-root" || a == "-r" || a == "--map-root-user":
+		p.o.mapRoot = true
+	case strings.HasPrefix(a, "--map-users") || strings.HasPrefix(a, "--map-groups"):
+		return p.idMap(a)
+	case a == "--fork" || a == "-f":
+		p.o.fork = true
+	case a == "--mount-proc":
+		p.o.mountProc, p.o.fork = true, true
+	case strings.HasPrefix(a, "--propagation"):
+		return p.propagation(a)
+	case strings.HasPrefix(a, "--monotonic") || strings.HasPrefix(a, "--boottime"):
+		return p.clockOffset(a)
+	case a == "all":
+		for _, t := range ns.Types {
+			p.add(t)
 		}
-		switch {
-		case a == "--map-root" || a == "-r" || a == "--map-root-user":
-			o.mapRoot = true
-		case strings.HasPrefix(a, "--map-users") || strings.HasPrefix(a, "--map-groups"):
-			v, err := value()
-			if err != nil {
-				return o, err
-			}
-			rg, ok := parseIDRange(v)
-			if !ok {
-				return o, bad("%s takes INNER:OUTER:COUNT, such as 0:10000:2000 (uids 0-1999 inside are 10000-11999 outside), not %q", a, v)
-			}
-			if a == "--map-users" {
-				o.mapUsers = &rg
-			} else {
-				o.mapGroups = &rg
-			}
-		case a == "--fork" || a == "-f":
-			o.fork = true
-		case a == "--mount-proc":
-			o.mountProc, o.fork = true, true
-		case strings.HasPrefix(a, "--propagation"):
-			v, err := value()
-			if err != nil {
-				return o, err
-			}
-			switch v {
-			case "private", "shared", "slave", "unchanged":
-				o.propagation = v
-			default:
-				return o, bad("--propagation takes private, shared, slave or unchanged, not %q", v)
-			}
-		case strings.HasPrefix(a, "--monotonic") || strings.HasPrefix(a, "--boottime"):
-			v, err := value()
-			if err != nil {
-				return o, err
-			}
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return o, bad("%s takes whole seconds, such as 86400, not %q", a, v)
-			}
-			if a == "--monotonic" {
-				o.monotonic = &n
-			} else {
-				o.boottime = &n
-			}
-		case a == "all":
-			for _, t := range ns.Types {
-				add(t)
-			}
-		case strings.HasPrefix(a, "-"):
-			return o, bad("unknown option %q", a)
-		default:
-			t, ok := ns.Lookup(a)
-			if !ok {
-				return o, bad("unknown namespace type %q: the types are %s, or all", a, strings.Join(ns.Names(), " "))
-			}
-			add(t)
+	case strings.HasPrefix(a, "-"):
+		return p.bad("unknown option %q", a)
+	default:
+		t, ok := ns.Lookup(a)
+		if !ok {
+			return p.bad("unknown namespace type %q: the types are %s, or all", a, strings.Join(ns.Names(), " "))
 		}
+		p.add(t)
 	}
-	// Options imply the types they act on, as in unshare(1).
-	if o.mapRoot || o.mapUsers != nil || o.mapGroups != nil {
-		add(mustType("user"))
+	return nil
+}
+
+// idMap reads --map-users or --map-groups INNER:OUTER:COUNT.
+func (p *unshareParser) idMap(a string) error {
+	v, err := p.value(&a)
+	if err != nil {
+		return err
 	}
-	if o.mapRoot && (o.mapUsers != nil || o.mapGroups != nil) {
-		return o, bad("--map-root maps uid and gid 0 only: use it or --map-users/--map-groups, not both")
+	rg, ok := parseIDRange(v)
+	if !ok {
+		return p.bad("%s takes INNER:OUTER:COUNT, such as 0:10000:2000 (uids 0-1999 inside are 10000-11999 outside), not %q", a, v)
 	}
-	if o.mountProc {
-		add(mustType("mnt"))
+	if a == "--map-users" {
+		p.o.mapUsers = &rg
+	} else {
+		p.o.mapGroups = &rg
 	}
-	if o.monotonic != nil || o.boottime != nil {
-		add(mustType("time"))
+	return nil
+}
+
+func (p *unshareParser) propagation(a string) error {
+	v, err := p.value(&a)
+	if err != nil {
+		return err
 	}
-	if len(o.types) == 0 {
-		return o, bad("name at least one namespace type: %s, or all", strings.Join(ns.Names(), " "))
+	switch v {
+	case "private", "shared", "slave", "unchanged":
+		p.o.propagation = v
+		return nil
 	}
-	if o.fork && !seen["pid"] {
-		return o, bad("--fork and --mount-proc go with pid: they keep a PID 1 alive in the new PID namespace")
+	return p.bad("--propagation takes private, shared, slave or unchanged, not %q", v)
+}
+
+// clockOffset reads --monotonic or --boottime SECS.
+func (p *unshareParser) clockOffset(a string) error {
+	v, err := p.value(&a)
+	if err != nil {
+		return err
 	}
-	return o, nil
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return p.bad("%s takes whole seconds, such as 86400, not %q", a, v)
+	}
+	if a == "--monotonic" {
+		p.o.monotonic = &n
+	} else {
+		p.o.boottime = &n
+	}
+	return nil
+}
+
+// implied adds the types the options act on, as unshare(1) does, and
+// refuses options that do not go together.
+func (p *unshareParser) implied() error {
+	if p.o.mapRoot || p.o.mapUsers != nil || p.o.mapGroups != nil {
+		p.add(mustType("user"))
+	}
+	if p.o.mapRoot && (p.o.mapUsers != nil || p.o.mapGroups != nil) {
+		return p.bad("--map-root maps uid and gid 0 only: use it or --map-users/--map-groups, not both")
+	}
+	if p.o.mountProc {
+		p.add(mustType("mnt"))
+	}
+	if p.o.monotonic != nil || p.o.boottime != nil {
+		p.add(mustType("time"))
+	}
+	if len(p.o.types) == 0 {
+		return p.bad("name at least one namespace type: %s, or all", strings.Join(ns.Names(), " "))
+	}
+	if p.o.fork && !p.seen["pid"] {
+		return p.bad("--fork and --mount-proc go with pid: they keep a PID 1 alive in the new PID namespace")
+	}
+	return nil
 }
 
 func mustType(name string) ns.Type {
