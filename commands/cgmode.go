@@ -22,9 +22,9 @@ func cgroupMode(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	t := &result.Table{Header: []string{"hierarchy", "mounted at", "hood's cgroup", "hood's groups go under", "controllers there"}}
-	var v2 *cgroup.Offer
+	var v2 *cgroup.Summary
 	for _, h := range hs {
-		o := cgroup.Offers(h)
+		o := h.Summary()
 		if o.Version == 2 {
 			v2 = &o
 		}
@@ -51,11 +51,11 @@ func cgroupMode(s *Session, args []string) (*result.Result, error) {
 }
 
 // controllersText is what a hierarchy gives hood's groups, as looked at.
-func controllersText(o cgroup.Offer) string {
+func controllersText(o cgroup.Summary) string {
 	ctl := strings.Join(o.Controllers, ",")
 	switch {
-	case o.Version == 2 && ctl == "" && len(o.Offered) > 0:
-		return "(none enabled; offered: " + strings.Join(o.Offered, " ") + ")"
+	case o.Version == 2 && ctl == "" && len(o.Available) > 0:
+		return "(none enabled; offered: " + strings.Join(o.Available, " ") + ")"
 	case o.Version == 2 && ctl == "":
 		return "(none enabled)"
 	case o.Version == 2:
@@ -69,7 +69,7 @@ func controllersText(o cgroup.Offer) string {
 // hybridV2 says what the v2 tree of a hybrid machine gives hood's groups:
 // the controllers it enables there and the core files a group has (hood
 // freezes and kills through cgroup.freeze and cgroup.kill when they are).
-func hybridV2(v2 *cgroup.Offer) string {
+func hybridV2(v2 *cgroup.Summary) string {
 	if v2 == nil {
 		return "the v2 tree is not mounted where hood can reach it."
 	}
@@ -93,7 +93,7 @@ func hybridV2(v2 *cgroup.Offer) string {
 func cgroupFiles(s *Session, args []string) (*result.Result, error) {
 	t := &result.Table{Header: []string{"file (v2)", "rw", "format", "v1"}}
 	for _, n := range cgroup.Names() {
-		sp := cgroup.Specs[n]
+		sp := cgroup.Lookup(n)
 		rw := "r"
 		if sp.Writable {
 			rw = "rw"
@@ -143,7 +143,7 @@ func cgroupShow(s *Session, args []string) (*result.Result, error) {
 		t.Header = append(t.Header, "path ("+tg.Label+"'s own view)")
 	}
 	for i, c := range outside {
-		row := []string{strconv.Itoa(c.ID), cgroup.ControllersOf(c), c.Path}
+		row := []string{strconv.Itoa(c.ID), cgroup.LineLabel(c), c.Path}
 		if inside != nil {
 			in := "?"
 			if i < len(inside) {

@@ -127,7 +127,7 @@ func TestCgroupSetTasksWritesEveryV1Hierarchy(t *testing.T) {
 	s, hs := cgroupSession(t)
 	var v1, v2 []cgroup.Hierarchy
 	for _, h := range hs {
-		if cgroup.Offers(h).Version == 1 {
+		if h.Version() == 1 {
 			v1 = append(v1, h)
 		} else {
 			v2 = append(v2, h)
@@ -171,7 +171,7 @@ func TestCgroupModeSaysWhatTheV2TreeGives(t *testing.T) {
 	r := execOK(t, s, "cgroup mode")
 	seen := false
 	for i, h := range s.GroupOf("web").Hier {
-		if cgroup.Offers(h).Version != 2 {
+		if h.Version() != 2 {
 			continue
 		}
 		seen = true

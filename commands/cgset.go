@@ -13,10 +13,10 @@ import (
 // knownFile accepts a v2 name hood knows, or a file that exists in one of
 // the machine's v1 hierarchies (v1 names are taken as they are there).
 func (s *Session) knownFile(name string) error {
-	if cgroup.Specs[name] != nil {
+	if cgroup.Lookup(name) != nil {
 		return nil
 	}
-	if hs, err := s.hierarchies(); err == nil && cgroup.V1File(hs, name) {
+	if hs, err := s.hierarchies(); err == nil && cgroup.HasV1File(hs, name) {
 		return nil
 	}
 	return &result.UsageError{Msg: cgroup.Unknown(name).Error()}
@@ -44,7 +44,7 @@ func cgroupSet(s *Session, args []string) (*result.Result, error) {
 		}
 		return r, s.move(r, g, label, file, m)
 	}
-	if sp := cgroup.Specs[file]; sp != nil {
+	if sp := cgroup.Lookup(file); sp != nil {
 		if err := sp.Check(value); err != nil {
 			return nil, &result.UsageError{Msg: err.Error()}
 		}
@@ -67,7 +67,7 @@ func cgroupSet(s *Session, args []string) (*result.Result, error) {
 		r.Changes = append(r.Changes, result.Change{Path: file + " of " + label, Before: oneLine(before), After: oneLine(after)})
 	}
 	r.Shell = shellOf(ops)
-	if sp := cgroup.Specs[file]; sp != nil {
+	if sp := cgroup.Lookup(file); sp != nil {
 		r.Meaning = fmt.Sprintf("%s: %s.", file, sp.Format)
 	}
 	return r, nil

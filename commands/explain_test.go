@@ -78,7 +78,7 @@ func TestEveryCgroupFileHasAnEntry(t *testing.T) {
 		if !has(k, n) {
 			t.Errorf("cgroup file %s has no explain entry", n)
 		}
-		for _, v1 := range cgroup.Specs[n].V1 {
+		for _, v1 := range cgroup.Lookup(n).V1 {
 			if !has(k, v1) {
 				t.Errorf("v1 cgroup file %s (for %s) has no explain entry", v1, n)
 			}

@@ -140,3 +140,11 @@ func TestParseUnshareErrors(t *testing.T) {
 		t.Errorf("implied types: %+v %v", o, err)
 	}
 }
+
+// A sized hugetlb name is a file hood knows, as cgroup.Lookup says.
+func TestKnownFileTakesSizedNames(t *testing.T) {
+	s := NewSession()
+	if err := s.knownFile("hugetlb.2MB.max"); err != nil {
+		t.Errorf("knownFile(hugetlb.2MB.max) = %v", err)
+	}
+}

@@ -29,7 +29,7 @@ type CgroupCheck struct {
 }
 
 func (c *CgroupCheck) validate() (err error) {
-	if _, ok := cgroup.Specs[c.File]; !ok {
+	if cgroup.Lookup(c.File) == nil {
 		return fmt.Errorf("unknown file %q (a v2 name)", c.File)
 	}
 	if c.Match == "" && c.Min == nil && c.Max == nil {

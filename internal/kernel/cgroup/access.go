@@ -28,7 +28,7 @@ func (e *ErrNoController) Error() string {
 func (g *Group) where(s *Spec) (Where, error) {
 	var v2why string
 	for i, h := range g.Hier {
-		if !h.V2 || s.V1Only {
+		if !h.v2 || s.V1Only {
 			continue
 		}
 		if s.Ctl == "cgroup" || slices.Contains(readWords(g.Dirs[i], "cgroup.controllers"), s.Ctl) {
@@ -41,7 +41,7 @@ func (g *Group) where(s *Spec) (Where, error) {
 		v1ctl = v1Controller(s.Ctl)
 	}
 	for i, h := range g.Hier {
-		if !h.V2 && (v1ctl == "*" || slices.Contains(h.Controllers, v1ctl)) {
+		if !h.v2 && (v1ctl == "*" || slices.Contains(h.Controllers, v1ctl)) {
 			return Where{g.Dirs[i], h}, nil
 		}
 	}
@@ -76,7 +76,7 @@ func (g *Group) Set(name, value string) (o []Op, notes []string, err error) {
 		return nil, nil, err
 	}
 	var out ops
-	if w.H.V2 {
+	if w.H.v2 {
 		err := out.write(w.Dir, name, value)
 		return out, nil, err
 	}
@@ -102,7 +102,7 @@ func (g *Group) Set(name, value string) (o []Op, notes []string, err error) {
 // setRaw writes a v1 file hood does not catalogue, as the learner gave it.
 func (g *Group) setRaw(name, value string) ([]Op, []string, error) {
 	for i, h := range g.Hier {
-		if !h.V2 && has(g.Dirs[i], name) {
+		if !h.v2 && has(g.Dirs[i], name) {
 			var out ops
 			err := out.write(g.Dirs[i], name, value)
 			return out, []string{"a v1 file, written as given"}, err
@@ -124,7 +124,7 @@ func (g *Group) Get(name string) (value string, notes []string, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if w.H.V2 {
+	if w.H.v2 {
 		v, err := ReadFile(w.Dir, name)
 		return v, nil, err
 	}
@@ -141,7 +141,7 @@ func (g *Group) Get(name string) (value string, notes []string, err error) {
 // getRaw reads a v1 file hood does not catalogue, as it is.
 func (g *Group) getRaw(name string) (string, []string, error) {
 	for i, h := range g.Hier {
-		if h.V2 {
+		if h.v2 {
 			continue
 		}
 		if v, err := ReadFile(g.Dirs[i], name); err == nil {
@@ -159,7 +159,7 @@ func (g *Group) getRoot(s *Spec) (string, []string, error) {
 		return "", nil, err
 	}
 	file := s.Name
-	if !w.H.V2 {
+	if !w.H.v2 {
 		if len(s.V1) == 0 {
 			return "", nil, v1Refusal(s, "read")
 		}

@@ -91,7 +91,7 @@ func TestSetRefusesWithoutWriting(t *testing.T) {
 
 func TestV1OnlyFileOnV2(t *testing.T) {
 	dir := t.TempDir()
-	g := &Group{Box: "t", Dirs: []string{dir}, Hier: []Hierarchy{{V2: true, Mount: dir, Path: "/"}}}
+	g := &Group{Box: "t", Dirs: []string{dir}, Hier: []Hierarchy{{v2: true, Mount: dir, Path: "/"}}}
 	_, _, err := g.Get("net_cls.classid")
 	var nc *ErrNoController
 	if !errors.As(err, &nc) || !strings.Contains(err.Error(), "BPF") {
@@ -125,7 +125,7 @@ func TestOffersAndEnabled(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "cgroup.subtree_control"), []byte("cpu pids\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v2 := Hierarchy{V2: true, Mount: root, Path: "/"}
+	v2 := Hierarchy{v2: true, Mount: root, Path: "/"}
 	if !v2.Offers("pids") || v2.Offers("memory") || !v2.Offers("cgroup") || v2.Version() != 2 {
 		t.Errorf("v2: Offers(pids) %v, Offers(memory) %v, Offers(cgroup) %v", v2.Offers("pids"), v2.Offers("memory"), v2.Offers("cgroup"))
 	}

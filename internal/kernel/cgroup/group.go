@@ -3,7 +3,6 @@ package cgroup
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,7 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/call"
-	"hood/internal/kernel/procfs"
 )
 
 // parentDir is the one directory hood makes below its own cgroup; every box's
@@ -97,13 +95,13 @@ func (g *Group) makeIn(o *ops, made *[]string, h Hierarchy, parent, dir string, 
 					markOwner(d, hoodPID)
 				}
 			}
-			if err == nil && h.V2 && d == parent {
+			if err == nil && h.v2 && d == parent {
 				// The boxes get every controller hood/ is offered: hood/
 				// holds no process itself, so the no-internal-processes
 				// rule allows it.
 				err = o.enableControllers(parent)
 			}
-			if err == nil && !h.V2 && slices.Contains(h.Controllers, "cpuset") {
+			if err == nil && !h.v2 && slices.Contains(h.Controllers, "cpuset") {
 				err = o.fillCpuset(d)
 			}
 			if err != nil {
@@ -124,6 +122,24 @@ func (g *Group) Attach(pid int) ([]Op, error) {
 		}
 	}
 	return o, nil
+}
+
+// MoveThread writes tid to tasks in each of the group's v1 hierarchies, one
+// narrated write each: tasks moves one thread, cgroup.procs a whole
+// process. v2 has no tasks file; its tree is left as it was, and skipped
+// names the hierarchies so left. It stops at the first refusal.
+func (g *Group) MoveThread(tid int) (o []Op, skipped []string, err error) {
+	var w ops
+	for i, h := range g.Hier {
+		if h.v2 {
+			skipped = append(skipped, h.Label())
+			continue
+		}
+		if err := w.write(g.Dirs[i], "tasks", strconv.Itoa(tid)); err != nil {
+			return w, skipped, err
+		}
+	}
+	return w, skipped, nil
 }
 
 // Remove removes the group's directories, then the hood parent if it is now
@@ -165,260 +181,4 @@ func (g *Group) Procs(i int) ([]int, error) {
 		return nil, fmt.Errorf("cgroup: group %s has no hierarchy %d", g.Box, i)
 	}
 	return readProcs(g.Dirs[i])
-}
-
-// CleanupStale removes empty directories hood/* (and hood itself when empty)
-// left behind by a hood that was killed, below hood's own cgroup in every
-// hierarchy in hs. A directory with processes or child cgroups is left
-// alone: it belongs to a running hood. Returns the removed directories.
-func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
-	var removed []string
-	var errs []error
-	for _, h := range hs {
-		parent := filepath.Join(h.Base(), parentDir)
-		entries, err := os.ReadDir(parent)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, wrap("read "+parent, err))
-			continue
-		}
-		for _, e := range entries {
-			if !e.IsDir() {
-				continue // the cgroup's own files
-			}
-			dir := filepath.Join(parent, e.Name())
-			switch owner := ownerOf(hs, e.Name()); {
-			case owner == ownerAlive:
-				continue // a running hood's group, empty for now (cgroup new)
-			case owner == ownerUnknown && young(dir, minAge):
-				continue // another hood may have made it just now, to attach to it
-			}
-			busy, err := inUse(dir)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if busy {
-				continue
-			}
-			switch err := unix.Rmdir(dir); {
-			case err == nil:
-				removed = append(removed, dir)
-			case err != unix.EBUSY && err != unix.ENOENT: // EBUSY: a process moved in just now
-				errs = append(errs, wrap("rmdir "+dir, err))
-			}
-		}
-
-		switch err := unix.Rmdir(parent); {
-		case err == nil:
-			removed = append(removed, parent)
-		case err != unix.EBUSY && err != unix.ENOTEMPTY && err != unix.ENOENT:
-			errs = append(errs, wrap("rmdir "+parent, err))
-		}
-	}
-	return removed, errors.Join(errs...)
-}
-
-// inUse reports whether dir holds processes or child cgroups. A missing dir
-// is not in use.
-func inUse(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, wrap("read "+dir, err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			return true, nil
-		}
-	}
-	pids, err := readProcs(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return len(pids) > 0, err
-}
-
-// ops records the calls made, in order, for narration. Every cgroup
-// directory and file hood makes or writes goes through it.
-type ops []Op
-
-func (o *ops) mkdir(dir string) error {
-	c, err := call.Mkdir("hood", os.Getpid(), dir, 0o755)
-	*o = append(*o, c)
-	return err
-}
-
-func (o *ops) rmdir(dir string) error {
-	c, err := call.Rmdir("hood", os.Getpid(), dir)
-	*o = append(*o, c)
-	return err
-}
-
-// write writes val to the file name of dir, through WriteFile.
-func (o *ops) write(dir, name, val string) error {
-	calls, err := WriteFile(dir, name, val)
-	*o = append(*o, calls...)
-	return err
-}
-
-// ensureDir makes dir unless it is already there; created says whether this
-// call made it. EEXIST from a racing hood counts as there.
-func (o *ops) ensureDir(dir string) (created bool, err error) {
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return false, nil
-	}
-	err = o.mkdir(dir)
-	if errors.Is(err, unix.EEXIST) {
-		if st, serr := os.Stat(dir); serr == nil && st.IsDir() {
-			return false, nil
-		}
-	}
-	return err == nil, err
-}
-
-// fillCpuset copies cpuset.cpus and cpuset.mems from the parent into a v1
-// cpuset cgroup that has none: a new v1 cpuset starts empty (unless the
-// parent sets cgroup.clone_children), and the kernel refuses to attach a
-// process to it with ENOSPC. v2 cpusets inherit, so only v1 needs this.
-func (o *ops) fillCpuset(dir string) error {
-	for _, name := range []string{"cpuset.cpus", "cpuset.mems"} {
-		cur, err := ReadFile(dir, name)
-		if err != nil {
-			return err
-		}
-		if strings.TrimSpace(cur) != "" {
-			continue
-		}
-		val, err := ReadFile(filepath.Dir(dir), name)
-		if err != nil {
-			return err
-		}
-		if err := o.write(dir, name, strings.TrimSpace(val)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Wanted are the v2 controllers hood enables for its boxes when offered.
-var Wanted = []string{"cpu", "memory", "io", "pids", "cpuset"}
-
-// enableControllers writes "+cpu +memory ..." to dir/cgroup.subtree_control
-// for those of Wanted that dir's cgroup.controllers offers and that are not
-// enabled yet.
-func (o *ops) enableControllers(dir string) error {
-	offered := readWords(dir, "cgroup.controllers")
-	enabled := readWords(dir, "cgroup.subtree_control")
-	var add []string
-	for _, c := range Wanted {
-		if slices.Contains(offered, c) && !slices.Contains(enabled, c) {
-			add = append(add, "+"+c)
-		}
-	}
-	if len(add) == 0 {
-		return nil
-	}
-	return o.write(dir, "cgroup.subtree_control", strings.Join(add, " "))
-}
-
-// StaleAge is how old an empty group must be before hood's start-up
-// cleanup takes it: a running hood creates a group and attaches its box a
-// moment later, and in that moment the group is empty but not stale.
-// `hood cleanup`, asked for by hand, passes 0.
-const StaleAge = 30 * time.Second
-
-// young reports whether dir was made less than age ago (a cgroup
-// directory's mtime is when it was made).
-func young(dir string, age time.Duration) bool {
-	if age <= 0 {
-		return false
-	}
-	st, err := os.Stat(dir)
-	return err == nil && time.Since(st.ModTime()) < age
-}
-
-// Groups carry their hood's identity in an extended attribute, so that a
-// hood starting up can tell a leftover of a hood that was killed from the
-// group of a hood that is running (an empty one, made by cgroup new, or
-// made a moment ago and about to get its box).
-const ownerAttr = "trusted.hood.owner"
-
-// token is "PID:STARTTIME": a PID alone could be reused.
-func token(pid int) string {
-	st, err := procfs.Host.Stat(pid)
-	if err != nil {
-		return ""
-	}
-	return fmt.Sprintf("%d:%d", pid, st.StartTime)
-}
-
-// markOwner records the hood owning dir; where the filesystem takes no
-// extended attributes, the age rule of CleanupStale applies instead.
-func markOwner(dir string, hoodPID int) {
-	if t := token(hoodPID); t != "" {
-		_ = unix.Setxattr(dir, ownerAttr, []byte(t), 0)
-	}
-}
-
-const (
-	ownerUnknown = iota
-	ownerAlive
-	ownerDead
-)
-
-// ownerOf looks for the owner mark of group name in any hierarchy (the v2
-// tree always takes extended attributes) and says whether that hood lives.
-func ownerOf(hs []Hierarchy, name string) int {
-	for _, h := range hs {
-		buf := make([]byte, 64)
-		n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf)
-		if err != nil || n <= 0 {
-			continue
-		}
-		t := string(buf[:n])
-		pid, _, _ := strings.Cut(t, ":")
-		p, err := strconv.Atoi(pid)
-		if err == nil && token(p) == t {
-			return ownerAlive
-		}
-		return ownerDead
-	}
-	return ownerUnknown
-}
-
-// Owned lists the groups under hood/ in hs that carry the owner mark of
-// hoodPID: what that hood has made and not yet removed. Tests use it to
-// check that a session left nothing, whatever other hoods do meanwhile.
-func Owned(hs []Hierarchy, hoodPID int) []string {
-	t := token(hoodPID)
-	var out []string
-	for _, h := range hs {
-		parent := filepath.Join(h.Base(), parentDir)
-		entries, _ := os.ReadDir(parent)
-		for _, e := range entries {
-			dir := filepath.Join(parent, e.Name())
-			buf := make([]byte, 64)
-			if n, err := unix.Getxattr(dir, ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
-				out = append(out, dir)
-			}
-		}
-	}
-	return out
-}
-
-// ownedBy reports whether group name carries hoodPID's owner mark.
-func ownedBy(hs []Hierarchy, name string, hoodPID int) bool {
-	t := token(hoodPID)
-	for _, h := range hs {
-		buf := make([]byte, 64)
-		if n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
-			return true
-		}
-	}
-	return false
 }

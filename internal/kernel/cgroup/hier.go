@@ -16,11 +16,12 @@ type Hierarchy struct {
 	ID          int      // hierarchy ID from /proc/PID/cgroup (0 for v2)
 	Controllers []string // "cpu","cpuacct" ... ; for a named v1 hierarchy, empty
 	Name        string   // "systemd" for "name=systemd", else ""
-	// V2 is the package's own: callers ask Version, Offers or Enabled, so
-	// that no code outside the package branches on the version.
-	V2    bool
-	Mount string // where it is mounted in hood's mount namespace, e.g. /sys/fs/cgroup/memory
-	Path  string // the process's cgroup path in it, e.g. "/" or "/user.slice/..."
+	Mount       string   // where it is mounted in hood's mount namespace, e.g. /sys/fs/cgroup/memory
+	Path        string   // the process's cgroup path in it, e.g. "/" or "/user.slice/..."
+
+	// v2 is unexported so that no code outside the package branches on the
+	// version: callers ask Version, Offers or Enabled.
+	v2 bool
 
 	// root is the mount's root inside the hierarchy: "/" on a host, but a
 	// container runtime without cgroup namespaces bind-mounts only
@@ -32,7 +33,7 @@ type Hierarchy struct {
 // "cpu,cpuacct", "name=systemd", "v2". It is the middle field of
 // /proc/PID/cgroup, so the learner can find it there.
 func (h Hierarchy) Label() string {
-	if h.V2 {
+	if h.v2 {
 		return "v2"
 	}
 	l := slices.Clone(h.Controllers)
@@ -81,7 +82,7 @@ func Hierarchies(procRoot string, pid int) ([]Hierarchy, error) {
 // hierarchyOf is one line of /proc/PID/cgroup (procfs.ParseCgroup), with a
 // v1 hierarchy's name ("name=systemd") apart from its controllers.
 func hierarchyOf(l procfs.Cgroup) Hierarchy {
-	h := Hierarchy{ID: l.ID, Path: l.Path, V2: l.V2()}
+	h := Hierarchy{ID: l.ID, Path: l.Path, v2: l.V2()}
 	for _, c := range l.Controllers {
 		if name, ok := strings.CutPrefix(c, "name="); ok {
 			h.Name = name
@@ -90,6 +91,16 @@ func hierarchyOf(l procfs.Cgroup) Hierarchy {
 		}
 	}
 	return h
+}
+
+// LineLabel is Label for any line of /proc/PID/cgroup, mounted or not, as
+// `cgroup show` prints it: the v2 line, whose controllers field is empty,
+// shows "(v2)".
+func LineLabel(c procfs.Cgroup) string {
+	if c.V2() {
+		return "(v2)"
+	}
+	return hierarchyOf(c).Label()
 }
 
 // mountOf finds the mount that shows hierarchy h, preferring one of its
@@ -116,7 +127,7 @@ func mountOf(h Hierarchy, mounts []*mountinfo.Info) *mountinfo.Info {
 }
 
 func serves(m *mountinfo.Info, h Hierarchy) bool {
-	if h.V2 {
+	if h.v2 {
 		return m.FSType == "cgroup2"
 	}
 	if m.FSType != "cgroup" {
@@ -141,7 +152,7 @@ func serves(m *mountinfo.Info, h Hierarchy) bool {
 // no file of a cgroup it did not create.
 func (h Hierarchy) Base() string {
 	own := h.Dir()
-	if !h.V2 {
+	if !h.v2 {
 		return own
 	}
 	best, bestN := own, 0
@@ -165,7 +176,7 @@ func (h Hierarchy) Base() string {
 
 // Version is 2 for the unified hierarchy, 1 for a v1 one.
 func (h Hierarchy) Version() int {
-	if h.V2 {
+	if h.v2 {
 		return 2
 	}
 	return 1
@@ -175,7 +186,7 @@ func (h Hierarchy) Version() int {
 // the ones it mounts, on v2 those its Base hands down in
 // cgroup.subtree_control (none: the tree is membership only).
 func (h Hierarchy) Enabled() []string {
-	if h.V2 {
+	if h.v2 {
 		return readWords(h.Base(), "cgroup.subtree_control")
 	}
 	return slices.Clone(h.Controllers)
@@ -185,10 +196,10 @@ func (h Hierarchy) Enabled() []string {
 // controller ctl, named as v2 names it ("io", not "blkio"). The core
 // "cgroup" files are offered by every v2 tree.
 func (h Hierarchy) Offers(ctl string) bool {
-	if h.V2 && ctl == "cgroup" {
+	if h.v2 && ctl == "cgroup" {
 		return true
 	}
-	if !h.V2 {
+	if !h.v2 {
 		ctl = v1Controller(ctl)
 	}
 	return slices.Contains(h.Enabled(), ctl)
@@ -197,3 +208,14 @@ func (h Hierarchy) Offers(ctl string) bool {
 // HasFile reports whether the directory where hood makes its groups has
 // the file name: a v1 file name a learner types is taken as it is there.
 func (h Hierarchy) HasFile(name string) bool { return has(h.Base(), name) }
+
+// HasV1File reports whether a v1 hierarchy among hs has the file name where
+// hood makes its groups (a v1 name a learner types is taken as it is there).
+func HasV1File(hs []Hierarchy, name string) bool {
+	for _, h := range hs {
+		if h.Version() == 1 && h.HasFile(name) {
+			return true
+		}
+	}
+	return false
+}

@@ -2,10 +2,13 @@ package cgroup
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"hood/internal/kernel/procfs"
 )
 
 // Each fixture under testdata/<host> is a /proc with one process, PID 4242.
@@ -91,17 +94,17 @@ func TestHierarchyFields(t *testing.T) {
 	for _, h := range hs {
 		byID[h.ID] = h
 	}
-	if h := byID[6]; !slices.Equal(h.Controllers, []string{"cpu", "cpuacct"}) || h.Name != "" || h.V2 {
+	if h := byID[6]; !slices.Equal(h.Controllers, []string{"cpu", "cpuacct"}) || h.Name != "" || h.v2 {
 		t.Errorf("cpu,cpuacct parsed as %+v", h)
 	}
-	if h := byID[1]; len(h.Controllers) != 0 || h.Name != "systemd" || h.V2 {
+	if h := byID[1]; len(h.Controllers) != 0 || h.Name != "systemd" || h.v2 {
 		t.Errorf("name=systemd parsed as %+v", h)
 	}
 	hs, err = Hierarchies("testdata/unified", fixturePID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := hs[0]; !h.V2 || h.ID != 0 || len(h.Controllers) != 0 || h.Name != "" {
+	if h := hs[0]; !h.v2 || h.ID != 0 || len(h.Controllers) != 0 || h.Name != "" {
 		t.Errorf("v2 parsed as %+v", h)
 	}
 }
@@ -129,5 +132,30 @@ func TestHierarchiesBroken(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, want)
 			}
 		})
+	}
+}
+
+func TestLineLabelAndHasV1File(t *testing.T) {
+	for _, c := range []struct {
+		line procfs.Cgroup
+		want string
+	}{
+		{procfs.Cgroup{ID: 0, Path: "/"}, "(v2)"},
+		{procfs.Cgroup{ID: 6, Controllers: []string{"cpu", "cpuacct"}, Path: "/"}, "cpu,cpuacct"},
+		{procfs.Cgroup{ID: 1, Controllers: []string{"name=systemd"}, Path: "/"}, "name=systemd"},
+	} {
+		if got := LineLabel(c.line); got != c.want {
+			t.Errorf("LineLabel(%v) = %q, want %q", c.line, got, c.want)
+		}
+	}
+	v1, v2 := t.TempDir(), t.TempDir()
+	for _, d := range []string{v1, v2} {
+		if err := os.WriteFile(filepath.Join(d, "cpu.shares"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs := []Hierarchy{{Controllers: []string{"cpu"}, Mount: v1, Path: "/"}, {v2: true, Mount: v2, Path: "/"}}
+	if !HasV1File(hs, "cpu.shares") || HasV1File(hs[1:], "cpu.shares") || HasV1File(hs, "../cpu.shares") {
+		t.Error("HasV1File: want the v1 hierarchy's file only, and no path outside it")
 	}
 }

@@ -5,11 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-
-	"hood/internal/kernel/procfs"
 )
 
 // Node is one group of a hierarchy's tree with what it holds and uses. A
@@ -61,7 +58,7 @@ func Locate(hs []Hierarchy, path string) (Hierarchy, string, error) {
 // enables any controller for hood's groups, else the v1 memory hierarchy.
 func accounting(hs []Hierarchy) Hierarchy {
 	for _, h := range hs {
-		if h.V2 && len(readWords(h.Base(), "cgroup.subtree_control")) > 0 {
+		if h.Version() == 2 && len(h.Enabled()) > 0 {
 			return h
 		}
 	}
@@ -86,7 +83,7 @@ func under(hs []Hierarchy, dir string) (Hierarchy, bool) {
 // withController is the v1 hierarchy that has ctl.
 func withController(hs []Hierarchy, ctl string) (Hierarchy, bool) {
 	for _, h := range hs {
-		if !h.V2 && slices.Contains(h.Controllers, ctl) {
+		if !h.v2 && slices.Contains(h.Controllers, ctl) {
 			return h, true
 		}
 	}
@@ -153,7 +150,7 @@ type trees struct {
 // as the init system makes them.
 func (t trees) in(ctl, dir string) string {
 	k, ok := withController(t.hs, ctl)
-	if !ok || t.h.V2 || k.Mount == t.h.Mount {
+	if !ok || t.h.v2 || k.Mount == t.h.Mount {
 		return dir
 	}
 	base := t.h.Base()
@@ -165,7 +162,7 @@ func (t trees) in(ctl, dir string) string {
 
 // cpu is µs of CPU used: v2 cpu.stat usage_usec, v1 cpuacct.usage (ns).
 func (t trees) cpu(dir string) int64 {
-	if t.h.V2 {
+	if t.h.v2 {
 		if v, err := ReadFile(dir, "cpu.stat"); err == nil {
 			return kvOr(KV(v), "usage_usec")
 		}
@@ -179,7 +176,7 @@ func (t trees) cpu(dir string) int64 {
 
 // mem is bytes in use: v2 memory.current, v1 memory.usage_in_bytes.
 func (t trees) mem(dir string) int64 {
-	if t.h.V2 {
+	if t.h.v2 {
 		return readInt(filepath.Join(dir, "memory.current"))
 	}
 	return readInt(filepath.Join(t.in("memory", dir), "memory.usage_in_bytes"))
@@ -196,114 +193,4 @@ func readInt(path string) int64 {
 		return -1
 	}
 	return toInt(v)
-}
-
-// Offer is what a hierarchy gives hood's groups, for `cgroup mode`. Callers
-// read it instead of asking which version a hierarchy is.
-type Offer struct {
-	Version     int      // 1 or 2
-	Controllers []string // v1: the hierarchy's; v2: those enabled for hood's groups (cgroup.subtree_control where they go)
-	Offered     []string // v2: cgroup.controllers there; what could be enabled
-	Core        []string // v2: the core files hood uses that a group below the root has
-	CoreFrom    string   // the group Core was seen in; or, with no group to look at, the kernel release that makes them
-	CoreSeen    bool     // CoreFrom is a group's directory
-}
-
-// coreFiles are the v2 files every non-root group has that hood uses.
-var coreFiles = []string{"cgroup.procs", "cgroup.events", "cgroup.freeze", "cgroup.kill"}
-
-// Offers describes h as it is now.
-func Offers(h Hierarchy) Offer {
-	if !h.V2 {
-		return Offer{Version: 1, Controllers: h.Controllers}
-	}
-	base := h.Base()
-	o := Offer{Version: 2, Controllers: readWords(base, "cgroup.subtree_control"),
-		Offered: readWords(base, "cgroup.controllers")}
-	o.Core, o.CoreFrom, o.CoreSeen = core(base)
-	return o
-}
-
-// core lists the core files of a group below base, looking at hood/ or
-// else the first group there. The root has none of them but cgroup.procs;
-// when no group exists to look at, the kernel release says which it makes
-// (cgroup.freeze came in Linux 5.2, cgroup.kill in 5.14).
-func core(base string) (files []string, from string, seen bool) {
-	dirs := []string{filepath.Join(base, parentDir)}
-	if ents, err := os.ReadDir(base); err == nil {
-		for _, e := range ents {
-			if e.IsDir() {
-				dirs = append(dirs, filepath.Join(base, e.Name()))
-			}
-		}
-	}
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "cgroup.procs")); err != nil {
-			continue
-		}
-		var have []string
-		for _, f := range coreFiles {
-			if _, err := os.Stat(filepath.Join(d, f)); err == nil {
-				have = append(have, f)
-			}
-		}
-		return have, d, true
-	}
-	data, err := os.ReadFile("/proc/sys/kernel/osrelease")
-	if err != nil {
-		return nil, "", false
-	}
-	rel := string(data)
-	var major, minor int
-	fmt.Sscanf(rel, "%d.%d", &major, &minor)
-	have := coreFiles[:2]
-	switch v := major*1000 + minor; {
-	case v >= 5014:
-		have = coreFiles
-	case v >= 5002:
-		have = coreFiles[:3]
-	}
-	return have, "Linux " + rel, false
-}
-
-// V1File reports whether name is a file of a v1 hierarchy among hs (v1
-// names are taken as they are there).
-func V1File(hs []Hierarchy, name string) bool {
-	if strings.ContainsAny(name, "/\x00") || name == "" || name == "." || name == ".." {
-		return false
-	}
-	for _, h := range hs {
-		if _, err := os.Stat(filepath.Join(h.Base(), name)); err == nil && !h.V2 {
-			return true
-		}
-	}
-	return false
-}
-
-// ControllersOf is the controllers field of a line of /proc/PID/cgroup as
-// `cgroup show` prints it: "cpu,cpuacct", "name=systemd", or "(v2)" for the
-// v2 line, whose field is empty.
-func ControllersOf(c procfs.Cgroup) string {
-	if c.V2() {
-		return "(v2)"
-	}
-	return strings.Join(c.Controllers, ",")
-}
-
-// MoveThread writes tid to tasks in each of the group's v1 hierarchies, one
-// narrated write each: tasks moves one thread, cgroup.procs a whole
-// process. v2 has no tasks file; its tree is left as it was, and skipped
-// names the hierarchies so left. It stops at the first refusal.
-func (g *Group) MoveThread(tid int) (o []Op, skipped []string, err error) {
-	var w ops
-	for i, h := range g.Hier {
-		if h.V2 {
-			skipped = append(skipped, h.Label())
-			continue
-		}
-		if err := w.write(g.Dirs[i], "tasks", strconv.Itoa(tid)); err != nil {
-			return w, skipped, err
-		}
-	}
-	return w, skipped, nil
 }

@@ -1,0 +1,189 @@
+package cgroup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/procfs"
+)
+
+// CleanupStale removes empty directories hood/* (and hood itself when empty)
+// left behind by a hood that was killed, below hood's own cgroup in every
+// hierarchy in hs. A directory with processes or child cgroups is left
+// alone: it belongs to a running hood. Returns the removed directories.
+func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
+	var removed []string
+	var errs []error
+	for _, h := range hs {
+		parent := filepath.Join(h.Base(), parentDir)
+		entries, err := os.ReadDir(parent)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, wrap("read "+parent, err))
+			continue
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue // the cgroup's own files
+			}
+			dir := filepath.Join(parent, e.Name())
+			switch owner := ownerOf(hs, e.Name()); {
+			case owner == ownerAlive:
+				continue // a running hood's group, empty for now (cgroup new)
+			case owner == ownerUnknown && young(dir, minAge):
+				continue // another hood may have made it just now, to attach to it
+			}
+			busy, err := inUse(dir)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if busy {
+				continue
+			}
+			switch err := unix.Rmdir(dir); {
+			case err == nil:
+				removed = append(removed, dir)
+			case err != unix.EBUSY && err != unix.ENOENT: // EBUSY: a process moved in just now
+				errs = append(errs, wrap("rmdir "+dir, err))
+			}
+		}
+
+		switch err := unix.Rmdir(parent); {
+		case err == nil:
+			removed = append(removed, parent)
+		case err != unix.EBUSY && err != unix.ENOTEMPTY && err != unix.ENOENT:
+			errs = append(errs, wrap("rmdir "+parent, err))
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// inUse reports whether dir holds processes or child cgroups. A missing dir
+// is not in use.
+func inUse(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("read "+dir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			return true, nil
+		}
+	}
+	pids, err := readProcs(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return len(pids) > 0, err
+}
+
+// StaleAge is how old an empty group must be before hood's start-up
+// cleanup takes it: a running hood creates a group and attaches its box a
+// moment later, and in that moment the group is empty but not stale.
+// `hood cleanup`, asked for by hand, passes 0.
+const StaleAge = 30 * time.Second
+
+// young reports whether dir was made less than age ago (a cgroup
+// directory's mtime is when it was made).
+func young(dir string, age time.Duration) bool {
+	if age <= 0 {
+		return false
+	}
+	st, err := os.Stat(dir)
+	return err == nil && time.Since(st.ModTime()) < age
+}
+
+// Groups carry their hood's identity in an extended attribute, so that a
+// hood starting up can tell a leftover of a hood that was killed from the
+// group of a hood that is running (an empty one, made by cgroup new, or
+// made a moment ago and about to get its box).
+const ownerAttr = "trusted.hood.owner"
+
+// token is "PID:STARTTIME": a PID alone could be reused.
+func token(pid int) string {
+	st, err := procfs.Host.Stat(pid)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", pid, st.StartTime)
+}
+
+// markOwner records the hood owning dir; where the filesystem takes no
+// extended attributes, the age rule of CleanupStale applies instead.
+func markOwner(dir string, hoodPID int) {
+	if t := token(hoodPID); t != "" {
+		_ = unix.Setxattr(dir, ownerAttr, []byte(t), 0)
+	}
+}
+
+const (
+	ownerUnknown = iota
+	ownerAlive
+	ownerDead
+)
+
+// ownerOf looks for the owner mark of group name in any hierarchy (the v2
+// tree always takes extended attributes) and says whether that hood lives.
+func ownerOf(hs []Hierarchy, name string) int {
+	for _, h := range hs {
+		buf := make([]byte, 64)
+		n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf)
+		if err != nil || n <= 0 {
+			continue
+		}
+		t := string(buf[:n])
+		pid, _, _ := strings.Cut(t, ":")
+		p, err := strconv.Atoi(pid)
+		if err == nil && token(p) == t {
+			return ownerAlive
+		}
+		return ownerDead
+	}
+	return ownerUnknown
+}
+
+// Owned lists the groups under hood/ in hs that carry the owner mark of
+// hoodPID: what that hood has made and not yet removed. Tests use it to
+// check that a session left nothing, whatever other hoods do meanwhile.
+func Owned(hs []Hierarchy, hoodPID int) []string {
+	t := token(hoodPID)
+	var out []string
+	for _, h := range hs {
+		parent := filepath.Join(h.Base(), parentDir)
+		entries, _ := os.ReadDir(parent)
+		for _, e := range entries {
+			dir := filepath.Join(parent, e.Name())
+			buf := make([]byte, 64)
+			if n, err := unix.Getxattr(dir, ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
+				out = append(out, dir)
+			}
+		}
+	}
+	return out
+}
+
+// ownedBy reports whether group name carries hoodPID's owner mark.
+func ownedBy(hs []Hierarchy, name string, hoodPID int) bool {
+	t := token(hoodPID)
+	for _, h := range hs {
+		buf := make([]byte, 64)
+		if n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
+			return true
+		}
+	}
+	return false
+}
