@@ -40,13 +40,9 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 		return r, err
 	}
 	members := s.boxesIn(g)
-	ops, notes, err := g.Set(file, value)
-	addOps(r, ops)
-	for _, n := range notes {
-		r.Say("v1", "%s", n)
-	}
-	if err != nil {
-		return r, cgroupErr(err)
+	from := len(r.Syscalls)
+	if err := setFile(r, g, file, value); err != nil {
+		return r, err
 	}
 	if file == "cgroup.freeze" {
 		// Freezing completes asynchronously: cgroup.events says frozen
@@ -71,7 +67,7 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 	if ev, _, err := g.Get("cgroup.events"); err == nil {
 		r.Say("events", "%s", oneLine(ev))
 	}
-	r.Shell = shellOf(ops)
+	r.Shell = shellOf(r.Syscalls[from:])
 	r.Meaning = fmt.Sprintf(meaning, label)
 	return r, nil
 }

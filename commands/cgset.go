@@ -54,19 +54,15 @@ func cgroupSet(s *Session, args []string) (*result.Result, error) {
 		return r, err
 	}
 	before, _, _ := g.Get(file)
-	ops, notes, err := g.Set(file, value)
-	addOps(r, ops)
-	for _, n := range notes {
-		r.Say("v1", "%s", n)
-	}
-	if err != nil {
-		return r, cgroupErr(err)
+	from := len(r.Syscalls)
+	if err := setFile(r, g, file, value); err != nil {
+		return r, err
 	}
 	after, _, _ := g.Get(file)
 	if before != "" || after != "" {
 		r.Changes = append(r.Changes, result.Change{Path: file + " of " + label, Before: oneLine(before), After: oneLine(after)})
 	}
-	r.Shell = shellOf(ops)
+	r.Shell = shellOf(r.Syscalls[from:])
 	if sp := cgroup.Lookup(file); sp != nil {
 		r.Meaning = fmt.Sprintf("%s: %s.", file, sp.Format)
 	}
@@ -195,4 +191,18 @@ func cgroupStat(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Table = t
 	return r, nil
+}
+
+// setFile writes a v2-named file of group g (the v1 file(s) on v1), narrating
+// the calls and the v1 translation into r.
+func setFile(r *result.Result, g *cgroup.Group, file, value string) error {
+	ops, notes, err := g.Set(file, value)
+	addOps(r, ops)
+	for _, n := range notes {
+		r.Say("v1", "%s", n)
+	}
+	if err != nil {
+		return cgroupErr(err)
+	}
+	return nil
 }
