@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Summary is what `cgroup mode` shows of a hierarchy, read once for its
@@ -62,7 +63,7 @@ func core(base string) (files []string, from string, seen bool) {
 	if err != nil {
 		return nil, "", false
 	}
-	rel := string(data)
+	rel := strings.TrimSpace(string(data))
 	var major, minor int
 	fmt.Sscanf(rel, "%d.%d", &major, &minor)
 	have := coreFiles[:2]
