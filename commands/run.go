@@ -3,6 +3,7 @@ package commands
 import (
 	"errors"
 	"fmt"
+	hostpkg "hood/internal/kernel/host"
 	"os"
 	"strings"
 
@@ -129,11 +130,10 @@ func hostname(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	hostName, err := os.ReadFile("/proc/sys/kernel/hostname")
+	host, err := hostpkg.Hostname()
 	if err != nil {
 		return nil, err
 	}
-	host := strings.TrimSpace(string(hostName))
 	r := &result.Result{}
 	if name == "" {
 		h, err := b.Hostname()
@@ -172,15 +172,15 @@ func hostname(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return r, err
 	}
-	hostNow, _ := os.ReadFile("/proc/sys/kernel/hostname")
+	hostNow, _ := hostpkg.Hostname()
 	r.Say(b.Name, "%s", now)
 	if shared {
-		r.Say("host", "%s (changed: %s shares the host's UTS namespace)", strings.TrimSpace(string(hostNow)), b.Name)
+		r.Say("host", "%s (changed: %s shares the host's UTS namespace)", hostNow, b.Name)
 		r.Shell = "hostname " + name
 		r.Meaning = "The host itself was renamed, because you asked with --host."
 		return r, nil
 	}
-	r.Say("host", "%s (unchanged: %s is in another UTS namespace)", strings.TrimSpace(string(hostNow)), b.Name)
+	r.Say("host", "%s (unchanged: %s is in another UTS namespace)", hostNow, b.Name)
 	r.Shell = fmt.Sprintf("nsenter --target %d --uts hostname %s", b.PID, name)
 	r.Meaning = fmt.Sprintf("The name lives in %s's UTS namespace (%s); only processes in it see it.", b.Name, l["uts"])
 	return r, nil

@@ -66,3 +66,13 @@ func (i Info) String() string {
 	}
 	return fmt.Sprintf("Linux %s · cgroups %s · user namespaces %s · running as %s", i.Kernel, i.Cgroup, i.UserNS, who)
 }
+
+// Hostname is the hostname of hood's own UTS namespace, the host's, as
+// /proc/sys/kernel/hostname shows it.
+func Hostname() (string, error) {
+	b, err := os.ReadFile("/proc/sys/kernel/hostname")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
