@@ -2,9 +2,10 @@ package commands
 
 import (
 	"fmt"
-	"golang.org/x/sys/unix"
 	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"hood/internal/box"
 	"hood/internal/kernel/call"

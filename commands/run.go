@@ -76,7 +76,7 @@ func (s *Session) spawn(argv, env []string) (*result.Result, error) {
 		return r, s.forkErr(b, sp.Fork)
 	}
 	nspid := s.nspid(sp.PID)
-	st, werr := b.Wait(sp)
+	st, waited, werr := b.Wait(sp)
 	r.Add(sp.Exec)
 	if sp.ExecFails {
 		return r, kernelErr(sp.Exec, "execve")
@@ -91,11 +91,7 @@ func (s *Session) spawn(argv, env []string) (*result.Result, error) {
 	}
 	// The box's waitpid(2) is how the end of the program is known: its
 	// status is an event a lab can check ("killed by SIGKILL").
-	how := fmt.Sprintf("exited with status %d", st.ExitStatus())
-	if st.Signaled() {
-		how = fmt.Sprintf("killed by %s", box.SignalName(st.Signal()))
-	}
-	r.Add(b.WaitCall(sp.PID, how))
+	r.Add(waited)
 	switch {
 	case st.Exited():
 		r.Say("exit", "%d", st.ExitStatus())

@@ -210,9 +210,11 @@ func (b *Box) SetFrozen(frozen bool) { b.c.frozen.Store(frozen) }
 // Frozen reports whether the box's cgroup is frozen.
 func (b *Box) Frozen() bool { return b.c.frozen.Load() }
 
-// Wait waits for a child of the box to end and returns its wait status.
+// Wait waits for a child of the box to end and returns its wait status and
+// the box's call that told it: waitpid(pid, &status, 0), which glibc makes
+// as wait4(pid, &status, 0, NULL), with the kernel's own return value.
 // When the child ran in the foreground, hood takes the terminal back.
-func (b *Box) Wait(s Spawned) (unix.WaitStatus, error) {
+func (b *Box) Wait(s Spawned) (unix.WaitStatus, result.Syscall, error) {
 	r, err := b.c.call(opWait, [4]int64{int64(s.PID)}, nil, nil)
 	if s.fg {
 		// Take the terminal back; SIGTTOU would stop us as a background job.
@@ -220,12 +222,24 @@ func (b *Box) Wait(s Spawned) (unix.WaitStatus, error) {
 		_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, unix.Getpgrp())
 	}
 	if err != nil {
-		return 0, err
+		return 0, result.Syscall{}, err
 	}
+	c := b.my("wait4", reply{Ret: r.Ret, Errno: r.Errno}, call.I(int64(s.PID)), call.P("&status"), call.F(0, "0"), call.NULL())
 	if r.Errno != 0 {
-		return 0, fmt.Errorf("waitpid(%d): %w", s.PID, r.Errno)
+		return 0, c, fmt.Errorf("waitpid(%d): %w", s.PID, r.Errno)
 	}
-	return unix.WaitStatus(r.Aux[0]), nil
+	st := unix.WaitStatus(r.Aux[0])
+	c.RetNote = "(" + How(st) + ")"
+	return st, c, nil
+}
+
+// How says how a process ended, as its wait status tells it: "exited with
+// status 0", "killed by SIGKILL".
+func How(st unix.WaitStatus) string {
+	if st.Signaled() {
+		return "killed by " + SignalName(st.Signal())
+	}
+	return fmt.Sprintf("exited with status %d", st.ExitStatus())
 }
 
 // ForkInit makes the box fork a child that stays alive as PID 1 of the box's

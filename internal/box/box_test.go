@@ -1,6 +1,7 @@
 package box
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -92,9 +93,12 @@ func TestSpawnAndWait(t *testing.T) {
 	if err != nil || sp.Fork.Failed() || sp.ExecFails {
 		t.Fatalf("spawn: %v %+v", err, sp)
 	}
-	st, err := b.Wait(sp)
+	st, waited, err := b.Wait(sp)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if waited.Name != "wait4" || waited.Ret != int64(sp.PID) || waited.Result() != fmt.Sprintf("%d (exited with status 3)", sp.PID) {
+		t.Errorf("the box's wait narrated %s, want wait4 answering %d (exited with status 3)", waited, sp.PID)
 	}
 	buf := make([]byte, 10)
 	n, _ := r.Read(buf)

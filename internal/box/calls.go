@@ -28,15 +28,6 @@ func forkCall(who string, pid int, r reply) result.Syscall {
 // fork is the box's own fork(3).
 func (b *Box) fork(r reply) result.Syscall { return forkCall(b.Name, b.PID, r) }
 
-// WaitCall is the call by which a successful Wait of pid was answered:
-// the box's waitpid(pid, &status, 0), which glibc makes as wait4(pid,
-// &status, 0, NULL); how says what the status told ("exited with status 0").
-func (b *Box) WaitCall(pid int, how string) result.Syscall {
-	c := b.my("wait4", reply{Ret: int64(pid)}, call.I(int64(pid)), call.P("&status"), call.F(0, "0"), call.NULL())
-	c.RetNote = "(" + how + ")"
-	return c
-}
-
 // execCall is the exec a child of the box made: execve of the path the box
 // found on the PATH, or, for hood's own binary, glibc's fexecve, which is
 // execveat on the child's descriptor selfFD of it.

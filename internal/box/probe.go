@@ -94,7 +94,7 @@ func (b *Box) RunProbe(args ...string) (Probe, error) {
 		return p, nil
 	}
 	out, _ := io.ReadAll(io.LimitReader(rd, 4096))
-	st, err := b.Wait(sp)
+	st, _, err := b.Wait(sp)
 	if err != nil {
 		return p, err
 	}

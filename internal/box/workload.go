@@ -117,12 +117,7 @@ func (w *Workload) Signal() (syscall.Signal, bool) {
 
 // How says how the workload ended, as waitpid told it: "exited with
 // status 0", "killed by SIGKILL".
-func (w *Workload) How() string {
-	if sig, ok := w.Signal(); ok {
-		return "killed by " + SignalName(sig)
-	}
-	return fmt.Sprintf("exited with status %d", w.Status.ExitStatus())
-}
+func (w *Workload) How() string { return How(w.Status) }
 
 func (w *Workload) intValue(key string) int64 {
 	n, _ := strconv.ParseInt(w.Values[key], 10, 64)

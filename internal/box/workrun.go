@@ -43,7 +43,7 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 	// Read while it runs: it must never block on a full pipe, and what it
 	// said before a SIGKILL is still in the pipe.
 	values, done := readResults(rd)
-	st, werr := b.Wait(sp)
+	st, waited, werr := b.Wait(sp)
 	// The pipe closes when the workload is gone, unless something it left
 	// holds it: do not wait for that.
 	_ = rd.SetReadDeadline(time.Now().Add(2 * time.Second))
@@ -58,7 +58,7 @@ func (b *Box) runWorkload(stdio Stdio, args ...string) (*Workload, error) {
 	}
 	w.Status = st
 	w.NSPID, _ = strconv.Atoi(values["pid"])
-	w.Waitpid = b.WaitCall(sp.PID, w.How())
+	w.Waitpid = waited
 	return w, w.settle(b, args)
 }
 
