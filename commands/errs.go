@@ -20,11 +20,7 @@ func kernelErr(c result.Syscall, key string) error {
 	if key == "" {
 		key = c.Name
 	}
-	e := &result.KernelError{Call: c.Text(), Errno: c.Errno, ErrName: c.ErrName()}
-	if w, ok := explain.WhyOf(key, e.ErrName); ok {
-		e.Meaning, e.Fix = w.Why, w.Fix
-	}
-	return e
+	return withWhy(&result.KernelError{Call: c.Text(), Errno: c.Errno, ErrName: c.ErrName()}, key)
 }
 
 // errnoErr is kernelErr for an error that names what was done and wraps
@@ -35,7 +31,21 @@ func errnoErr(err error, key string) error {
 	if !errors.As(err, &errno) {
 		return err
 	}
-	e := &result.KernelError{What: err.Error(), Errno: errno, ErrName: errnoName(errno)}
+	return withWhy(&result.KernelError{What: err.Error(), Errno: errno, ErrName: errnoName(errno)}, key)
+}
+
+// callsErr is the error of a step that made calls: kernelErr for the call
+// the kernel refused, or err itself when none was refused (a short write).
+func callsErr(calls []result.Syscall, err error, key string) error {
+	for _, c := range calls {
+		if c.Failed() {
+			return kernelErr(c, key)
+		}
+	}
+	return err
+}
+
+func withWhy(e *result.KernelError, key string) error {
 	if w, ok := explain.WhyOf(key, e.ErrName); ok {
 		e.Meaning, e.Fix = w.Why, w.Fix
 	}

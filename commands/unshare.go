@@ -112,14 +112,3 @@ func last(xs []string) string {
 	}
 	return xs[len(xs)-1]
 }
-
-// failedOf is the call that failed among calls (the last one when none
-// did, which cannot happen for an error from the kernel).
-func failedOf(calls []result.Syscall) result.Syscall {
-	for _, c := range calls {
-		if c.Failed() {
-			return c
-		}
-	}
-	return calls[len(calls)-1]
-}

@@ -98,7 +98,7 @@ func (u *unshareRun) idMaps() error {
 			pw, err := ns.WriteProc(s.ProcRoot, b.PID, w.file, w.content)
 			u.r.Add(pw.Calls...)
 			if err != nil {
-				return kernelErr(failedOf(pw.Calls), "procfile")
+				return callsErr(pw.Calls, err, "procfile")
 			}
 			u.r.Changes = append(u.r.Changes, result.Change{Path: pw.Path, Before: pw.Before, After: pw.After})
 		}
@@ -137,7 +137,7 @@ func (u *unshareRun) timeOffsets() error {
 		pw, err := ns.WriteProc(s.ProcRoot, b.PID, "timens_offsets", strings.Join(lines, "\n")+"\n")
 		u.r.Add(pw.Calls...)
 		if err != nil {
-			return kernelErr(failedOf(pw.Calls), "procfile")
+			return callsErr(pw.Calls, err, "procfile")
 		}
 		u.r.Changes = append(u.r.Changes, result.Change{Path: pw.Path, Before: pw.Before, After: pw.After})
 	}

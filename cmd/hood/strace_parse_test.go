@@ -185,7 +185,7 @@ func unC(q string) (string, bool) {
 		case 'f':
 			b.WriteByte('\f')
 		case 'x':
-			if i+2 < len(q)+1 && i+2 <= len(q)-1 {
+			if i+2 < len(q) {
 				n, err := strconv.ParseUint(q[i+1:i+3], 16, 8)
 				if err == nil {
 					b.WriteByte(byte(n))
