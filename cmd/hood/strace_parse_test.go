@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"hood/internal/kernel/call"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // The strace side of the narration test: strace -f -X raw -y output
@@ -209,4 +211,43 @@ func unC(q string) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// The referee itself: canned strace -f -X raw -y lines, with a thread's
+// call split by another's and a child process.
+func TestParseStrace(t *testing.T) {
+	const trace = `100   clone(child_stack=0x7f00, flags=0x3d0f00, parent_tid=0x7f01, tls=0x7f02, child_tidptr=0x7f03) = 101
+100   clone(child_stack=NULL, flags=0x1200000|17, child_tidptr=0x7f04) = 200
+101   write(12</sys/fs/cgroup/pids/hood/box1/pids.max>, "20\n\"q\"\x41\101", 2 <unfinished ...>
+200   unshare(0x4000000) = -1 EPERM (Operation not permitted)
+101   <... write resumed>) = 2
+200   +++ exited with 0 +++
+`
+	calls, tgid := parseStrace(strings.NewReader(trace))
+	if len(calls) != 4 {
+		t.Fatalf("%d calls, want 4: %+v", len(calls), calls)
+	}
+	if tgid[101] != 100 || tgid[200] != 200 {
+		t.Errorf("thread groups %v: 101 is a thread of 100, 200 a process", tgid)
+	}
+	un, w := calls[2], calls[3]
+	if un.name != "unshare" || un.errno != "EPERM" || un.args[0] != "0x4000000" {
+		t.Errorf("unshare parsed as %+v", un)
+	}
+	if w.name != "write" || w.ret != 2 || len(w.args) != 3 || w.tid != 101 {
+		t.Fatalf("resumed write parsed as %+v", w)
+	}
+	if s, ok := unC(w.args[1]); !ok || s != "20\n\"q\"AA" {
+		t.Errorf("string argument %s unquoted as %q", w.args[1], s)
+	}
+	fd := call.Fd(12, "/sys/fs/cgroup/pids/hood/box1/pids.max")
+	if why := argMismatch(fd, w.args[0]); why != "" {
+		t.Errorf("fd argument: %s", why)
+	}
+	if why := argMismatch(call.F(0x1200011, "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"), strings.TrimPrefix(calls[1].args[1], "flags=")); why != "" {
+		t.Errorf("clone flags: %s", why)
+	}
+	if why := argMismatch(call.I(13), w.args[2]); why == "" {
+		t.Error("a different number matched")
+	}
 }
