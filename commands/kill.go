@@ -93,12 +93,12 @@ func killMeaning(pid, init, sig int, name, boxName string) string {
 	if !box.Alive(init) {
 		return fmt.Sprintf("kill(2) returned 0 and PID 1 of %s's PID namespace (%d on the host) is gone: with its init gone the namespace takes no new process.", boxName, init)
 	}
+	if sig != int(unix.SIGKILL) && sig != int(unix.SIGSTOP) && box.Catches(init, sig) {
+		return fmt.Sprintf("kill(2) returned 0 and PID 1 of %s's PID namespace (%d on the host) is still alive: it has a handler for %s (SigCgt in /proc/%d/status), so the kernel delivered the signal to it, and the handler did not end it.", boxName, init, name, init)
+	}
 	why := fmt.Sprintf("%s can have no handler", name)
 	if sig != int(unix.SIGKILL) && sig != int(unix.SIGSTOP) {
 		why = fmt.Sprintf("it has no handler for %s (SigCgt in /proc/%d/status)", name, init)
-		if box.Catches(init, sig) {
-			why = fmt.Sprintf("it has a handler for %s, which ran and kept it alive", name)
-		}
 	}
 	return fmt.Sprintf("kill(2) returned 0, but PID 1 of %s's PID namespace (%d on the host) is still alive: sent from inside its own namespace, a signal its init has no handler for is dropped by the kernel; %s.", boxName, init, why)
 }
