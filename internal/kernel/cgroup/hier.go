@@ -205,15 +205,11 @@ func (h Hierarchy) Offers(ctl string) bool {
 	return slices.Contains(h.Enabled(), ctl)
 }
 
-// HasFile reports whether the directory where hood makes its groups has
-// the file name: a v1 file name a learner types is taken as it is there.
-func (h Hierarchy) HasFile(name string) bool { return has(h.Base(), name) }
-
 // HasV1File reports whether a v1 hierarchy among hs has the file name where
 // hood makes its groups (a v1 name a learner types is taken as it is there).
 func HasV1File(hs []Hierarchy, name string) bool {
 	for _, h := range hs {
-		if h.Version() == 1 && h.HasFile(name) {
+		if !h.v2 && has(h.Base(), name) {
 			return true
 		}
 	}
