@@ -185,9 +185,12 @@ func (h Hierarchy) Version() int {
 // Enabled lists the controllers hood's groups get in this hierarchy: on v1
 // the ones it mounts, on v2 those its Base hands down in
 // cgroup.subtree_control (none: the tree is membership only).
-func (h Hierarchy) Enabled() []string {
+func (h Hierarchy) Enabled() []string { return h.enabledAt(h.Base()) }
+
+// enabledAt is Enabled with Base already found.
+func (h Hierarchy) enabledAt(base string) []string {
 	if h.v2 {
-		return readWords(h.Base(), "cgroup.subtree_control")
+		return readWords(base, "cgroup.subtree_control")
 	}
 	return slices.Clone(h.Controllers)
 }
