@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hood/internal/box"
+	"hood/internal/kernel/call"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
 )
@@ -67,7 +68,7 @@ func freezeOrKill(s *Session, usage string, args []string, file, value, meaning 
 	if ev, _, err := g.Get("cgroup.events"); err == nil {
 		r.Say("events", "%s", oneLine(ev))
 	}
-	r.Shell = shellOf(r.Syscalls[from:])
+	r.Shell = call.Shells(r.Syscalls[from:])
 	r.Meaning = fmt.Sprintf(meaning, label)
 	return r, nil
 }

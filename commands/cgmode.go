@@ -28,7 +28,7 @@ func cgroupMode(s *Session, args []string) (*result.Result, error) {
 		if o.Version == 2 {
 			v2 = &o
 		}
-		t.Rows = append(t.Rows, []string{h.Label(), h.Mount, h.Path, filepath.Join(h.Base(), "hood"), controllersText(o)})
+		t.Rows = append(t.Rows, []string{h.Label(), h.Mount, h.Path, filepath.Join(o.Base, "hood"), controllersText(o)})
 		t.Mark = append(t.Mark, false)
 	}
 	r := &result.Result{Table: t}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"hood/internal/box"
+	"hood/internal/kernel/call"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
 )
@@ -66,7 +67,7 @@ func (s *Session) move(r *result.Result, g *cgroup.Group, label, file string, m 
 		r.Meaning = fmt.Sprintf("%s is in %s's group in every hierarchy now: writing a PID to cgroup.procs is how a process moves, with all its threads; children it already has stay where they are.", m.label, label)
 	} else {
 		ops, skipped, err := g.MoveThread(m.pid)
-		addOps(r, ops)
+		r.Add(ops...)
 		if err != nil {
 			return cgroupErr(err)
 		}
@@ -78,7 +79,7 @@ func (s *Session) move(r *result.Result, g *cgroup.Group, label, file string, m 
 	if after := s.cgroupPath(m.pid, g); before != "" || after != "" {
 		r.Changes = append(r.Changes, result.Change{Path: fmt.Sprintf("/proc/%d/cgroup (%s)", m.pid, g.Hier[0].Label()), Before: before, After: after})
 	}
-	r.Shell = shellOf(r.Syscalls)
+	r.Shell = call.Shells(r.Syscalls)
 	return nil
 }
 

@@ -38,10 +38,12 @@ func boxChild(t *testing.T, s *Session) int {
 	return sp.PID
 }
 
-// inGroup reports whether /proc/PID/cgroup puts pid in hood/NAME in the
-// hierarchy with that ID.
-func inGroup(t *testing.T, pid, id int, name string) bool {
+// inGroup reports whether /proc/PID/cgroup puts pid in group g in the
+// hierarchy with that ID. g's directory is hood/NAME, or hood/NAME.PID
+// while another hood uses hood/NAME: the name is taken from g.
+func inGroup(t *testing.T, pid, id int, g *cgroup.Group) bool {
 	t.Helper()
+	name := filepath.Base(g.Dirs[0])
 	lines, err := procfs.Host.Cgroup(pid)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +65,7 @@ func TestCgroupSetProcsMovesAProcessABoxStarted(t *testing.T) {
 	g := s.GroupOf("web")
 	writes := 0
 	for _, c := range r.Syscalls {
-		if c.Name == "write" && !c.Failed() && strings.Contains(c.Text(), "/hood/web/cgroup.procs>") {
+		if c.Name == "write" && !c.Failed() && strings.Contains(c.Text(), "/hood/"+filepath.Base(g.Dirs[0])+"/cgroup.procs>") {
 			writes++
 		}
 	}
@@ -71,7 +73,7 @@ func TestCgroupSetProcsMovesAProcessABoxStarted(t *testing.T) {
 		t.Errorf("%d writes to web's cgroup.procs, want one per hierarchy (%d)", writes, len(g.Dirs))
 	}
 	for _, h := range g.Hier {
-		if !inGroup(t, pid, h.ID, "web") {
+		if !inGroup(t, pid, h.ID, g) {
 			t.Errorf("PID %d is not in hood/web in %s after cgroup set cgroup.procs", pid, h.Label())
 		}
 	}
@@ -87,12 +89,12 @@ func TestCgroupAttachAcceptsABoxChild(t *testing.T) {
 	pid := boxChild(t, s)
 	execOK(t, s, "cgroup attach "+itoa(pid)+" web")
 	g := s.GroupOf("web")
-	if !inGroup(t, pid, g.Hier[0].ID, "web") {
+	if !inGroup(t, pid, g.Hier[0].ID, g) {
 		t.Errorf("cgroup attach %d web: the box's child is not in hood/web", pid)
 	}
 	// Without a GROUP, a box's child goes to the box's own group.
 	execOK(t, s, "cgroup attach "+itoa(pid))
-	if !inGroup(t, pid, g.Hier[0].ID, "box1") {
+	if !inGroup(t, pid, g.Hier[0].ID, s.GroupOf("box1")) {
 		t.Errorf("cgroup attach %d: the box's child is not in hood/box1", pid)
 	}
 }
@@ -118,7 +120,7 @@ func TestCgroupMovesRefuseAProcessHoodDidNotStart(t *testing.T) {
 			t.Errorf("%s: %v, want a refusal saying hood moves only what it started", line, err)
 		}
 	}
-	if inGroup(t, other.Process.Pid, s.GroupOf("web").Hier[0].ID, "web") {
+	if web := s.GroupOf("web"); inGroup(t, other.Process.Pid, web.Hier[0].ID, web) {
 		t.Errorf("a refused move moved the process")
 	}
 }
@@ -139,13 +141,14 @@ func TestCgroupSetTasksWritesEveryV1Hierarchy(t *testing.T) {
 	execOK(t, s, "cgroup new web")
 	pid := boxChild(t, s)
 	r := execOK(t, s, "cgroup set web tasks "+itoa(pid))
+	g := s.GroupOf("web")
 	for _, h := range v1 {
-		if !inGroup(t, pid, h.ID, "web") {
+		if !inGroup(t, pid, h.ID, g) {
 			t.Errorf("after tasks: PID %d is not in hood/web in %s", pid, h.Label())
 		}
 	}
 	for _, h := range v2 {
-		if inGroup(t, pid, h.ID, "web") {
+		if inGroup(t, pid, h.ID, g) {
 			t.Errorf("tasks moved PID %d in the v2 tree, which has no tasks file", pid)
 		}
 		if !strings.Contains(lines(r), "has no tasks file") {

@@ -62,16 +62,12 @@ func cgroupSet(s *Session, args []string) (*result.Result, error) {
 	if before != "" || after != "" {
 		r.Changes = append(r.Changes, result.Change{Path: file + " of " + label, Before: oneLine(before), After: oneLine(after)})
 	}
-	r.Shell = shellOf(r.Syscalls[from:])
+	r.Shell = call.Shells(r.Syscalls[from:])
 	if sp := cgroup.Lookup(file); sp != nil {
 		r.Meaning = fmt.Sprintf("%s: %s.", file, sp.Format)
 	}
 	return r, nil
 }
-
-// shellOf is the shell commands that make the same changes as the calls
-// hood made: echo VALUE > FILE, kill -KILL PID.
-func shellOf(ops []cgroup.Op) string { return call.Shells(ops) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
@@ -197,7 +193,7 @@ func cgroupStat(s *Session, args []string) (*result.Result, error) {
 // the calls and the v1 translation into r.
 func setFile(r *result.Result, g *cgroup.Group, file, value string) error {
 	ops, notes, err := g.Set(file, value)
-	addOps(r, ops)
+	r.Add(ops...)
 	for _, n := range notes {
 		r.Say("v1", "%s", n)
 	}

@@ -72,7 +72,7 @@ func (s *Session) newGroup(r *result.Result, name string) (*cgroup.Group, error)
 		return nil, err
 	}
 	g, ops, err := cgroup.NewGroup(hs, name, s.HoodPID)
-	addOps(r, ops)
+	r.Add(ops...)
 	if err != nil {
 		return nil, cgroupErr(err)
 	}
@@ -204,15 +204,11 @@ func (s *Session) attachBox(r *result.Result, b *box.Box) error {
 // attach writes pid to the group's cgroup.procs, narrating into r.
 func attach(r *result.Result, g *cgroup.Group, pid int) error {
 	ops, err := g.Attach(pid)
-	addOps(r, ops)
+	r.Add(ops...)
 	if err != nil {
 		return cgroupErr(err)
 	}
 	return nil
-}
-
-func addOps(r *result.Result, ops []cgroup.Op) {
-	r.Add(ops...)
 }
 
 // cgroupErr explains the errnos a cgroup write can meet.
@@ -247,7 +243,7 @@ func cgroupRm(s *Session, args []string) (*result.Result, error) {
 	}
 	r := &result.Result{}
 	ops, err := g.Remove()
-	addOps(r, ops)
+	r.Add(ops...)
 	if err != nil {
 		return r, fmt.Errorf("%w (a cgroup with processes in it cannot be removed: move or kill them first)", err)
 	}

@@ -40,10 +40,8 @@ func (g *Group) where(s *Spec) (Where, error) {
 	if v1ctl == "" {
 		v1ctl = v1Controller(s.Ctl)
 	}
-	for i, h := range g.Hier {
-		if !h.v2 && (v1ctl == "*" || slices.Contains(h.Controllers, v1ctl)) {
-			return Where{g.Dirs[i], h}, nil
-		}
+	if i, ok := g.v1At(v1ctl); ok {
+		return Where{g.Dirs[i], g.Hier[i]}, nil
 	}
 	why := "no mounted hierarchy has it"
 	switch {
@@ -53,6 +51,17 @@ func (g *Group) where(s *Spec) (Where, error) {
 		why = v2why + ", and no v1 hierarchy has it"
 	}
 	return Where{}, &ErrNoController{s.Ctl, why}
+}
+
+// v1At is the index of the group's v1 hierarchy that mounts the v1
+// controller ctl ("*": the first v1 hierarchy).
+func (g *Group) v1At(ctl string) (int, bool) {
+	for i, h := range g.Hier {
+		if !h.v2 && (ctl == "*" || slices.Contains(h.Controllers, ctl)) {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // Set writes a catalogued file, or its v1 translation; notes say how a

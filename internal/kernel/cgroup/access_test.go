@@ -133,3 +133,20 @@ func TestOffersAndEnabled(t *testing.T) {
 		t.Errorf("v2 Enabled = %q", got)
 	}
 }
+
+// On v1, cpu.stat's usage comes from the group's directory in the cpuacct
+// hierarchy, wherever that lies (hood's own cgroup may have another path
+// in each tree).
+func TestCPUStatUsageFromTheCpuacctHierarchy(t *testing.T) {
+	cpu, acct := t.TempDir(), t.TempDir()
+	writeTree(t, cpu, map[string]string{"cpu.stat": "nr_periods 10\nnr_throttled 4\nthrottled_time 2000000\n"})
+	writeTree(t, acct, map[string]string{"cpuacct.usage": "5000000\n"})
+	g := &Group{Box: "t", Dirs: []string{cpu, acct}, Hier: []Hierarchy{
+		{Controllers: []string{"cpu"}, Mount: cpu, Path: "/"},
+		{Controllers: []string{"cpuacct"}, Mount: acct, Path: "/"},
+	}}
+	v, _, err := g.Get("cpu.stat")
+	if err != nil || !strings.HasPrefix(v, "usage_usec 5000\n") {
+		t.Errorf("Get(cpu.stat) = %q, %v; want usage_usec 5000 from %s/cpuacct.usage", v, err, acct)
+	}
+}

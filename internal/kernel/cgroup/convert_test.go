@@ -149,7 +149,7 @@ func TestLookupSizedHugetlb(t *testing.T) {
 	if s == nil || s.Name != "hugetlb.2MB.max" || len(s.V1) != 1 || s.V1[0] != "hugetlb.2MB.limit_in_bytes" {
 		t.Fatalf("Lookup(hugetlb.2MB.max) = %+v", s)
 	}
-	if Specs["hugetlb.<size>.max"].V1[0] != "hugetlb.<size>.limit_in_bytes" {
+	if specs["hugetlb.<size>.max"].V1[0] != "hugetlb.<size>.limit_in_bytes" {
 		t.Error("Lookup changed the catalogue's own entry")
 	}
 	for _, bad := range []string{"hugetlb.2XB.max", "hugetlb.2MB.nosuch", "hugetlb..max"} {

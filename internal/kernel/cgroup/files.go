@@ -31,16 +31,16 @@ type Spec struct {
 	actV1  func(c v1Ctx) ([]Op, []string, error) // cgroup.kill: an action, not a write
 }
 
-// Specs is every catalogued file, by name. Look a learner's word up with
+// specs is every catalogued file, by name. Look a learner's word up with
 // Lookup, which also knows the sized hugetlb files.
-var Specs = map[string]*Spec{}
+var specs = map[string]*Spec{}
 
-func spec(s Spec) { Specs[s.Name] = &s }
+func spec(s Spec) { specs[s.Name] = &s }
 
 // Names lists the catalogued file names, sorted.
 func Names() []string {
 	var out []string
-	for n := range Specs {
+	for n := range specs {
 		out = append(out, n)
 	}
 	sort.Strings(out)
@@ -64,11 +64,11 @@ func sizeless(name string) (generic, size string) {
 // Lookup finds the spec of a file name: "hugetlb.2MB.max" comes back as
 // hugetlb.<size>.max with that size filled in. nil: not catalogued.
 func Lookup(name string) *Spec {
-	if s := Specs[name]; s != nil {
+	if s := specs[name]; s != nil {
 		return s
 	}
 	generic, size := sizeless(name)
-	s := Specs[generic]
+	s := specs[generic]
 	if s == nil || size == "" {
 		return nil
 	}
@@ -113,7 +113,7 @@ func v1Names() map[string]string {
 	m := map[string]string{}
 	for _, primary := range []bool{true, false} {
 		for _, n := range Names() {
-			s := Specs[n]
+			s := specs[n]
 			for i, f := range s.V1 {
 				if _, seen := m[f]; !seen && !s.V1Only && (i == 0) == primary {
 					m[f] = n

@@ -84,7 +84,7 @@ func TestUnknownSuggests(t *testing.T) {
 }
 
 func TestEveryWritableFileHasAFormatAndACheck(t *testing.T) {
-	for n, s := range Specs {
+	for n, s := range specs {
 		if s.Format == "" {
 			t.Errorf("%s has no format", n)
 		}

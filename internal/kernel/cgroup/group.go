@@ -45,7 +45,8 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 	name := box
 	// Another running hood's group, even an empty one, is not ours to take:
 	// it may be about to put its box there, and would remove it when done.
-	taken := ownerOf(hs, box) == ownerAlive && !ownedBy(hs, box, hoodPID)
+	owner, mark := ownerOf(hs, box)
+	taken := owner == ownerAlive && mark != token(hoodPID)
 	for _, h := range hs {
 		busy, err := inUse(filepath.Join(h.Base(), parentDir, box))
 		if err != nil {

@@ -414,7 +414,7 @@ func TestNewGroupLeavesALiveHoodsEmptyGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ownedBy([]Hierarchy{h}, "box1", other.Process.Pid) {
+	if markOf(first.Dirs[0]) != token(other.Process.Pid) {
 		t.Skip("requires extended attributes on the test's temporary directory")
 	}
 	second, _, err := NewGroup([]Hierarchy{h}, "box1", os.Getpid())

@@ -185,9 +185,12 @@ func (h Hierarchy) Version() int {
 // Enabled lists the controllers hood's groups get in this hierarchy: on v1
 // the ones it mounts, on v2 those its Base hands down in
 // cgroup.subtree_control (none: the tree is membership only).
-func (h Hierarchy) Enabled() []string {
+func (h Hierarchy) Enabled() []string { return h.enabledAt(h.Base()) }
+
+// enabledAt is Enabled with Base already found.
+func (h Hierarchy) enabledAt(base string) []string {
 	if h.v2 {
-		return readWords(h.Base(), "cgroup.subtree_control")
+		return readWords(base, "cgroup.subtree_control")
 	}
 	return slices.Clone(h.Controllers)
 }
@@ -205,15 +208,11 @@ func (h Hierarchy) Offers(ctl string) bool {
 	return slices.Contains(h.Enabled(), ctl)
 }
 
-// HasFile reports whether the directory where hood makes its groups has
-// the file name: a v1 file name a learner types is taken as it is there.
-func (h Hierarchy) HasFile(name string) bool { return has(h.Base(), name) }
-
 // HasV1File reports whether a v1 hierarchy among hs has the file name where
 // hood makes its groups (a v1 name a learner types is taken as it is there).
 func HasV1File(hs []Hierarchy, name string) bool {
 	for _, h := range hs {
-		if h.Version() == 1 && h.HasFile(name) {
+		if !h.v2 && has(h.Base(), name) {
 			return true
 		}
 	}

@@ -37,7 +37,7 @@ func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
 				continue // the cgroup's own files
 			}
 			dir := filepath.Join(parent, e.Name())
-			switch owner := ownerOf(hs, e.Name()); {
+			switch owner, _ := ownerOf(hs, e.Name()); {
 			case owner == ownerAlive:
 				continue // a running hood's group, empty for now (cgroup new)
 			case owner == ownerUnknown && young(dir, minAge):
@@ -136,24 +136,34 @@ const (
 	ownerDead
 )
 
+// markOf is the owner mark on dir; "" when it has none (or the filesystem
+// takes no extended attributes).
+func markOf(dir string) string {
+	buf := make([]byte, 64)
+	n, err := unix.Getxattr(dir, ownerAttr, buf)
+	if err != nil || n <= 0 {
+		return ""
+	}
+	return string(buf[:n])
+}
+
 // ownerOf looks for the owner mark of group name in any hierarchy (the v2
-// tree always takes extended attributes) and says whether that hood lives.
-func ownerOf(hs []Hierarchy, name string) int {
+// tree always takes extended attributes) and says whether that hood lives;
+// mark is the mark found.
+func ownerOf(hs []Hierarchy, name string) (owner int, mark string) {
 	for _, h := range hs {
-		buf := make([]byte, 64)
-		n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf)
-		if err != nil || n <= 0 {
+		t := markOf(filepath.Join(h.Base(), parentDir, name))
+		if t == "" {
 			continue
 		}
-		t := string(buf[:n])
 		pid, _, _ := strings.Cut(t, ":")
 		p, err := strconv.Atoi(pid)
 		if err == nil && token(p) == t {
-			return ownerAlive
+			return ownerAlive, t
 		}
-		return ownerDead
+		return ownerDead, t
 	}
-	return ownerUnknown
+	return ownerUnknown, ""
 }
 
 // Owned lists the groups under hood/ in hs that carry the owner mark of
@@ -161,29 +171,18 @@ func ownerOf(hs []Hierarchy, name string) int {
 // check that a session left nothing, whatever other hoods do meanwhile.
 func Owned(hs []Hierarchy, hoodPID int) []string {
 	t := token(hoodPID)
+	if t == "" {
+		return nil
+	}
 	var out []string
 	for _, h := range hs {
 		parent := filepath.Join(h.Base(), parentDir)
 		entries, _ := os.ReadDir(parent)
 		for _, e := range entries {
-			dir := filepath.Join(parent, e.Name())
-			buf := make([]byte, 64)
-			if n, err := unix.Getxattr(dir, ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
+			if dir := filepath.Join(parent, e.Name()); markOf(dir) == t {
 				out = append(out, dir)
 			}
 		}
 	}
 	return out
-}
-
-// ownedBy reports whether group name carries hoodPID's owner mark.
-func ownedBy(hs []Hierarchy, name string, hoodPID int) bool {
-	t := token(hoodPID)
-	for _, h := range hs {
-		buf := make([]byte, 64)
-		if n, err := unix.Getxattr(filepath.Join(h.Base(), parentDir, name), ownerAttr, buf); err == nil && t != "" && string(buf[:n]) == t {
-			return true
-		}
-	}
-	return false
 }

@@ -8,10 +8,11 @@ import (
 )
 
 // Summary is what `cgroup mode` shows of a hierarchy, read once for its
-// table. Version and Controllers are Hierarchy.Version and Enabled as they
-// were when read; elsewhere ask the Hierarchy itself.
+// table. Version, Base and Controllers are Hierarchy.Version, Base and
+// Enabled as they were when read; elsewhere ask the Hierarchy itself.
 type Summary struct {
 	Version     int      // Version(): 1 or 2
+	Base        string   // Base(): where hood makes its hood/ directory
 	Controllers []string // Enabled(): v1, the hierarchy's; v2, those enabled for hood's groups (cgroup.subtree_control where they go)
 	Available   []string // v2: cgroup.controllers there; what could be enabled
 	Core        []string // v2: the core files hood uses that a group below the root has
@@ -24,11 +25,11 @@ var coreFiles = []string{"cgroup.procs", "cgroup.events", "cgroup.freeze", "cgro
 
 // Summary describes h as it is now.
 func (h Hierarchy) Summary() Summary {
-	s := Summary{Version: h.Version(), Controllers: h.Enabled()}
+	base := h.Base() // on v2 a walk up the tree: once
+	s := Summary{Version: h.Version(), Base: base, Controllers: h.enabledAt(base)}
 	if s.Version == 1 {
 		return s
 	}
-	base := h.Base()
 	s.Available = readWords(base, "cgroup.controllers")
 	s.Core, s.CoreFrom, s.CoreSeen = core(base)
 	return s

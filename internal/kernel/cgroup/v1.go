@@ -92,31 +92,21 @@ func getCPUWeight(c v1Ctx) (string, []string, error) {
 	return strconv.Itoa(wt), []string{fmt.Sprintf("v1: cpu.shares %d, as a weight %d", n, wt)}, nil
 }
 
-// getCPUStat reads cpuacct.usage from the cpuacct hierarchy next door
-// (same relative path) and throttling from v1's cpu.stat.
+// getCPUStat reads cpuacct.usage from the group's directory in the
+// cpuacct hierarchy (the cpu one when they are mounted together) and
+// throttling from v1's cpu.stat.
 func getCPUStat(c v1Ctx) (string, []string, error) {
 	st, err := c.read("cpu.stat")
 	if err != nil {
 		return "", nil, err
 	}
 	usage := int64(-1)
-	if u, err := ReadFile(acctDir(c.dir), "cpuacct.usage"); err == nil {
-		usage, _ = strconv.ParseInt(u, 10, 64)
+	if i, ok := c.g.v1At("cpuacct"); ok {
+		if u, err := ReadFile(c.g.Dirs[i], "cpuacct.usage"); err == nil {
+			usage, _ = strconv.ParseInt(u, 10, 64)
+		}
 	}
 	return cpuStatFromV1(st, usage), []string{"v1: usage from cpuacct.usage (ns), throttling from cpu.stat (throttled_time in ns), shown in microseconds"}, nil
-}
-
-// acctDir is the cpuacct directory for a cpu one: the same directory when
-// the two are mounted together, else the same path in the cpuacct tree.
-func acctDir(cpuDir string) string {
-	if has(cpuDir, "cpuacct.usage") {
-		return cpuDir
-	}
-	i := strings.Index(cpuDir, "/cpu/")
-	if i < 0 {
-		return cpuDir
-	}
-	return cpuDir[:i] + "/cpuacct/" + cpuDir[i+len("/cpu/"):]
 }
 
 // setBytes writes a memory amount to the one v1 file. note says so, given
