@@ -24,7 +24,12 @@ func groupFold(g *cgroup.Group, calls []result.Syscall) string {
 		var what string
 		switch {
 		case c.Name == "mkdirat" && len(c.Args) > 1:
-			what = "mkdirat " + filepath.Base(filepath.Dir(c.Args[1].Str)) + "/" + filepath.Base(c.Args[1].Str)
+			// hood/ itself, or a group below it: one item each, whatever
+			// the hierarchy.
+			what = "mkdirat hood"
+			if dir := c.Args[1].Str; filepath.Base(dir) != "hood" {
+				what = "mkdirat hood/" + filepath.Base(dir)
+			}
 		case c.Name == "write" && len(c.Args) > 1:
 			what = fmt.Sprintf("write %q to %s", c.Args[1].Str, filepath.Base(c.Args[0].Str))
 		default:

@@ -53,7 +53,10 @@ func setCPUMax(c v1Ctx, v string) ([]v1Write, []string, error) {
 	if period != "" {
 		w = append(w, v1Write{"cpu.cfs_period_us", period})
 	}
-	note := fmt.Sprintf("v1: cpu.max %q is cpu.cfs_quota_us %s (-1 means no limit) and cpu.cfs_period_us", v, quota)
+	note := fmt.Sprintf("v1: cpu.max %q is cpu.cfs_quota_us %s (-1 means no limit), cpu.cfs_period_us unchanged", v, quota)
+	if period != "" {
+		note = fmt.Sprintf("v1: cpu.max %q is cpu.cfs_quota_us %s (-1 means no limit) and cpu.cfs_period_us %s", v, quota, period)
+	}
 	return append(w, v1Write{"cpu.cfs_quota_us", quota}), []string{note}, nil
 }
 
