@@ -95,7 +95,10 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if mine["mnt"] == host["mnt"] {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this mount would change the host's own mount table, so hood does not make it. Run `unshare mnt` first.", b.Name, mine["mnt"])}
 	}
-	before := s.ProcsSeen(b)
+	before := -1 // processes the box's proc lists, for a proc mount
+	if fstype == "proc" {
+		before = s.ProcsSeen(b)
+	}
 	tables := s.mountTables(b)
 	r := &result.Result{}
 	inside := false
@@ -127,8 +130,10 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if m := s.Proc().MountAt(b.PID, dst); m != nil {
 		r.Say("mountinfo", "%s", mountinfoLine(m))
 	}
-	if after := s.ProcsSeen(b); fstype == "proc" && before >= 0 && after >= 0 {
-		r.Changes = append(r.Changes, result.Change{Path: dst + " (processes listed)", Before: strconv.Itoa(before), After: strconv.Itoa(after)})
+	if before >= 0 {
+		if after := s.ProcsSeen(b); after >= 0 {
+			r.Changes = append(r.Changes, result.Change{Path: dst + " (processes listed)", Before: strconv.Itoa(before), After: strconv.Itoa(after)})
+		}
 	}
 	shell := []string{"mount"}
 	if fstype != "" {
