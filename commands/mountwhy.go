@@ -22,9 +22,10 @@ func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, fl
 	}
 	switch {
 	case fstype == "cgroup":
-		if bad := mount.UnknownCgroupOptions(data, mount.HostControllers()); len(bad) > 0 {
+		known := mount.HostControllers()
+		if bad := mount.UnknownCgroupOptions(data, known); len(bad) > 0 {
 			ke.Meaning = fmt.Sprintf("%s is not a cgroup v1 controller this kernel has, nor a cgroup mount option (/proc/cgroups lists the controllers: %s)",
-				strings.Join(bad, ", "), strings.Join(mount.HostControllers(), " "))
+				strings.Join(bad, ", "), strings.Join(known, " "))
 			ke.Fix = "name controllers as /proc/cgroups spells them, such as -o net_cls,net_prio"
 			return ke
 		}
