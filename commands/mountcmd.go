@@ -95,11 +95,15 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if mine["mnt"] == host["mnt"] {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this mount would change the host's own mount table, so hood does not make it. Run `unshare mnt` first.", b.Name, mine["mnt"])}
 	}
-	before := s.ProcsSeen(b)
-	tables := s.mountTables(b)
+	before := -1 // processes the box's proc lists, for a proc mount
+	if fstype == "proc" {
+		before = s.ProcsSeen(b)
+	}
+	views := s.mountViews(b, mine, host)
+	tables := s.mountTables(views)
 	r := &result.Result{}
 	inside := false
-	if err := sharedWithHost(s.Proc(), b.PID, s.HoodPID, dst); err != nil {
+	if err := sharedWithHost(s.Proc(), tables[b.Name], s.HoodPID, dst); err != nil {
 		return nil, err
 	}
 	if init := s.childInit(b, mine); init > 0 && mine["pid_for_children"] != mine["pid"] {
@@ -124,11 +128,14 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if last.Failed() {
 		return r, s.mountErr(b, last, fstype, data, flags, dst)
 	}
-	if m := s.Proc().MountAt(b.PID, dst); m != nil {
+	after := s.mountTables(views)
+	if m := procfs.TopAt(after[b.Name], dst); m != nil {
 		r.Say("mountinfo", "%s", mountinfoLine(m))
 	}
-	if after := s.ProcsSeen(b); fstype == "proc" && before >= 0 && after >= 0 {
-		r.Changes = append(r.Changes, result.Change{Path: dst + " (processes listed)", Before: strconv.Itoa(before), After: strconv.Itoa(after)})
+	if before >= 0 {
+		if after := s.ProcsSeen(b); after >= 0 {
+			r.Changes = append(r.Changes, result.Change{Path: dst + " (processes listed)", Before: strconv.Itoa(before), After: strconv.Itoa(after)})
+		}
 	}
 	shell := []string{"mount"}
 	if fstype != "" {
@@ -143,7 +150,7 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	r.Shell = strings.Join(append(shell, src, dst), " ")
 	// Look where it went before saying: under a shared mount it propagates
 	// to the peers, in other boxes' tables and under bind mounts of it.
-	if where := propagated(b, dst, tables, s.mountTables(b)); len(where) > 0 {
+	if where := propagated(b, dst, tables, after); len(where) > 0 {
 		r.Say("also", "%s", strings.Join(where, "; "))
 		r.Meaning = fmt.Sprintf("The mount propagated: besides %s in %s's table it appeared in %s, because the mount it was made on propagates there: it is shared with those mounts (a peer group, shared:N in mountinfo) or they are its slaves (master:N).", dst, b.Name, strings.Join(where, ", "))
 	} else {
@@ -183,8 +190,9 @@ func (s *Session) childInit(b *box.Box, mine links) int {
 
 // sharedWithHost refuses a mount on a mount point whose peer group the host
 // is also in (propagation shared): the new mount would appear on the host.
-func sharedWithHost(proc procfs.FS, box, hood int, target string) error {
-	m := proc.MountOf(box, target)
+// table is the box's mount table.
+func sharedWithHost(proc procfs.FS, table []*mountinfo.Info, hood int, target string) error {
+	m := procfs.MountOf(table, target)
 	if m == nil {
 		return nil
 	}

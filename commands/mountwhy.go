@@ -22,9 +22,10 @@ func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, fl
 	}
 	switch {
 	case fstype == "cgroup":
-		if bad := mount.UnknownCgroupOptions(data, mount.HostControllers()); len(bad) > 0 {
+		known := mount.HostControllers()
+		if bad := mount.UnknownCgroupOptions(data, known); len(bad) > 0 {
 			ke.Meaning = fmt.Sprintf("%s is not a cgroup v1 controller this kernel has, nor a cgroup mount option (/proc/cgroups lists the controllers: %s)",
-				strings.Join(bad, ", "), strings.Join(mount.HostControllers(), " "))
+				strings.Join(bad, ", "), strings.Join(known, " "))
 			ke.Fix = "name controllers as /proc/cgroups spells them, such as -o net_cls,net_prio"
 			return ke
 		}
@@ -38,47 +39,59 @@ func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, fl
 	return ke
 }
 
-// mountTables are the mount tables hood can see a mount propagate into: the
-// other boxes' (one per mount namespace) and hood's own, the host's.
-func (s *Session) mountTables(b *box.Box) map[string]map[int]*mountinfo.Info {
-	out := map[string]map[int]*mountinfo.Info{}
-	add := func(label string, pid int) {
-		ms, err := s.Proc().Mountinfo(pid, nil)
-		if err != nil {
-			return
-		}
-		t := map[int]*mountinfo.Info{}
-		for _, m := range ms {
-			t[m.ID] = m
-		}
-		out[label] = t
-	}
-	seen := map[string]bool{}
-	mine, _ := s.links(b.PID)
-	seen[mine["mnt"]] = true
-	add(b.Name, b.PID)
+// mountView is a process whose mount table hood reads to see where a mount
+// propagated.
+type mountView struct {
+	label string // "box2", "the host"
+	pid   int
+}
+
+// mountViews are the mount tables hood can see a mount of b's propagate
+// into, one per mount namespace: b's, the other boxes' and hood's own, the
+// host's. mine and host are b's and hood's links, already read; of the other
+// boxes only the mnt link is read.
+func (s *Session) mountViews(b *box.Box, mine, host links) []mountView {
+	views := []mountView{{b.Name, b.PID}}
+	seen := map[string]bool{mine["mnt"]: true}
 	for _, o := range s.Boxes {
-		if l, err := s.links(o.PID); err == nil && !seen[l["mnt"]] {
-			seen[l["mnt"]] = true
-			add(o.Name, o.PID)
+		if o == b {
+			continue
+		}
+		if l, err := s.Proc().NS(o.PID, "mnt"); err == nil && !seen[l.String()] {
+			seen[l.String()] = true
+			views = append(views, mountView{o.Name, o.PID})
 		}
 	}
-	if host, err := s.links(s.HoodPID); err == nil && !seen[host["mnt"]] {
-		add("the host", s.HoodPID)
+	if !seen[host["mnt"]] {
+		views = append(views, mountView{"the host", s.HoodPID})
+	}
+	return views
+}
+
+// mountTables reads each view's mount table now, label -> its mounts in the
+// kernel's order (the last on a mount point is on top). A table that
+// cannot be read is left out.
+func (s *Session) mountTables(views []mountView) map[string][]*mountinfo.Info {
+	out := map[string][]*mountinfo.Info{}
+	for _, v := range views {
+		if ms, err := s.Proc().Mountinfo(v.pid, nil); err == nil {
+			out[v.label] = ms
+		}
 	}
 	return out
 }
 
 // propagated says where a new mount appeared besides target in b's own
 // table, comparing the tables before and after the mount.
-func propagated(b *box.Box, target string, before, after map[string]map[int]*mountinfo.Info) []string {
+func propagated(b *box.Box, target string, before, after map[string][]*mountinfo.Info) []string {
 	var where []string
-	for label, t := range after {
-		for id, m := range t {
-			if _, old := before[label][id]; old {
-				continue
-			}
-			if label == b.Name && m.Mountpoint == target {
+	for label, ms := range after {
+		old := map[int]bool{}
+		for _, m := range before[label] {
+			old[m.ID] = true
+		}
+		for _, m := range ms {
+			if old[m.ID] || label == b.Name && m.Mountpoint == target {
 				continue
 			}
 			where = append(where, fmt.Sprintf("%s at %s", label, m.Mountpoint))

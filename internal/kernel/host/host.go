@@ -33,24 +33,25 @@ func Read() Info {
 	}
 }
 
-func sysctl(name string) (string, bool) {
+// sysctl reads /proc/sys/NAME, without its newline.
+func sysctl(name string) (string, error) {
 	b, err := os.ReadFile("/proc/sys/" + name)
 	if err != nil {
-		return "", false
+		return "", err
 	}
-	return strings.TrimSpace(string(b)), true
+	return strings.TrimSpace(string(b)), nil
 }
 
 // userNS says whether an unprivileged user may create a user namespace:
 // the limit, Debian's old switch, and Ubuntu's AppArmor restriction.
 func userNS() string {
-	if v, ok := sysctl("user/max_user_namespaces"); ok && v == "0" {
+	if v, err := sysctl("user/max_user_namespaces"); err == nil && v == "0" {
 		return "disabled (user.max_user_namespaces = 0)"
 	}
-	if v, ok := sysctl("kernel/unprivileged_userns_clone"); ok && v == "0" {
+	if v, err := sysctl("kernel/unprivileged_userns_clone"); err == nil && v == "0" {
 		return "root only (kernel.unprivileged_userns_clone = 0)"
 	}
-	if v, ok := sysctl("kernel/apparmor_restrict_unprivileged_userns"); ok && v == "1" {
+	if v, err := sysctl("kernel/apparmor_restrict_unprivileged_userns"); err == nil && v == "1" {
 		return "restricted for unprivileged users by AppArmor (kernel.apparmor_restrict_unprivileged_userns = 1)"
 	}
 	if _, err := os.Stat("/proc/self/ns/user"); err != nil {
@@ -69,10 +70,4 @@ func (i Info) String() string {
 
 // Hostname is the hostname of hood's own UTS namespace, the host's, as
 // /proc/sys/kernel/hostname shows it.
-func Hostname() (string, error) {
-	b, err := os.ReadFile("/proc/sys/kernel/hostname")
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(b)), nil
-}
+func Hostname() (string, error) { return sysctl("kernel/hostname") }

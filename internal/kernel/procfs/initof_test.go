@@ -2,27 +2,17 @@ package procfs
 
 import "testing"
 
+// The fixture's hood-init, 4251, is PID 1 ("NSpid: 4251 1") of
+// pid:[4026532300]; the host's pid:[4026531836] holds no PID 1 in the tree
+// (kthreadd is PID 2 there), and no process is in pid:[1].
 func TestInitOf(t *testing.T) {
-	fs := New("testdata/proc")
-	pids, _ := fs.PIDs()
-	var link string
-	want := 0
-	for _, pid := range pids {
-		st, err := fs.Status(pid)
-		if err == nil && len(st.NSpid) > 1 && st.NSpid[len(st.NSpid)-1] == 1 {
-			l, err := fs.NS(pid, "pid")
-			if err == nil {
-				link, want = l.String(), pid
-			}
+	for link, want := range map[string]int{
+		"pid:[4026532300]": 4251,
+		"pid:[4026531836]": 0,
+		"pid:[1]":          0,
+	} {
+		if got := good.InitOf(link); got != want {
+			t.Errorf("InitOf(%s) = %d, want %d", link, got, want)
 		}
-	}
-	if want == 0 {
-		t.Fatal("the fixture tree has no PID 1 of a PID namespace")
-	}
-	if got := fs.InitOf(link); got != want {
-		t.Errorf("InitOf(%s) = %d, want %d", link, got, want)
-	}
-	if got := fs.InitOf("pid:[1]"); got != 0 {
-		t.Errorf("InitOf a namespace no process is in = %d", got)
 	}
 }

@@ -49,7 +49,7 @@ func TestLiveSelf(t *testing.T) {
 	if cs, err := Host.Cgroup(pid); err != nil || len(cs) == 0 {
 		t.Errorf("Cgroup(self) = %v, %v", cs, err)
 	}
-	if ms, err := Host.Mountinfo(pid, nil); err != nil || Host.MountOf(pid, "/proc/self") == nil {
+	if ms, err := Host.Mountinfo(pid, nil); err != nil || MountOf(ms, "/proc/self") == nil {
 		t.Errorf("Mountinfo(self): %d mounts, %v; no mount holds /proc/self", len(ms), err)
 	}
 	l, err := Host.NS(pid, "pid")

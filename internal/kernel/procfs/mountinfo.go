@@ -23,15 +23,11 @@ func (fs FS) Mountinfo(pid int, filter mountinfo.FilterFunc) ([]*mountinfo.Info,
 	})
 }
 
-// MountOf is the mount of pid's table that path is on: of the mounts whose
-// mount point is path or a parent directory of it, the longest, and of
-// those the last (the mount on top). It is nil when the table cannot be
-// read.
-func (fs FS) MountOf(pid int, path string) *mountinfo.Info {
-	ms, err := fs.Mountinfo(pid, nil)
-	if err != nil {
-		return nil
-	}
+// MountOf is the mount of table ms (as Mountinfo reads it) that path is
+// on: of the mounts whose mount point is path or a parent directory of it,
+// the longest, and of those the last (the mount on top). It is nil when no
+// mount holds path, as in an empty table.
+func MountOf(ms []*mountinfo.Info, path string) *mountinfo.Info {
 	var best *mountinfo.Info
 	for _, m := range ms {
 		mp := m.Mountpoint
@@ -44,15 +40,26 @@ func (fs FS) MountOf(pid int, path string) *mountinfo.Info {
 	return best
 }
 
+// TopAt is the top mount on mount point dir in table ms (the last listed
+// there), or nil.
+func TopAt(ms []*mountinfo.Info, dir string) *mountinfo.Info {
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].Mountpoint == dir {
+			return ms[i]
+		}
+	}
+	return nil
+}
+
 // MountAt is the top mount on mount point dir in pid's table, or nil.
 func (fs FS) MountAt(pid int, dir string) *mountinfo.Info {
 	ms, err := fs.Mountinfo(pid, func(m *mountinfo.Info) (skip, stop bool) {
 		return m.Mountpoint != dir, false
 	})
-	if err != nil || len(ms) == 0 {
+	if err != nil {
 		return nil
 	}
-	return ms[len(ms)-1]
+	return TopAt(ms, dir)
 }
 
 // PeerGroups are the peer groups of a mount ("shared:N" in its optional

@@ -249,7 +249,7 @@ func TestMountinfo(t *testing.T) {
 		t.Errorf("escaped mount point read as %q", m.Mountpoint)
 	}
 	for path, want := range map[string]int{"/mnt/x": 41, "/mnt": 41, "/sys/fs/cgroup/memory/a": 32, "/etc": 27, "/": 27, "/sysx": 27} {
-		if m := good.MountOf(4242, path); m == nil || m.ID != want {
+		if m := MountOf(ms, path); m == nil || m.ID != want {
 			t.Errorf("MountOf(%s) = %+v; want mount %d", path, m, want)
 		}
 	}
@@ -258,6 +258,9 @@ func TestMountinfo(t *testing.T) {
 	}
 	if m := good.MountAt(4242, "/etc"); m != nil {
 		t.Errorf("MountAt(/etc) = %+v; want none", m)
+	}
+	if m := TopAt(ms, "/mnt"); m == nil || m.ID != 41 {
+		t.Errorf("TopAt(/mnt) = %+v; want the top mount, 41", m)
 	}
 	if g := PeerGroups(ms[6]); !slices.Equal(g, []string{"20"}) {
 		t.Errorf("PeerGroups(/mnt) = %v", g)
@@ -268,7 +271,7 @@ func TestMountinfo(t *testing.T) {
 	if _, err := broken.Mountinfo(111, nil); err == nil || !strings.Contains(err.Error(), "mountinfo") {
 		t.Errorf("broken mountinfo: error %v", err)
 	}
-	if m := broken.MountOf(111, "/"); m != nil {
-		t.Errorf("MountOf in a broken table = %+v", m)
+	if m := broken.MountAt(111, "/proc"); m != nil {
+		t.Errorf("MountAt in a broken table = %+v", m)
 	}
 }
