@@ -9,6 +9,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -72,7 +73,7 @@ func kill(s *Session, args []string) (*result.Result, error) {
 	if c.Failed() {
 		return r, kernelErr(c, "kill")
 	}
-	r.Meaning = killMeaning(pid, init, sig, name, b.Name)
+	r.Meaning = s.killMeaning(pid, init, sig, name, b.Name)
 	return r, nil
 }
 
@@ -80,20 +81,20 @@ func kill(s *Session, args []string) (*result.Result, error) {
 // the kernel does not deliver to a PID namespace's init, from inside that
 // namespace, a signal the init has no handler for (SIGKILL and SIGSTOP
 // can have none), and kill still returns 0.
-func killMeaning(pid, init, sig int, name, boxName string) string {
+func (s *Session) killMeaning(pid, init, sig int, name, boxName string) string {
 	switch {
 	case sig == 0:
 		return fmt.Sprintf("kill(2) with signal 0 sends nothing: it returned 0, so PID %d exists in %s's PID namespace and may be signalled.", pid, boxName)
 	case pid != 1:
 		return fmt.Sprintf("kill(2) returned 0: PID %d exists in %s's PID namespace and the signal was sent to it.", pid, boxName)
 	}
-	for i := 0; i < 20 && box.Alive(init); i++ {
+	for i := 0; i < 20 && s.Proc().Alive(init); i++ {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if !box.Alive(init) {
+	if !s.Proc().Alive(init) {
 		return fmt.Sprintf("kill(2) returned 0 and PID 1 of %s's PID namespace (%d on the host) is gone: with its init gone the namespace takes no new process.", boxName, init)
 	}
-	if sig != int(unix.SIGKILL) && sig != int(unix.SIGSTOP) && box.Catches(init, sig) {
+	if sig != int(unix.SIGKILL) && sig != int(unix.SIGSTOP) && catches(s.Proc(), init, sig) {
 		return fmt.Sprintf("kill(2) returned 0 and PID 1 of %s's PID namespace (%d on the host) is still alive: it has a handler for %s (SigCgt in /proc/%d/status), so the kernel delivered the signal to it, and the handler did not end it.", boxName, init, name, init)
 	}
 	why := fmt.Sprintf("%s can have no handler", name)
@@ -101,4 +102,10 @@ func killMeaning(pid, init, sig int, name, boxName string) string {
 		why = fmt.Sprintf("it has no handler for %s (SigCgt in /proc/%d/status)", name, init)
 	}
 	return fmt.Sprintf("kill(2) returned 0, but PID 1 of %s's PID namespace (%d on the host) is still alive: sent from inside its own namespace, a signal its init has no handler for is dropped by the kernel; %s.", boxName, init, why)
+}
+
+// catches reports whether pid has a handler for sig (SigCgt of its status).
+func catches(proc procfs.FS, pid, sig int) bool {
+	st, err := proc.Status(pid)
+	return err == nil && st.Catches(sig)
 }

@@ -342,6 +342,3 @@ func (b *Box) KillCalls() ([]result.Syscall, error) {
 	}
 	return calls, nil
 }
-
-// Alive reports whether pid exists and is not dead (zombie or X).
-func Alive(pid int) bool { return procfs.Host.Alive(pid) }

@@ -2,7 +2,6 @@ package box
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -101,22 +100,6 @@ func (p Probe) Made(who, name string, args ...call.Arg) result.Syscall {
 		c.Ret, c.Errno = -1, e
 	}
 	return c
-}
-
-// Catches reports whether pid has a handler for sig: its bit in SigCgt of
-// /proc/PID/status.
-func Catches(pid, sig int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil || sig < 1 || sig > 64 {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "SigCgt:"); ok {
-			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return err == nil && mask&(1<<(sig-1)) != 0
-		}
-	}
-	return false
 }
 
 // Open makes the box open path and keep the descriptor: glibc's open(3)

@@ -275,3 +275,15 @@ func TestMountinfo(t *testing.T) {
 		t.Errorf("MountAt in a broken table = %+v", m)
 	}
 }
+
+func TestStatusCatches(t *testing.T) {
+	st, err := ParseStatus(strings.NewReader("Name:\tx\nState:\tS (sleeping)\nTgid:\t1\nPid:\t1\nPPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nSigCgt:\t0000000000004002\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sig, want := range map[int]bool{2: true, 15: true, 9: false, 1: false, 0: false, 65: false} {
+		if got := st.Catches(sig); got != want {
+			t.Errorf("Catches(%d) = %v with SigCgt %#x", sig, got, st.SigCgt)
+		}
+	}
+}

@@ -26,9 +26,16 @@ type Status struct {
 
 	CapInh, CapPrm, CapEff, CapBnd, CapAmb uint64 // capability sets, bit n is capability n
 
+	SigCgt uint64 // signals with a handler: bit n-1 is signal n
+
 	NoNewPrivs     bool
 	Seccomp        int // 0 off, 1 strict, 2 filter (SECCOMP_MODE_*)
 	SeccompFilters int // filters attached
+}
+
+// Catches reports whether the process has a handler for signal sig.
+func (st Status) Catches(sig int) bool {
+	return sig >= 1 && sig <= 64 && st.SigCgt&(1<<(sig-1)) != 0
 }
 
 // IDs are the four IDs of a Uid: or Gid: line.
@@ -51,6 +58,7 @@ var required = []string{"Name", "State", "Tgid", "Pid", "PPid", "Uid", "Gid"}
 //	Uid:	1000	1000	1000	1000   real, effective, saved, filesystem
 //	NSpid:	4242	1                 one per PID namespace, outermost first
 //	CapEff:	000001ffffffffff          hexadecimal bit set
+//	SigCgt:	0000000000010000          signals caught, bit n-1 for signal n
 //	NoNewPrivs:	0
 //
 // Lines hood does not read are skipped, but each must still be "Key:".
@@ -118,6 +126,8 @@ func (st *Status) set(key, val string) error {
 		st.CapBnd, err = parseHex(val)
 	case "CapAmb":
 		st.CapAmb, err = parseHex(val)
+	case "SigCgt":
+		st.SigCgt, err = parseHex(val)
 	case "NoNewPrivs":
 		var v int
 		v, err = atoi(val)
