@@ -88,6 +88,5 @@ func clearScreen(s *Session, args []string) (*result.Result, error) {
 	if len(args) > 0 {
 		return nil, result.Usagef("clear", "clear takes no arguments")
 	}
-	s.ClearScreen = true
-	return &result.Result{}, nil
+	return &result.Result{Clear: true}, nil
 }

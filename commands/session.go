@@ -21,8 +21,6 @@ type Session struct {
 	Boxes   []*box.Box
 	Current *box.Box
 	Narrate result.Narration // narrate brief|full|off; the zero value is brief
-	// ClearScreen is set by clear: the REPL clears the terminal, if any.
-	ClearScreen bool
 	// Stdio for the programs run starts, and whether stdin is a terminal
 	// (then a program runs as the terminal's foreground job).
 	Stdin, Stdout, Stderr *os.File

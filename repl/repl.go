@@ -43,10 +43,6 @@ func (r *Runner) Line(line string) bool {
 		} else {
 			r.Out.Result(res, r.S.Narrate)
 		}
-		if r.S.ClearScreen {
-			r.S.ClearScreen = false
-			r.Out.Clear()
-		}
 		r.afterCommand(words)
 		if err != nil {
 			return false

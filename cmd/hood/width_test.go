@@ -31,7 +31,7 @@ func TestOutputFitsTheTerminal(t *testing.T) {
 		time.Sleep(200 * time.Millisecond) // go-prompt redraws on SIGWINCH
 	}
 	setsize(400)
-	cmd, _ := startOnPty(t, tty)
+	cmd, exited := startOnPty(t, tty)
 	c := &console{t: t, ptmx: ptmx}
 	go c.read()
 	c.expect(promptRE)
@@ -63,8 +63,13 @@ func TestOutputFitsTheTerminal(t *testing.T) {
 		}
 	}
 	c.type_("exit", "\r")
-	if err := cmd.Wait(); err != nil && cmd.ProcessState == nil {
-		t.Fatal(err)
+	select {
+	case <-exited:
+		if !cmd.ProcessState.Success() {
+			t.Errorf("hood exited with %v after exit", cmd.ProcessState)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("hood did not exit after exit")
 	}
 }
 

@@ -18,11 +18,8 @@ type Frame struct {
 // the last (cursor up over the rows drawn, each line cleared); elsewhere
 // each frame's Line is printed, so a pipe or a transcript gets a log.
 type Live struct {
-	W   io.Writer
-	TTY bool
-	// Width, when set, cuts rows to the terminal's width: a row that
-	// wrapped would take two lines and the redraw would climb too few.
-	Width int
+	W     io.Writer
+	TTY   bool
 	drawn int // rows of the frame on screen
 }
 
@@ -44,7 +41,7 @@ func (l *Live) Draw(f Frame) {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString("\r\x1b[K" + l.fit(r))
+		b.WriteString("\r\x1b[K" + r)
 	}
 	// A frame shorter than the last leaves no stale rows below it.
 	b.WriteString("\x1b[J")
@@ -58,15 +55,4 @@ func (l *Live) End() {
 		fmt.Fprintln(l.W)
 	}
 	l.drawn = 0
-}
-
-func (l *Live) fit(row string) string {
-	if l.Width <= 0 {
-		return row
-	}
-	rs := []rune(row)
-	if len(rs) > l.Width-1 {
-		rs = rs[:l.Width-1]
-	}
-	return string(rs)
 }

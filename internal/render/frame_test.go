@@ -7,12 +7,12 @@ import (
 
 func TestLiveRedrawsInPlaceOnATerminal(t *testing.T) {
 	var b bytes.Buffer
-	l := &Live{W: &b, TTY: true, Width: 8}
+	l := &Live{W: &b, TTY: true}
 	l.Draw(Frame{Rows: []string{"a", "b", "c"}, Line: "log1"})
-	l.Draw(Frame{Rows: []string{"d", "0123456789"}, Line: "log2"})
+	l.Draw(Frame{Rows: []string{"d", "e"}, Line: "log2"})
 	l.End()
 	want := "\r\x1b[Ka\n\r\x1b[Kb\n\r\x1b[Kc\x1b[J" + // first frame: no climb
-		"\x1b[2A\r\x1b[Kd\n\r\x1b[K0123456\x1b[J" + // up to the first row; cut to the width
+		"\x1b[2A\r\x1b[Kd\n\r\x1b[Ke\x1b[J" + // up to the first row
 		"\n"
 	if got := b.String(); got != want {
 		t.Errorf("terminal frames:\n got %q\nwant %q", got, want)

@@ -19,7 +19,8 @@ type Renderer struct {
 	// Width is the terminal's width in columns: lines wrap and tables
 	// shrink to fit it. 0 means do not wrap (a pipe, a golden transcript).
 	Width int
-	// TTY says W is a terminal: only then does Clear write escape codes.
+	// TTY says W is a terminal: only then does a Result with Clear write
+	// escape codes.
 	TTY bool
 }
 
@@ -37,6 +38,9 @@ func (r *Renderer) paint(s string, attrs ...color.Attribute) string {
 func (r *Renderer) Result(res *result.Result, mode result.Narration) {
 	if res == nil {
 		return
+	}
+	if res.Clear {
+		r.clear()
 	}
 	if res.JSON != nil {
 		b, err := json.MarshalIndent(res.JSON, "", "  ")
@@ -78,9 +82,9 @@ func (r *Renderer) Syscalls(res *result.Result, mode result.Narration) {
 	}
 }
 
-// Clear clears the screen as Ctrl-L does at the prompt; on anything but a
+// clear clears the screen as Ctrl-L does at the prompt; on anything but a
 // terminal it writes nothing, so no escape codes reach a pipe.
-func (r *Renderer) Clear() {
+func (r *Renderer) clear() {
 	if r.TTY {
 		fmt.Fprint(r.W, "\x1b[2J\x1b[H")
 	}

@@ -80,3 +80,15 @@ func TestTable(t *testing.T) {
 		t.Errorf("columns not aligned:\n%s", b.String())
 	}
 }
+
+func TestClearOnlyOnATerminal(t *testing.T) {
+	var tty, pipe bytes.Buffer
+	(&Renderer{W: &tty, TTY: true}).Result(&result.Result{Clear: true}, result.NarrateBrief)
+	(&Renderer{W: &pipe}).Result(&result.Result{Clear: true}, result.NarrateBrief)
+	if tty.String() != "\x1b[2J\x1b[H" {
+		t.Errorf("clear on a terminal wrote %q", tty.String())
+	}
+	if pipe.Len() != 0 {
+		t.Errorf("clear into a pipe wrote %q", pipe.String())
+	}
+}

@@ -3,6 +3,7 @@ package render
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 )
@@ -109,7 +110,7 @@ func cut(w string, width int) (head, tail string) {
 			i += len(m)
 			continue
 		}
-		size := runeLen(w[i:])
+		_, size := utf8.DecodeRuneInString(w[i:])
 		c := cols(w[i : i+size])
 		if n+c > width {
 			break
@@ -126,18 +127,9 @@ func cut(w string, width int) (head, tail string) {
 		at = soft
 	}
 	if at == 0 { // a character wider than the line: it goes alone
-		at = runeLen(w)
+		_, at = utf8.DecodeRuneInString(w)
 	}
 	return w[:at], w[at:]
-}
-
-func runeLen(s string) int {
-	for i := range s {
-		if i > 0 {
-			return i
-		}
-	}
-	return len(s)
 }
 
 // hangPoint finds where the value of a line of text starts, so that its

@@ -44,7 +44,8 @@ type Result struct {
 	Lines    []Line
 	Shell    string // the equivalent util-linux / shell command
 	Meaning  string
-	JSON     any // set when the user asked for --json: printed alone
+	JSON     any  // set when the user asked for --json: printed alone
+	Clear    bool // clear the screen first (clear), on a terminal only
 }
 
 // Add appends syscalls in the order they were made.
