@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Summary is what `cgroup mode` shows of a hierarchy, read once for its
@@ -60,11 +61,12 @@ func core(base string) (files []string, from string, seen bool) {
 		}
 		return have, d, true
 	}
-	data, err := os.ReadFile("/proc/sys/kernel/osrelease")
-	if err != nil {
+	// uname(2), as host.Read asks for the start-up line.
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
 		return nil, "", false
 	}
-	rel := strings.TrimSpace(string(data))
+	rel := unix.ByteSliceToString(u.Release[:])
 	var major, minor int
 	fmt.Sscanf(rel, "%d.%d", &major, &minor)
 	have := coreFiles[:2]
