@@ -46,6 +46,8 @@ type KB struct {
 	Files   []File
 	byName  map[string]*Entry // exact names and aliases
 	byLower map[string]*Entry
+	whyBy   map[[2]string]Why // why.yaml by call and errno
+	whys    []Why             // why.yaml by errno
 }
 
 //go:embed data/*.yaml
@@ -57,7 +59,8 @@ var (
 	errKB  error
 )
 
-// Load reads the embedded entries once; later calls return the same KB.
+// Load reads the embedded entries and the meanings of errnos (why.yaml)
+// once; later calls return the same KB.
 func Load() (*KB, error) {
 	once.Do(func() {
 		files, err := fs.Glob(data, "data/*.yaml")
@@ -73,17 +76,30 @@ func Load() (*KB, error) {
 				return
 			}
 			var file File
-			dec := yaml.NewDecoder(bytes.NewReader(b))
-			dec.KnownFields(true)
-			if err := dec.Decode(&file); err != nil {
+			if err := decodeStrict(b, &file); err != nil {
 				errKB = fmt.Errorf("%s: %w", f, err)
 				return
 			}
 			parsed = append(parsed, file)
 		}
-		loaded, errKB = build(parsed)
+		kb, err := build(parsed)
+		if err == nil {
+			kb.whyBy, kb.whys, err = whyTable(whyData)
+		}
+		if err != nil {
+			errKB = err
+			return
+		}
+		loaded = kb
 	})
 	return loaded, errKB
+}
+
+// decodeStrict decodes YAML, refusing keys v has no field for.
+func decodeStrict(b []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	return dec.Decode(v)
 }
 
 func build(files []File) (*KB, error) {

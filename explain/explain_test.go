@@ -197,3 +197,20 @@ func TestCapsetRules(t *testing.T) {
 		}
 	}
 }
+
+// why.yaml is read as strictly as the entries: an unknown key (a typo of
+// fix), a call given twice or an empty why is refused.
+func TestWhyTableRefusesBadEntries(t *testing.T) {
+	if _, all, err := whyTable(whyData); err != nil || len(all) == 0 {
+		t.Fatalf("why.yaml: %d entries, %v", len(all), err)
+	}
+	for name, src := range map[string]string{
+		"unknown key": "why:\n  - {call: kill, errno: EPERM, why: w, fixx: f}\n",
+		"twice":       "why:\n  - {call: kill, errno: EPERM, why: w}\n  - {call: kill, errno: EPERM, why: v}\n",
+		"empty why":   "why:\n  - {call: kill, errno: EPERM}\n",
+	} {
+		if _, _, err := whyTable([]byte(src)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -4,9 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"sort"
-	"sync"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Why is what an errno means for one call, and what fixes it.
@@ -20,50 +17,50 @@ type Why struct {
 //go:embed why/why.yaml
 var whyData []byte
 
-var whys struct {
-	once  sync.Once
-	byKey map[[2]string]Why
-	all   []Why
-	err   error
-}
-
-func loadWhys() {
+// whyTable reads why.yaml: every entry keyed by call and errno, and all of
+// them ordered by errno.
+func whyTable(data []byte) (map[[2]string]Why, []Why, error) {
+	const file = "explain/why/why.yaml"
 	var f struct {
 		Why []Why `yaml:"why"`
 	}
-	if err := yaml.Unmarshal(whyData, &f); err != nil {
-		whys.err = fmt.Errorf("explain/why/why.yaml: %w", err)
-		return
+	if err := decodeStrict(data, &f); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
-	whys.byKey = map[[2]string]Why{}
+	byKey := map[[2]string]Why{}
 	for _, w := range f.Why {
 		k := [2]string{w.Call, w.Errno}
-		if _, dup := whys.byKey[k]; dup || w.Call == "" || w.Errno == "" || w.Why == "" {
-			whys.err = fmt.Errorf("explain/why/why.yaml: %s %s is empty or given twice", w.Call, w.Errno)
-			return
+		if _, dup := byKey[k]; dup || w.Call == "" || w.Errno == "" || w.Why == "" {
+			return nil, nil, fmt.Errorf("%s: %s %s is empty or given twice", file, w.Call, w.Errno)
 		}
-		whys.byKey[k] = w
+		byKey[k] = w
 	}
-	whys.all = f.Why
-	sort.SliceStable(whys.all, func(i, j int) bool { return whys.all[i].Errno < whys.all[j].Errno })
+	sort.SliceStable(f.Why, func(i, j int) bool { return f.Why[i].Errno < f.Why[j].Errno })
+	return byKey, f.Why, nil
 }
 
 // WhyOf is what errno (its name, "EPERM") means for call (a narrated call's
 // name, or a family: cgroup, procfile, file), if the knowledge base says.
 func WhyOf(call, errno string) (Why, bool) {
-	whys.once.Do(loadWhys)
-	w, ok := whys.byKey[[2]string{call, errno}]
+	kb, err := Load()
+	if err != nil {
+		return Why{}, false
+	}
+	w, ok := kb.whyBy[[2]string{call, errno}]
 	return w, ok
 }
 
 // Whys lists every call's meaning of errno, or all of them for "".
 func Whys(errno string) ([]Why, error) {
-	whys.once.Do(loadWhys)
+	kb, err := Load()
+	if err != nil {
+		return nil, err
+	}
 	var out []Why
-	for _, w := range whys.all {
+	for _, w := range kb.whys {
 		if errno == "" || w.Errno == errno {
 			out = append(out, w)
 		}
 	}
-	return out, whys.err
+	return out, nil
 }

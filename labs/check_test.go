@@ -157,10 +157,10 @@ func TestParseRefusesBadCheckBlocks(t *testing.T) {
 	}
 }
 
-func TestEveryKindParsesAndOnlyClockProbes(t *testing.T) {
-	if _, err := Parse([]byte(checkLab), "demo.yaml"); err != nil {
-		t.Fatalf("a complete lab is refused: %v", err)
-	}
+// Only the clock kind starts a process to look (the runner holds it back
+// until the checks before it pass). Builtin has already refused a check
+// without a kind, and a check's kind is made by kinds[c.Kind] itself.
+func TestOnlyClockProbes(t *testing.T) {
 	labs, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -168,13 +168,6 @@ func TestEveryKindParsesAndOnlyClockProbes(t *testing.T) {
 	for _, l := range labs {
 		for i, st := range l.Steps {
 			for j, c := range st.Checks {
-				if c.impl == nil || kinds[c.Kind] == nil {
-					t.Errorf("lab %s step %d check %d: kind %q has no implementation", l.ID, i+1, j+1, c.Kind)
-					continue
-				}
-				if reflect.TypeOf(c.impl) != reflect.TypeOf(kinds[c.Kind]()) {
-					t.Errorf("lab %s step %d check %d: %s parsed as %T", l.ID, i+1, j+1, c.Kind, c.impl)
-				}
 				if c.probes() != (c.Kind == "clock") {
 					t.Errorf("lab %s step %d check %d: a %s check probes=%v; only clock starts a process", l.ID, i+1, j+1, c.Kind, c.probes())
 				}

@@ -4,12 +4,16 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"hood/internal/testenv"
 )
 
-// requireProc skips where no proc is mounted at /proc (a bare build
-// sandbox): the live tests need the kernel's own files.
+// requireProc skips under -short (testenv.Kernel) and where no proc is
+// mounted at /proc (a bare build sandbox): the live tests need the
+// kernel's own files.
 func requireProc(t *testing.T) {
 	t.Helper()
+	testenv.Kernel(t)
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skipf("no proc mounted at /proc: %v", err)
 	}
