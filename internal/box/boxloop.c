@@ -469,7 +469,40 @@ static void serve(void)
 			op_setid(q);
 			break;
 		case BOX_UMOUNT:
-			r = umount2(data, MNT_DETACH);
+			r = umount2(data, (int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_CHDIR:
+			r = chdir(data);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_FCHDIR:
+			r = fchdir((int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_CHROOT:
+			r = chroot(data);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_PIVOT_ROOT:
+			memset(s, 0, sizeof(s));
+			strs(data, len, s, 2);
+			r = s[0] && s[1] ? syscall(SYS_pivot_root, s[0], s[1]) : (errno = EINVAL, -1);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_OPEN_TREE:
+			r = syscall(SYS_open_tree, AT_FDCWD, data, (unsigned int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_MOVE_MOUNT: {
+			// aux0: the descriptor move_mount(2) was called with.
+			int from = nfds == 1 ? fds[0] : (int)q->arg[1];
+			r = syscall(SYS_move_mount, from, "", AT_FDCWD, data, (unsigned int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, from, 0, NULL, 0);
+			break;
+		}
+		case BOX_MKDIR:
+			r = mkdirat(AT_FDCWD, data, (mode_t)q->arg[0]);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
 			break;
 		case BOX_OPEN:

@@ -15,9 +15,17 @@ enum {
 	BOX_HASCHILD = 10,   // reply ret = 1 when the box has any child, 0 when none
 	BOX_READFILE = 11,   // data = path; reply data = the file as the box reads it
 	BOX_SETID = 12,      // arg0 = uid, arg1 = gid: drop to them (no supplementary groups)
-	BOX_UMOUNT = 13,     // data = path: umount2(path, MNT_DETACH)
+	BOX_UMOUNT = 13,     // arg0 = flags (MNT_DETACH, ...), data = path: umount2(path, flags)
 	BOX_OPEN = 14,       // arg0 = flags, data = path: open(2), the descriptor kept open
 	BOX_CLOSE = 15,      // arg0 = a descriptor BOX_OPEN returned: close(2)
+	BOX_CHDIR = 16,      // data = path: chdir(2)
+	BOX_FCHDIR = 17,     // arg0 = a descriptor the box holds: fchdir(2)
+	BOX_CHROOT = 18,     // data = path: chroot(2)
+	BOX_PIVOT_ROOT = 19, // data = new_root, put_old: pivot_root(2)
+	BOX_OPEN_TREE = 20,  // arg0 = flags, data = path: open_tree(AT_FDCWD, path, flags), the descriptor kept open
+	BOX_MOVE_MOUNT = 21, // arg0 = flags, data = to_path, one fd (or arg1 = a descriptor the box holds, with no fd sent):
+	                     // move_mount(fd, "", AT_FDCWD, to_path, flags)
+	BOX_MKDIR = 22,      // arg0 = mode, data = path: mkdirat(AT_FDCWD, path, mode)
 };
 
 // BOX_SPAWN_SELF: exec hood's own binary (opened when the box started), for

@@ -133,15 +133,3 @@ func HostClock(clock string) float64 {
 	}
 	return float64(ts.Sec) + float64(ts.Nsec)/1e9
 }
-
-// Umount makes the box detach the mount at path (umount2 with MNT_DETACH).
-func (b *Box) Umount(path string) (result.Syscall, error) {
-	if strings.IndexByte(path, 0) >= 0 {
-		return result.Syscall{}, fmt.Errorf("path %q contains a NUL byte", path)
-	}
-	r, err := b.c.call(opUmount, [4]int64{}, append([]byte(path), 0), nil)
-	if err != nil {
-		return result.Syscall{}, err
-	}
-	return b.my("umount2", r, call.S(path), call.F(unix.MNT_DETACH, "MNT_DETACH")), nil
-}

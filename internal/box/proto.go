@@ -29,6 +29,13 @@ const (
 	opUmount      = 13
 	opOpen        = 14
 	opClose       = 15
+	opChdir       = 16
+	opFchdir      = 17
+	opChroot      = 18
+	opPivotRoot   = 19
+	opOpenTree    = 20
+	opMoveMount   = 21
+	opMkdir       = 22
 
 	spawnForeground = 1
 	spawnSelf       = 2

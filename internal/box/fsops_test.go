@@ -1,0 +1,104 @@
+package box
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"hood/internal/result"
+)
+
+// must fails the test unless the call was made and succeeded.
+func must(t *testing.T) func(result.Syscall, error) result.Syscall {
+	return func(c result.Syscall, err error) result.Syscall {
+		t.Helper()
+		if err != nil || c.Failed() {
+			t.Fatalf("%s: %v", c.String(), err)
+		}
+		return c
+	}
+}
+
+// A box in its own mount namespace makes a directory on a tmpfs, moves a
+// clone of it into a second box with open_tree and move_mount, and pivots
+// its root into the tmpfs: the calls are the box's own, on the real kernel.
+func TestBoxFilesystemOps(t *testing.T) {
+	requireRoot(t)
+	ok := must(t)
+	a, err := Start("fsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Kill()
+	b, err := Start("fsb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Kill()
+	for _, x := range []*Box{a, b} {
+		ok(x.Unshare(unix.CLONE_NEWNS))
+		ok(x.Mount("none", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""))
+	}
+	dir, err := os.MkdirTemp("", "hood-fsops-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ok(a.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"))
+	c := ok(a.Mkdir(dir+"/sub", 0o755))
+	if c.Name != "mkdirat" {
+		t.Fatalf("mkdir narrated as %s", c.Name)
+	}
+	if _, err := os.Stat(dir + "/sub"); err == nil {
+		t.Fatal("the box's tmpfs is visible on the host")
+	}
+	tree := ok(a.OpenTree(dir, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC))
+	fd := int(tree.Ret)
+	// hood takes a copy of the box's descriptor and sends it to box b.
+	pidfd, err := unix.PidfdOpen(a.PID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := unix.PidfdGetfd(pidfd, fd, 0)
+	unix.Close(pidfd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv := ok(b.MoveMount(mine, -1, dir, "the tree"))
+	unix.Close(mine)
+	if !strings.Contains(mv.String(), "MOVE_MOUNT_F_EMPTY_PATH") {
+		t.Fatalf("move_mount narration: %s", mv.String())
+	}
+	ok(a.Close(fd, "the tree"))
+	inB, err := b.ReadFile("/proc/self/mountinfo")
+	if err != nil || !strings.Contains(string(inB), " "+dir+" ") {
+		t.Fatalf("box b has no mount at %s: %v\n%s", dir, err, inB)
+	}
+	// pivot_root as runc does it, into a's tmpfs.
+	ok(a.Mkdir(dir+"/proc", 0o555))
+	ok(a.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""))
+	ok(a.Chdir(dir))
+	ok(a.PivotRoot(".", "."))
+	ok(a.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""))
+	ok(a.Umount2(".", unix.MNT_DETACH))
+	ok(a.Chdir("/"))
+	// The old root is gone from a's table: / is the tmpfs, alone (proc is
+	// not mounted yet, so the box reads its table from hood's side).
+	mi, err := os.ReadFile("/proc/" + strconv.Itoa(a.PID) + "/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(mi)), "\n"); len(lines) != 1 || !strings.Contains(lines[0], " / / ") || !strings.Contains(lines[0], " - tmpfs ") {
+		t.Fatalf("box a's mount table after pivot_root:\n%s", mi)
+	}
+	if c, _ := a.Chroot("/nonexistent"); c.Errno != unix.ENOENT {
+		t.Fatalf("chroot of a missing directory: %s", c.String())
+	}
+	ok(a.Chroot("/sub"))
+	if c, _ := a.Umount2("/nonexistent", 0); c.Errno == 0 || !strings.Contains(c.String(), `umount2("/nonexistent", 0)`) {
+		t.Fatalf("umount2: %s", c.String())
+	}
+}
