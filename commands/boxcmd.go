@@ -230,6 +230,7 @@ func boxKill(s *Session, args []string) (*result.Result, error) {
 		}
 	}
 	r := &result.Result{Syscalls: calls}
+	s.netAfterKill(b, r)
 	if s.Current == b {
 		s.Current = nil
 		if len(s.Boxes) > 0 {

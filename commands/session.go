@@ -44,6 +44,7 @@ type Session struct {
 	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
 	groups map[string]*cgroup.Group // box or group name -> its cgroup
 	loops  []*loop.Device           // loop new
+	net    netState                 // net veth, ping (net.go)
 }
 
 // Box finds a box by name, or nil.
@@ -165,6 +166,7 @@ func (s *Session) Close() {
 	s.Boxes = nil
 	s.Current = nil
 	s.closeLoops()
+	s.closeNet()
 	s.unpinAll()
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"hood/commands"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/netdev"
 	"hood/internal/render"
 	"hood/internal/result"
 	"hood/labs"
@@ -108,8 +110,9 @@ func cleanup(args []string) int {
 	return 0
 }
 
-// cleanupStale removes the empty hood/ cgroups of hoods that are gone
-// (namespace pins need no cleanup: they die with hood's pin holder).
+// cleanupStale removes the empty hood/ cgroups and the host veth ends of
+// hoods that are gone (namespace pins need no cleanup: they die with
+// hood's pin holder).
 func cleanupStale(minAge time.Duration) []string {
 	var removed []string
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
@@ -118,6 +121,14 @@ func cleanupStale(minAge time.Duration) []string {
 			fmt.Fprintln(os.Stderr, "hood: cleaning up cgroups:", err)
 		}
 		removed = append(removed, dirs...)
+	}
+	// The host ends of veth pairs a dead hood made (their alias names it).
+	devs, err := netdev.CleanupStale("/proc", cgroup.OwnerAlive)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hood: cleaning up veth pairs:", err)
+	}
+	for _, d := range devs {
+		removed = append(removed, "veth "+d+" (and its peer)")
 	}
 	return removed
 }
@@ -141,4 +152,20 @@ func explainMain(args []string) int {
 	}
 	(&render.Renderer{W: os.Stdout, Color: color}).Result(r, result.NarrateFull)
 	return 0
+}
+
+// pingProbe is the go-ping probe a box starts for `ping` (commands/ping.go):
+// ADDR COUNT WAIT_MS, run in the box's namespaces.
+func pingProbe(args []string) int {
+	if len(args) != 3 {
+		fmt.Fprintln(os.Stderr, "go-ping: want ADDR COUNT WAIT_MS")
+		return 2
+	}
+	count, err1 := strconv.Atoi(args[1])
+	ms, err2 := strconv.Atoi(args[2])
+	if err1 != nil || err2 != nil {
+		fmt.Fprintln(os.Stderr, "go-ping: COUNT and WAIT_MS are numbers")
+		return 2
+	}
+	return netdev.PingProbe(args[0], count, time.Duration(ms)*time.Millisecond, os.Stdout)
 }

@@ -579,6 +579,11 @@ void hood_box_main(int argc, char **argv, char **envp)
 				end = *e + strlen(*e) + 1;
 		title_end = end;
 	}
+	// A probe named go-... is written in Go (cmd/hood's Main runs it): let
+	// the runtime start, in the namespaces and with the credentials the
+	// box gave this child.
+	if (getenv("HOOD_PROBE") && argc >= 2 && strncmp(argv[1], "go-", 3) == 0)
+		return;
 	if (getenv("HOOD_PROBE"))
 		hood_probe_main(argc, argv); // never returns
 	const char *fd = getenv("HOOD_BOX_FD");

@@ -72,37 +72,9 @@ func (p Probe) Errno() syscall.Errno {
 // with args, so that the call comes from a process inside the box's
 // pid_for_children and time_for_children namespaces.
 func (b *Box) RunProbe(args ...string) (Probe, error) {
-	rd, wr, err := os.Pipe()
-	if err != nil {
-		return Probe{}, err
-	}
-	defer rd.Close()
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		wr.Close()
-		return Probe{}, err
-	}
-	defer null.Close()
-	argv := append([]string{"hood-probe"}, args...)
-	sp, err := b.spawn(argv, []string{"HOOD_PROBE=1"}, [3]*os.File{null, wr, wr}, spawnSelf)
-	wr.Close()
-	if err != nil {
-		return Probe{}, err
-	}
-	p := Probe{Fork: sp.Fork, HostPID: sp.PID, Values: map[string]string{}}
-	if sp.Fork.Failed() {
-		return p, nil
-	}
-	out, _ := io.ReadAll(io.LimitReader(rd, 4096))
-	st, _, err := b.Wait(sp)
-	if err != nil {
+	p, out, err := b.runProbe(4096, args)
+	if err != nil || p.Fork.Failed() {
 		return p, err
-	}
-	if sp.ExecFails {
-		return p, fmt.Errorf("starting the probe in %s failed: %s", b.Name, sp.Exec.ErrName())
-	}
-	if !st.Exited() || st.ExitStatus() != 0 {
-		return p, fmt.Errorf("the probe in %s failed (%s): %s", b.Name, describe(st), strings.TrimSpace(string(out)))
 	}
 	for _, f := range strings.Fields(string(out)) {
 		if k, v, ok := strings.Cut(f, "="); ok {
@@ -111,6 +83,49 @@ func (b *Box) RunProbe(args ...string) (Probe, error) {
 	}
 	p.PID, _ = strconv.Atoi(p.Values["pid"])
 	return p, nil
+}
+
+// RunGoProbe is RunProbe for a probe written in Go (the C constructor
+// leaves argv[1] "go-..." to cmd/hood's Main): it returns what the probe
+// wrote on stdout, up to 256 KiB, for the caller to decode.
+func (b *Box) RunGoProbe(args ...string) (Probe, []byte, error) {
+	return b.runProbe(256<<10, args)
+}
+
+func (b *Box) runProbe(limit int64, args []string) (Probe, []byte, error) {
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		return Probe{}, nil, err
+	}
+	defer rd.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		wr.Close()
+		return Probe{}, nil, err
+	}
+	defer null.Close()
+	argv := append([]string{"hood-probe"}, args...)
+	sp, err := b.spawn(argv, []string{"HOOD_PROBE=1"}, [3]*os.File{null, wr, wr}, spawnSelf)
+	wr.Close()
+	if err != nil {
+		return Probe{}, nil, err
+	}
+	p := Probe{Fork: sp.Fork, HostPID: sp.PID, Values: map[string]string{}}
+	if sp.Fork.Failed() {
+		return p, nil, nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(rd, limit))
+	st, _, err := b.Wait(sp)
+	if err != nil {
+		return p, out, err
+	}
+	if sp.ExecFails {
+		return p, out, fmt.Errorf("starting the probe in %s failed: %s", b.Name, sp.Exec.ErrName())
+	}
+	if !st.Exited() || st.ExitStatus() != 0 {
+		return p, out, fmt.Errorf("the probe in %s failed (%s): %s", b.Name, describe(st), strings.TrimSpace(string(out)))
+	}
+	return p, out, nil
 }
 
 func describe(st unix.WaitStatus) string {

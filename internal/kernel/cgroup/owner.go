@@ -186,3 +186,16 @@ func Owned(hs []Hierarchy, hoodPID int) []string {
 	}
 	return out
 }
+
+// OwnerToken is the mark that names the hood with PID pid (its PID and
+// start time), for things hood makes outside cgroups: the host ends of
+// veth pairs carry it in their alias. "" when pid is gone.
+func OwnerToken(pid int) string { return token(pid) }
+
+// OwnerAlive reports whether the hood a mark from OwnerToken names still
+// runs (the same PID with the same start time).
+func OwnerAlive(mark string) bool {
+	pid, _, _ := strings.Cut(mark, ":")
+	p, err := strconv.Atoi(pid)
+	return err == nil && token(p) == mark
+}

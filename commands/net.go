@@ -1,0 +1,190 @@
+package commands
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"hood/internal/box"
+	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/netdev"
+	"hood/internal/result"
+)
+
+// netState is what the net commands made and saw in one session.
+type netState struct {
+	pairs []vethPair
+	ping  *PingOutcome
+}
+
+// vethPair is a veth pair hood made: end A in the namespace of process
+// APID (the host's, or a box's with --peer), end B in box BBox's.
+type vethPair struct {
+	A, B       string
+	ALabel     string // "host" or a box name
+	APID       int
+	BBox       string
+	BPID       int
+	Host       bool   // A is in the host's namespace and carries hood's mark
+}
+
+// PingOutcome is the last ping's result, for lab checks.
+type PingOutcome struct {
+	Box, Addr      string
+	Sent, Received int
+	Errno          string
+}
+
+// LastPing is the outcome of the last ping in this session, or nil.
+func (s *Session) LastPing() *PingOutcome { return s.net.ping }
+
+// netNS opens a netlink socket in pid's network namespace.
+func (s *Session) netNS(pid int, label string) (*netdev.NS, error) {
+	return netdev.Open(s.ProcRoot, pid, label)
+}
+
+// NetLinks lists the devices of pid's network namespace (for lab checks).
+func (s *Session) NetLinks(pid int) ([]netdev.Link, error) {
+	n, err := s.netNS(pid, fmt.Sprint(pid))
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	return n.Links()
+}
+
+// sharesHostNet reports whether b is in the host's network namespace.
+func (s *Session) sharesHostNet(b *box.Box) (bool, error) {
+	mine, host, err := s.linksAndHost(b.PID)
+	if err != nil {
+		return false, err
+	}
+	return mine["net"] == host["net"], nil
+}
+
+// boxNet is the current box's network namespace, refused when it is the
+// host's: hood changes no device, address or route of the host's own.
+func (s *Session) boxNet(what string) (*box.Box, *netdev.NS, error) {
+	b, err := s.box()
+	if err != nil {
+		return nil, nil, err
+	}
+	shared, err := s.sharesHostNet(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if shared {
+		return nil, nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's network namespace: %s would change the host's own network; `unshare net` first gives %s a namespace of its own", b.Name, what, b.Name)}
+	}
+	n, err := s.netNS(b.PID, b.Name)
+	return b, n, err
+}
+
+// hostEnd opens the host's namespace for a change to dev, which must be
+// the host end of a pair this hood made (it carries this hood's mark).
+func (s *Session) hostEnd(dev string) (*netdev.NS, error) {
+	n, err := s.netNS(s.HoodPID, "host")
+	if err != nil {
+		return nil, err
+	}
+	ls, err := n.Links()
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	l := netdev.Find(ls, dev)
+	if l == nil {
+		n.Close()
+		return nil, &result.UsageError{Msg: fmt.Sprintf("no device %q in the host's network namespace", dev)}
+	}
+	if l.Alias != s.myMark() {
+		n.Close()
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is not the host end of a veth pair this hood made: with --host hood changes only its own veth ends, never the host's own devices, addresses or routes", dev)}
+	}
+	return n, nil
+}
+
+// myMark is the alias hood gives the host ends it makes.
+func (s *Session) myMark() string { return netdev.Mark(cgroup.OwnerToken(s.HoodPID)) }
+
+// hostFlag takes --host out of args.
+func hostFlag(args []string) ([]string, bool) {
+	var rest []string
+	host := false
+	for _, a := range args {
+		if a == "--host" {
+			host = true
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return rest, host
+}
+
+// closeNet deletes the host ends this hood made that are still there (a
+// box's namespace kept alive by a pin, or one the kernel is still tearing
+// down), as hood exits.
+func (s *Session) closeNet() {
+	if len(s.net.pairs) == 0 {
+		return
+	}
+	n, err := s.netNS(s.HoodPID, "host")
+	if err != nil {
+		return
+	}
+	defer n.Close()
+	ls, _ := n.Links()
+	for _, l := range ls {
+		if l.Alias == s.myMark() {
+			_, _ = n.Delete(l.Name)
+		}
+	}
+	s.net.pairs = nil
+}
+
+// waitGone waits up to a second for the host end of a pair to disappear
+// (the kernel tears a dead namespace down in a work queue, not at once)
+// and reports whether it did.
+func (s *Session) waitGone(dev string) bool {
+	for range 50 {
+		ls, err := s.NetLinks(s.HoodPID)
+		if err == nil && netdev.Find(ls, dev) == nil {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+// netAfterKill says what became of the pairs with an end in b, which was
+// just killed.
+func (s *Session) netAfterKill(b *box.Box, r *result.Result) {
+	var keep []vethPair
+	for _, p := range s.net.pairs {
+		if p.BPID != b.PID && p.APID != b.PID {
+			keep = append(keep, p)
+			continue
+		}
+		if !p.Host {
+			r.Say("veth", "%s (%s) and %s (%s): the pair went with the namespace", p.A, p.ALabel, p.B, p.BBox)
+			continue
+		}
+		if s.waitGone(p.A) {
+			r.Say("veth", "%s is gone from the host: the kernel destroyed the pair when %s's network namespace died with its last process (hood sent no RTM_DELLINK)", p.A, b.Name)
+		} else {
+			r.Say("veth", "%s is still on the host: something else holds %s's network namespace (a pin, an open descriptor)", p.A, b.Name)
+			keep = append(keep, p)
+		}
+	}
+	s.net.pairs = keep
+}
+
+// parseCIDR reads an IPv4 address with its prefix: 172.22.0.2/24.
+func parseCIDR(usage, word string) (*net.IPNet, error) {
+	ip, n, err := net.ParseCIDR(word)
+	if err != nil || ip.To4() == nil {
+		return nil, result.Usagef(usage, "%q is not an IPv4 address with a prefix length, such as 172.22.0.2/24", word)
+	}
+	n.IP = ip.To4()
+	return n, nil
+}

@@ -1,0 +1,277 @@
+package commands
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"hood/internal/kernel/call"
+	"hood/internal/kernel/netdev"
+	"hood/internal/result"
+)
+
+const hostNote = `
+
+With --host, the change is made on the host end of a veth pair this hood
+made (it carries hood's mark); hood refuses --host on any other host device.`
+
+func init() {
+	register(
+		&Command{UsageLine: "net addr DEV CIDR [--host]", Short: "put an IPv4 address on a device in the box (RTM_NEWADDR)",
+			Long: `Adds the address, such as 172.22.0.2/24, to DEV in the current box's network
+namespace, as ip addr add does; the kernel also adds the route to the
+prefix on that device (proto kernel). hood refuses an address that a host
+device already has, or one inside a network the host routes somewhere
+other than a veth end hood made: the box would shadow part of the host's
+network.` + hostNote, Flags: []string{"--host"}, Run: netAddr},
+		&Command{UsageLine: "net up DEV [--host]", Short: "bring a device up (RTM_NEWLINK with IFF_UP)",
+			Long: `Sets IFF_UP on DEV, as ip link set DEV up does. A veth end carries packets
+only when both ends are up; lo must be up for 127.0.0.1 to answer.` + hostNote, Flags: []string{"--host"}, Run: netUp},
+		&Command{UsageLine: "net down DEV [--host]", Short: "take a device down (RTM_NEWLINK clearing IFF_UP)",
+			Long: `Clears IFF_UP on DEV, as ip link set DEV down does; the routes through it
+stop being used.` + hostNote, Flags: []string{"--host"}, Run: netDown},
+		&Command{UsageLine: "net rename DEV NEW [--host]", Short: "rename a device (RTM_SETLINK with IFLA_IFNAME)",
+			Long: `Renames DEV to NEW, as ip link set DEV name NEW does. The kernel refuses
+(EBUSY) while the device is up: take it down first.` + hostNote, Flags: []string{"--host"}, Run: netRename},
+		&Command{UsageLine: "net route default via IP", Short: "add the box's default route through a gateway (RTM_NEWROUTE)",
+			Long: `Adds 0.0.0.0/0 via IP in the current box's namespace, as ip route add
+default via IP does. The gateway must be reachable on a network a device
+of the box already has (the kernel answers ENETUNREACH otherwise).`, Run: netRouteDefault},
+		&Command{UsageLine: "net route add CIDR dev DEV", Short: "add a route to a network straight through a device (RTM_NEWROUTE)",
+			Long: `Adds a link-scope route to CIDR on DEV in the current box's namespace, as
+ip route add CIDR dev DEV does: the addresses in CIDR are reached directly
+on DEV's link, with no gateway.`, Run: netRouteAdd},
+	)
+}
+
+// netTarget opens where a change to dev goes: the current box's network
+// namespace, or with --host the host end of a pair hood made. shell is the
+// prefix of the equivalent command there.
+func (s *Session) netTarget(dev string, host bool, what string) (n *netdev.NS, shell string, err error) {
+	if host {
+		n, err = s.hostEnd(dev)
+		return n, "ip", err
+	}
+	b, n, err := s.boxNet(what)
+	if err != nil {
+		return nil, "", err
+	}
+	return n, fmt.Sprintf("nsenter -t %d -n ip", b.PID), nil
+}
+
+func netAddr(s *Session, args []string) (*result.Result, error) {
+	const usage = "net addr DEV CIDR [--host]"
+	args, host := hostFlag(args)
+	if len(args) != 2 {
+		return nil, result.Usagef(usage, "name a device and an address, such as `net addr eth0 172.22.0.2/24`")
+	}
+	ipn, err := parseCIDR(usage, args[1])
+	if err != nil {
+		return nil, err
+	}
+	if err := s.hostUses(ipn); err != nil {
+		return nil, err
+	}
+	n, shell, err := s.netTarget(args[0], host, "an address on it")
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	calls, err := n.AddAddr(args[0], ipn)
+	r := &result.Result{Syscalls: calls, Shell: fmt.Sprintf("%s addr add %s dev %s", shell, ipn, args[0])}
+	if err != nil {
+		return r, netErr(calls, err)
+	}
+	r.Say(n.Label, "%s has %s; the kernel added the route %s dev %s (proto kernel)", args[0], ipn, maskedNet(ipn), args[0])
+	r.Meaning = "An address belongs to one namespace's device: the other namespaces do not see it, and packets to it arrive only through that namespace's devices."
+	return r, nil
+}
+
+func maskedNet(n *net.IPNet) string {
+	return (&net.IPNet{IP: n.IP.Mask(n.Mask), Mask: n.Mask}).String()
+}
+
+// hostUses refuses an address that a host device has, or one inside a
+// network the host routes other than through a veth end hood made.
+func (s *Session) hostUses(ipn *net.IPNet) error {
+	n, err := s.netNS(s.HoodPID, "host")
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	ls, err := n.Links()
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		for _, a := range l.Addrs {
+			if ip, _, _ := net.ParseCIDR(a); ip != nil && ip.Equal(ipn.IP) {
+				return &result.UsageError{Msg: fmt.Sprintf("%s is already an address of the host's %s: pick one in 172.22.0.0/24, the lab's range", ipn.IP, l.Name)}
+			}
+		}
+	}
+	rs, err := n.Routes()
+	if err != nil {
+		return err
+	}
+	for _, rt := range rs {
+		if rt.Dst == "default" {
+			continue
+		}
+		_, dst, err := net.ParseCIDR(rt.Dst)
+		if err != nil || !dst.Contains(ipn.IP) {
+			continue
+		}
+		if l := netdev.Find(ls, rt.Dev); l != nil && netdev.Owner(l.Alias) != "" {
+			continue // a veth end hood made
+		}
+		return &result.UsageError{Msg: fmt.Sprintf("%s is inside %s, which the host routes through %s: an address there would clash with the host's network; pick one in 172.22.0.0/24, the lab's range", ipn.IP, rt.Dst, rt.Dev)}
+	}
+	return nil
+}
+
+func netUp(s *Session, args []string) (*result.Result, error)   { return netSetUp(s, args, true) }
+func netDown(s *Session, args []string) (*result.Result, error) { return netSetUp(s, args, false) }
+
+func netSetUp(s *Session, args []string, up bool) (*result.Result, error) {
+	word := map[bool]string{true: "up", false: "down"}[up]
+	usage := "net " + word + " DEV [--host]"
+	args, host := hostFlag(args)
+	if len(args) != 1 {
+		return nil, result.Usagef(usage, "name one device, such as `net %s eth0`", word)
+	}
+	n, shell, err := s.netTarget(args[0], host, "bringing a device "+word)
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	calls, err := n.SetUp(args[0], up)
+	r := &result.Result{Syscalls: calls, Shell: fmt.Sprintf("%s link set %s %s", shell, args[0], word)}
+	if err != nil {
+		return r, netErr(calls, err)
+	}
+	if ls, err := n.Links(); err == nil {
+		if l := netdev.Find(ls, args[0]); l != nil {
+			r.Changes = append(r.Changes, result.Change{Path: n.Label + ": " + args[0], Before: map[bool]string{true: "down", false: "up"}[up],
+				After: word + " (operstate " + l.Oper + ")", Note: operNote(*l)})
+		}
+	}
+	r.Meaning = "IFF_UP is the administrative switch; the operational state says whether packets can flow (a veth is lowerlayerdown until its peer is up too)."
+	return r, nil
+}
+
+func operNote(l netdev.Link) string {
+	if l.Kind == "veth" && l.Up && l.Oper != "up" {
+		return "its peer is still down"
+	}
+	return ""
+}
+
+func netRename(s *Session, args []string) (*result.Result, error) {
+	const usage = "net rename DEV NEW [--host]"
+	args, host := hostFlag(args)
+	if len(args) != 2 {
+		return nil, result.Usagef(usage, "name the device and its new name, such as `net rename veth1 eth0`")
+	}
+	if err := netdev.CheckName(args[1]); err != nil {
+		return nil, result.Usagef(usage, "%v", err)
+	}
+	n, shell, err := s.netTarget(args[0], host, "renaming a device")
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	if ls, err := n.Links(); err == nil && netdev.Find(ls, args[1]) != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s's network namespace already has a device %q", n.Label, args[1])}
+	}
+	calls, err := n.Rename(args[0], args[1])
+	r := &result.Result{Syscalls: calls, Shell: fmt.Sprintf("%s link set %s name %s", shell, args[0], args[1])}
+	if err != nil {
+		return r, netErr(calls, err)
+	}
+	for i := range s.net.pairs {
+		p := &s.net.pairs[i]
+		switch {
+		case host && p.Host && p.A == args[0]:
+			p.A = args[1]
+		case !host && p.B == args[0] && s.Current != nil && p.BBox == s.Current.Name:
+			p.B = args[1]
+		}
+	}
+	r.Changes = append(r.Changes, result.Change{Path: n.Label + ": device name", Before: args[0], After: args[1]})
+	r.Meaning = "A device's name is only a label in its namespace: the ifindex stays, and two namespaces may each have an eth0."
+	return r, nil
+}
+
+func netRouteDefault(s *Session, args []string) (*result.Result, error) {
+	const usage = "net route default via IP"
+	// The command's name is "net route default via": args is the rest.
+	if len(args) != 1 {
+		return nil, result.Usagef(usage, "give the gateway, such as `net route default via 172.22.0.1`")
+	}
+	gw := net.ParseIP(args[0]).To4()
+	if gw == nil {
+		return nil, result.Usagef(usage, "%q is not an IPv4 address", args[0])
+	}
+	b, n, err := s.boxNet("a route in it")
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	calls, err := n.AddRoute(nil, gw, "")
+	r := &result.Result{Syscalls: calls, Shell: fmt.Sprintf("nsenter -t %d -n ip route add default via %s", b.PID, gw)}
+	if err != nil {
+		return r, s.routeErr(n, calls, err, gw)
+	}
+	r.Say(b.Name, "default via %s: every address with no more specific route goes to that gateway", gw)
+	r.Meaning = "The default route names the next hop for everything else; whether the gateway passes packets further (forwarding, NAT) is up to the namespace it lives in."
+	return r, nil
+}
+
+// routeErr explains a refused route, looking at the box's networks.
+func (s *Session) routeErr(n *netdev.NS, calls []call.Call, err error, gw net.IP) error {
+	e := netErr(calls, err)
+	ke, ok := e.(*result.KernelError)
+	if !ok || ke.ErrName != "ENETUNREACH" || gw == nil {
+		return e
+	}
+	var nets []string
+	if rs, rerr := n.Routes(); rerr == nil {
+		for _, rt := range rs {
+			if rt.Scope == "link" {
+				nets = append(nets, rt.Dst+" dev "+rt.Dev)
+			}
+		}
+	}
+	have := "none: no device of " + n.Label + " has an address, or none is up"
+	if len(nets) > 0 {
+		have = strings.Join(nets, ", ")
+	}
+	ke.Meaning += fmt.Sprintf("; %s is on none of the networks %s reaches directly (%s)", gw, n.Label, have)
+	return ke
+}
+
+func netRouteAdd(s *Session, args []string) (*result.Result, error) {
+	const usage = "net route add CIDR dev DEV"
+	if len(args) != 3 || args[1] != "dev" {
+		return nil, result.Usagef(usage, "such as `net route add 172.22.0.0/24 dev eth0`")
+	}
+	ipn, err := parseCIDR(usage, args[0])
+	if err != nil {
+		return nil, err
+	}
+	dst := &net.IPNet{IP: ipn.IP.Mask(ipn.Mask), Mask: ipn.Mask}
+	b, n, err := s.boxNet("a route in it")
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	calls, err := n.AddRoute(dst, nil, args[2])
+	r := &result.Result{Syscalls: calls, Shell: fmt.Sprintf("nsenter -t %d -n ip route add %s dev %s", b.PID, dst, args[2])}
+	if err != nil {
+		return r, netErr(calls, err)
+	}
+	r.Say(b.Name, "%s dev %s scope link", dst, args[2])
+	r.Meaning = "A link-scope route says the addresses are on the device's own link: the kernel asks for them there directly (ARP), with no gateway."
+	return r, nil
+}

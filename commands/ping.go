@@ -1,0 +1,197 @@
+package commands
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"hood/internal/box"
+	"hood/internal/kernel/netdev"
+	"hood/internal/result"
+)
+
+func init() {
+	register(&Command{UsageLine: "ping ADDR [-c N]", Short: "send ICMP echo requests from the box (built in, on a raw socket)",
+		Long: `A child of the current box, so in its namespaces and with its credentials,
+opens a raw ICMP socket (socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), which
+needs CAP_NET_RAW in the user namespace that owns the box's network
+namespace), sends N echo requests (3 by default, at most 10) with sendto
+and waits up to a second for each reply with recvfrom. hood pings only
+addresses on devices of the box's own namespace or at the other end of a
+veth pair hood made from it (or any address the box has no route to,
+which the kernel refuses to send at all): no packet leaves the machine.`,
+		Flags: []string{"-c"}, Run: ping})
+}
+
+func ping(s *Session, args []string) (*result.Result, error) {
+	const usage = "ping ADDR [-c N]"
+	count := 3
+	var addr string
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "-c" && i+1 < len(args):
+			n, err := strconv.Atoi(args[i+1])
+			if err != nil || n < 1 || n > 10 {
+				return nil, result.Usagef(usage, "-c takes a count from 1 to 10, not %q", args[i+1])
+			}
+			count = n
+			i++
+		case addr == "" && !strings.HasPrefix(args[i], "-"):
+			addr = args[i]
+		default:
+			return nil, result.Usagef(usage, "unexpected %q", args[i])
+		}
+	}
+	ip := net.ParseIP(addr).To4()
+	if ip == nil {
+		return nil, result.Usagef(usage, "name an IPv4 address, such as `ping 172.22.0.1`")
+	}
+	b, n, err := s.boxNet("a ping from it")
+	if err != nil {
+		return nil, &result.UsageError{Msg: "refused: " + err.Error() + ", and a ping from the host's namespace could leave the machine"}
+	}
+	links, lerr := n.Links()
+	routes, rerr := n.Routes()
+	n.Close()
+	if lerr != nil || rerr != nil {
+		return nil, fmt.Errorf("reading %s's network: %v %v", b.Name, lerr, rerr)
+	}
+	why, ok := s.pingAllowed(b, ip, links, routes)
+	if !ok {
+		return nil, &result.UsageError{Msg: why}
+	}
+	p, out, err := b.RunGoProbe("go-ping", ip.String(), strconv.Itoa(count), "1000")
+	r := &result.Result{}
+	r.Add(p.Fork)
+	if p.Fork.Failed() {
+		return r, s.forkErr(b, p.Fork)
+	}
+	if err != nil {
+		return r, err
+	}
+	var rep netdev.PingReport
+	if err := json.Unmarshal(out, &rep); err != nil {
+		return r, fmt.Errorf("the ping probe's report: %v", err)
+	}
+	who := fmt.Sprintf("%s's ping (PID %d)", b.Name, p.HostPID)
+	for _, c := range rep.Calls {
+		c.Who, c.PID = who, p.HostPID
+		r.Add(c)
+	}
+	s.net.ping = &PingOutcome{Box: b.Name, Addr: ip.String(), Sent: rep.Sent, Received: rep.Received, Errno: rep.Errno}
+	r.Shell = fmt.Sprintf("nsenter -t %d -n ping -c %d %s", b.PID, count, ip)
+	r.Say("socket", "raw (SOCK_RAW): the box's root holds CAP_NET_RAW over its own network namespace; %s", s.pingGroupNote(b))
+	switch {
+	case rep.Errno == "ENETUNREACH":
+		r.Say("unreachable", "%s", unreachableWhy(b.Name, links, routes))
+		return r, kernelErr(lastFailed(r.Syscalls), "")
+	case rep.Errno != "":
+		return r, kernelErr(lastFailed(r.Syscalls), "")
+	}
+	loss := 100 * (rep.Sent - rep.Received) / max(rep.Sent, 1)
+	r.Say("ping", "%d sent, %d received, %d%% loss", rep.Sent, rep.Received, loss)
+	if len(rep.RTTs) > 0 {
+		r.Say("rtt", "%s ms", fmtRTTs(rep.RTTs))
+	}
+	r.Meaning = "An echo request went out of the box's namespace through its devices and the reply came back the same way: the namespaces are joined only where a veth joins them."
+	if rep.Received == 0 {
+		r.Meaning = "No reply came back within a second per request: the address is routed but nothing answered (a device down, no route back, or a firewall rule)."
+	}
+	return r, nil
+}
+
+func lastFailed(calls []result.Syscall) result.Syscall {
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].Failed() {
+			return calls[i]
+		}
+	}
+	return result.Syscall{}
+}
+
+func fmtRTTs(v []float64) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.FormatFloat(x, 'f', 3, 64)
+	}
+	return strings.Join(parts, " ")
+}
+
+// pingGroupNote reads net.ipv4.ping_group_range as the box sees it (it
+// is per network namespace) to say why the ping is not a datagram socket.
+func (s *Session) pingGroupNote(b *box.Box) string {
+	data, err := b.ReadFile("/proc/sys/net/ipv4/ping_group_range")
+	if err != nil {
+		return "net.ipv4.ping_group_range could not be read in the box"
+	}
+	v := strings.Join(strings.Fields(string(data)), " ")
+	if v == "1 0" {
+		return "a datagram ICMP socket would need the caller's group in net.ipv4.ping_group_range, which is \"1 0\" here (no group at all), as in every new network namespace"
+	}
+	return fmt.Sprintf("net.ipv4.ping_group_range is %q in the box (the groups that may open datagram ICMP sockets)", v)
+}
+
+// unreachableWhy says why the kernel had no route, from what the box has.
+func unreachableWhy(name string, links []netdev.Link, routes []netdev.Route) string {
+	var devs []string
+	for _, l := range links {
+		st := "down"
+		if l.Up {
+			st = "up"
+		}
+		devs = append(devs, l.Name+" ("+st+")")
+	}
+	why := fmt.Sprintf("%s's namespace has the devices %s and %d route(s)", name, strings.Join(devs, ", "), len(routes))
+	if len(links) == 1 && links[0].Name == "lo" && !links[0].Up {
+		why = fmt.Sprintf("%s's namespace has only lo, and lo is down: no route exists, so the kernel refused at sendto", name)
+	}
+	return why
+}
+
+// pingAllowed decides whether a ping from b to ip stays on the machine: ip
+// is on a device of b's namespace, or on the far end of a veth pair hood
+// made with its near end there; or b's namespace has no route to ip at all
+// (the kernel refuses to send: ENETUNREACH).
+func (s *Session) pingAllowed(b *box.Box, ip net.IP, links []netdev.Link, routes []netdev.Route) (string, bool) {
+	if netdev.HasIP(links, ip) {
+		return "", true
+	}
+	for _, p := range s.net.pairs {
+		var farPID int
+		var far string
+		switch {
+		case p.BPID == b.PID && netdev.Find(links, p.B) != nil:
+			farPID, far = p.APID, p.A
+		case p.APID == b.PID && netdev.Find(links, p.A) != nil:
+			farPID, far = p.BPID, p.B
+		default:
+			continue
+		}
+		ls, err := s.NetLinks(farPID)
+		if err != nil {
+			continue
+		}
+		if l := netdev.Find(ls, far); l != nil && netdev.HasIP([]netdev.Link{*l}, ip) {
+			return "", true
+		}
+	}
+	if !routed(ip, routes) {
+		return "", true
+	}
+	return fmt.Sprintf("refused: %s is not an address of %s's own devices nor of the far end of a veth pair hood made from %s; hood pings nothing else, so that no packet leaves this machine (net show lists the addresses)", ip, b.Name, b.Name), false
+}
+
+// routed reports whether any route of the namespace covers ip.
+func routed(ip net.IP, routes []netdev.Route) bool {
+	for _, rt := range routes {
+		if rt.Dst == "default" {
+			return true
+		}
+		if _, n, err := net.ParseCIDR(rt.Dst); err == nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
