@@ -20,12 +20,12 @@ type netState struct {
 // vethPair is a veth pair hood made: end A in the namespace of process
 // APID (the host's, or a box's with --peer), end B in box BBox's.
 type vethPair struct {
-	A, B       string
-	ALabel     string // "host" or a box name
-	APID       int
-	BBox       string
-	BPID       int
-	Host       bool   // A is in the host's namespace and carries hood's mark
+	A, B   string
+	ALabel string // "host" or a box name
+	APID   int
+	BBox   string
+	BPID   int
+	Host   bool // A is in the host's namespace and carries hood's mark
 }
 
 // PingOutcome is the last ping's result, for lab checks.

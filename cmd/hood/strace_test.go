@@ -27,7 +27,9 @@ import (
 // that say which thread belongs to which process.
 var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
 	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
-	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync"}
+	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
+	// ping's raw socket, and the netlink messages (see strace_netlink_test.go)
+	"socket", "setsockopt", "sendto", "recvfrom", "sendmsg", "recvmsg"}
 
 // straceSessions are hood runs beyond the labs.
 var straceSessions = [][]string{
@@ -36,6 +38,9 @@ var straceSessions = [][]string{
 	{"-c", "unshare uts; hostname strace; unshare mnt; mount -t tmpfs none /mnt; ns pin box1 uts; ns unpin box1 uts; ns info box1 uts"},
 	{"-c", "cgroup set pids.max 20; cgroup get pids.max; loop new; cgroup new web; cgroup rm web"},
 	{"-c", "unshare pid --fork --mount-proc; kill 1 KILL; kill 1 TERM; run /nonexistent/program"},
+	{"-c", "unshare net; ping 172.22.9.1 -c 1"},
+	{"-c", "unshare net; net veth hzs0 veth1; net rename veth1 eth0; net addr hzs0 172.22.9.1/24 --host; net addr eth0 172.22.9.2/24; net up hzs0 --host; net up eth0; net route default via 172.22.9.1; net route add 172.22.8.0/24 dev eth0; ping 172.22.9.1 -c 2; net down eth0; box kill box1"},
+	{"-c", "unshare net; net route default via 172.22.9.1"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts
@@ -132,6 +137,10 @@ func checkNarration(t *testing.T, narrated []call.Call, seen []*traced, tgid map
 	for _, c := range narrated {
 		if c.Lib {
 			continue // a C library call: strace shows the system calls it made
+		}
+		if c.Netlink {
+			checkNetlink(t, c, seen, tgid)
+			continue
 		}
 		if !traced[c.Name] {
 			t.Errorf("hood narrates %s, which this test does not trace: add it to traceSet", c)

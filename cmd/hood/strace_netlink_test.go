@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"hood/internal/kernel/call"
+	"hood/internal/kernel/netdev"
+)
+
+// A netlink request hood narrates (call.Call.Netlink) is no system call of
+// its own: strace shows it as a sendto (or sendmsg) on a netlink socket,
+//
+//	4242  sendto(7<socket:[9]>, [{nlmsg_len=92, nlmsg_type=0x10, nlmsg_flags=0x605, nlmsg_seq=3, nlmsg_pid=0}, ...], 92, 0, {...}, 12) = 92
+//
+// and the kernel's answer as an NLMSG_ERROR message (type 0x2) with the
+// same sequence number in a later recvfrom (or recvmsg):
+//
+//	4242  recvfrom(7<socket:[9]>, [{nlmsg_len=36, nlmsg_type=0x2, nlmsg_flags=0x100, nlmsg_seq=3, nlmsg_pid=4242}, {error=-17, ...}], ...) = 36
+//
+// checkNetlink holds the narration to both: that process sent a message
+// of that nlmsg_type with those nlmsg_flags, and the ack with its
+// sequence number carried the narrated error.
+func checkNetlink(t *testing.T, c call.Call, seen []*traced, tgid map[int]int) {
+	t.Helper()
+	typ, ok := netdev.MsgTypes[c.Name]
+	if !ok {
+		t.Errorf("hood narrates the netlink message %s, which netdev.MsgTypes does not name", c)
+		return
+	}
+	if len(c.Args) == 0 || c.Args[0].Kind != call.Flags {
+		t.Errorf("the netlink message %s does not begin with its nlmsg_flags", c)
+		return
+	}
+	sent := regexp.MustCompile(fmt.Sprintf(`nlmsg_type=%#x, nlmsg_flags=%#x, nlmsg_seq=(\d+),`, typ, c.Args[0].Int))
+	want := -int(c.Errno)
+	var near []string
+	for i, s := range seen {
+		if s.used || (s.name != "sendto" && s.name != "sendmsg") || tgid[s.tid] != c.PID {
+			continue
+		}
+		m := sent.FindStringSubmatch(s.line)
+		if m == nil {
+			continue
+		}
+		ack := regexp.MustCompile(`nlmsg_type=0x2, nlmsg_flags=[^,]+, nlmsg_seq=` + m[1] + `, nlmsg_pid=\d+\}, \{error=(-?\d+)`)
+		for _, r := range seen[i+1:] {
+			if r.used || (r.name != "recvfrom" && r.name != "recvmsg") || tgid[r.tid] != c.PID {
+				continue
+			}
+			a := ack.FindStringSubmatch(r.line)
+			if a == nil {
+				continue
+			}
+			if got, _ := strconv.Atoi(a[1]); got != want {
+				near = append(near, fmt.Sprintf("%s   (ack error=%d, narrated %d)", r.line, got, want))
+				break
+			}
+			s.used, r.used = true, true
+			return
+		}
+	}
+	t.Errorf("hood narrated the netlink message %s [%s, PID %d], which strace did not see that process send and have acknowledged so (nlmsg_type %#x)\n  %v",
+		c, c.Who, c.PID, typ, near)
+}
