@@ -146,8 +146,9 @@ func TestEveryWhyKeyIsKnown(t *testing.T) {
 // position of the call's name among its arguments: call.New(who, pid,
 // "kill", ...), the box's sc(who, pid, "clone", ...) and b.my("unshare",
 // ...), a probe's p.Made(who, "kill", ...), and the loop package's
-// add("ioctl", ...) (elsewhere an add is not a narrator).
-var narrators = map[string]int{"New": 2, "sc": 2, "my": 0, "Made": 1, "add": 0}
+// add("ioctl", ...) (elsewhere an add is not a narrator), and netdev's
+// netlink messages n.msg("RTM_NEWLINK", ...).
+var narrators = map[string]int{"New": 2, "sc": 2, "my": 0, "Made": 1, "add": 0, "msg": 0}
 
 // narrated finds, in the Go file f, the names of the calls it narrates: a
 // string given as the name to a narrator, or set as a call's Name
