@@ -188,3 +188,14 @@ func parseCIDR(usage, word string) (*net.IPNet, error) {
 	n.IP = ip.To4()
 	return n, nil
 }
+
+// NetRoutes lists the IPv4 routes of pid's network namespace (for lab
+// checks).
+func (s *Session) NetRoutes(pid int) ([]netdev.Route, error) {
+	n, err := s.netNS(pid, fmt.Sprint(pid))
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	return n.Routes()
+}

@@ -67,6 +67,11 @@ var kinds = map[string]func() kind{
 	"cgroup":   newKind[CgroupCheck],
 	"counter":  newKind[CounterCheck],
 	"measured": newKind[MeasureCheck],
+	// network: netcheck.go
+	"netdev":    newKind[NetDevCheck],
+	"route":     newKind[RouteCheck],
+	"ping":      newKind[PingCheck],
+	"veth_left": newKind[VethLeftCheck],
 }
 
 func newKind[T any, P interface {
