@@ -31,8 +31,8 @@ only when both ends are up; lo must be up for 127.0.0.1 to answer.` + hostNote, 
 			Long: `Clears IFF_UP on DEV, as ip link set DEV down does; the routes through it
 stop being used.` + hostNote, Flags: []string{"--host"}, Run: netDown},
 		&Command{UsageLine: "net rename DEV NEW [--host]", Short: "rename a device (RTM_SETLINK with IFLA_IFNAME)",
-			Long: `Renames DEV to NEW, as ip link set DEV name NEW does. The kernel refuses
-(EBUSY) while the device is up: take it down first.` + hostNote, Flags: []string{"--host"}, Run: netRename},
+			Long: `Renames DEV to NEW, as ip link set DEV name NEW does. Older kernels
+refuse (EBUSY) while the device is up; take it down first there.` + hostNote, Flags: []string{"--host"}, Run: netRename},
 		&Command{UsageLine: "net route default via IP", Short: "add the box's default route through a gateway (RTM_NEWROUTE)",
 			Long: `Adds 0.0.0.0/0 via IP in the current box's namespace, as ip route add
 default via IP does. The gateway must be reachable on a network a device

@@ -48,9 +48,16 @@ func ping(s *Session, args []string) (*result.Result, error) {
 	if ip == nil {
 		return nil, result.Usagef(usage, "name an IPv4 address, such as `ping 172.22.0.1`")
 	}
-	b, n, err := s.boxNet("a ping from it")
+	b, err := s.box()
 	if err != nil {
-		return nil, &result.UsageError{Msg: "refused: " + err.Error() + ", and a ping from the host's namespace could leave the machine"}
+		return nil, err
+	}
+	if shared, err := s.sharesHostNet(b); err != nil || shared {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("refused: %s shares the host's network namespace, and hood never pings from there (a packet from the host's namespace could leave the machine); `unshare net` first", b.Name)}
+	}
+	n, err := s.netNS(b.PID, b.Name)
+	if err != nil {
+		return nil, err
 	}
 	links, lerr := n.Links()
 	routes, rerr := n.Routes()
@@ -82,7 +89,11 @@ func ping(s *Session, args []string) (*result.Result, error) {
 	}
 	s.net.ping = &PingOutcome{Box: b.Name, Addr: ip.String(), Sent: rep.Sent, Received: rep.Received, Errno: rep.Errno}
 	r.Shell = fmt.Sprintf("nsenter -t %d -n ping -c %d %s", b.PID, count, ip)
-	r.Say("socket", "raw (SOCK_RAW): the box's root holds CAP_NET_RAW over its own network namespace; %s", s.pingGroupNote(b))
+	if len(rep.Calls) > 0 && rep.Calls[0].Failed() {
+		r.Say("socket", "a raw socket needs CAP_NET_RAW in the user namespace that owns %s's network namespace, and the ping did not hold it there; %s", b.Name, s.pingGroupNote(b))
+	} else {
+		r.Say("socket", "raw (SOCK_RAW): the kernel let the ping open one, so it holds CAP_NET_RAW in the user namespace that owns %s's network namespace; %s", b.Name, s.pingGroupNote(b))
+	}
 	switch {
 	case rep.Errno == "ENETUNREACH":
 		r.Say("unreachable", "%s", unreachableWhy(b.Name, links, routes))
@@ -95,7 +106,7 @@ func ping(s *Session, args []string) (*result.Result, error) {
 	if len(rep.RTTs) > 0 {
 		r.Say("rtt", "%s ms", fmtRTTs(rep.RTTs))
 	}
-	r.Meaning = "An echo request went out of the box's namespace through its devices and the reply came back the same way: the namespaces are joined only where a veth joins them."
+	r.Meaning = "The echo requests and replies went only through the box's own devices, and across a veth pair hood made when the address is at its far end: namespaces are joined only where a veth joins them."
 	if rep.Received == 0 {
 		r.Meaning = "No reply came back within a second per request: the address is routed but nothing answered (a device down, no route back, or a firewall rule)."
 	}
@@ -152,8 +163,9 @@ func unreachableWhy(name string, links []netdev.Link, routes []netdev.Route) str
 
 // pingAllowed decides whether a ping from b to ip stays on the machine: ip
 // is on a device of b's namespace, or on the far end of a veth pair hood
-// made with its near end there; or b's namespace has no route to ip at all
-// (the kernel refuses to send: ENETUNREACH).
+// made with its near end there; or ip is in the lab's range, 172.22.0.0/24,
+// and b's namespace has no route to it at all (the kernel refuses to send:
+// ENETUNREACH). Any other address is refused, the host's own first.
 func (s *Session) pingAllowed(b *box.Box, ip net.IP, links []netdev.Link, routes []netdev.Route) (string, bool) {
 	if netdev.HasIP(links, ip) {
 		return "", true
@@ -177,11 +189,19 @@ func (s *Session) pingAllowed(b *box.Box, ip net.IP, links []netdev.Link, routes
 			return "", true
 		}
 	}
-	if !routed(ip, routes) {
+	refused := fmt.Sprintf("refused: %s is not an address of %s's own devices nor of the far end of a veth pair hood made from %s; hood pings nothing else, so that no packet leaves this machine (net show lists the addresses)", ip, b.Name, b.Name)
+	if host, err := s.NetLinks(s.HoodPID); err == nil && netdev.HasIP(host, ip) {
+		return fmt.Sprintf("refused: %s is an address of the host's own devices, not of a veth end hood made; %s", ip, refused[len("refused: "):]), false
+	}
+	if labRange.Contains(ip) && !routed(ip, routes) {
 		return "", true
 	}
-	return fmt.Sprintf("refused: %s is not an address of %s's own devices nor of the far end of a veth pair hood made from %s; hood pings nothing else, so that no packet leaves this machine (net show lists the addresses)", ip, b.Name, b.Name), false
+	return refused, false
 }
+
+// labRange is the net lab's range: hood lets the kernel refuse a ping
+// there when the box has no route to it (the lab's first ping).
+var labRange = &net.IPNet{IP: net.IPv4(172, 22, 0, 0).To4(), Mask: net.CIDRMask(24, 32)}
 
 // routed reports whether any route of the namespace covers ip.
 func routed(ip net.IP, routes []netdev.Route) bool {

@@ -210,6 +210,8 @@ func (r *Renderer) wider(lines []string) bool {
 func (r *Renderer) syscall(s result.Syscall) {
 	var text string
 	switch {
+	case s.Failed() && s.Netlink:
+		text = s.Text() + " = ack error=-" + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
 	case s.Failed() && s.Lib:
 		text = s.Text() + " = " + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")  [a C library call]"
 	case s.Failed():

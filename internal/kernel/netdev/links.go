@@ -93,8 +93,8 @@ func (n *NS) SetUp(name string, up bool) ([]call.Call, error) {
 		call.Named("ifi_flags", flags), call.Named("ifi_change", call.F(unix.IFF_UP, "IFF_UP")))
 }
 
-// Rename gives a device a new name: RTM_SETLINK with IFLA_IFNAME. The
-// kernel refuses it (EBUSY) while the device is up.
+// Rename gives a device a new name: RTM_SETLINK with IFLA_IFNAME. Older
+// kernels refuse it (EBUSY) while the device is up.
 func (n *NS) Rename(name, to string) ([]call.Call, error) {
 	l, err := n.link(name)
 	if err != nil {
