@@ -1,0 +1,52 @@
+package netdev
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestCheckName(t *testing.T) {
+	for name, want := range map[string]string{
+		"eth0": "", "hood12345": "", "abcdefghijklmno": "",
+		"":                 "cannot be empty",
+		"abcdefghijklmnop": "is 16 bytes: the kernel takes at most 15",
+		"a/b":              `has '/'`,
+		"a b":              `has ' '`,
+		"a:b":              `has ':'`,
+		"..":               "cannot name a device",
+	} {
+		err := CheckName(name)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("CheckName(%q) = %v, want nil", name, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("CheckName(%q) = %v, want %q", name, err, want)
+		}
+	}
+}
+
+func TestFlagText(t *testing.T) {
+	// strace shows ip link add's request as nlmsg_flags=0x605.
+	if got := FlagText(fCreate); got != "NLM_F_REQUEST|NLM_F_ACK|NLM_F_EXCL|NLM_F_CREATE" || fCreate != 0x605 {
+		t.Errorf("FlagText(%#x) = %q", fCreate, got)
+	}
+	if got := FlagText(fAck); got != "NLM_F_REQUEST|NLM_F_ACK" || fAck != 5 {
+		t.Errorf("FlagText(%#x) = %q", fAck, got)
+	}
+	if MsgTypes["RTM_NEWLINK"] != 0x10 || MsgTypes["RTM_NEWROUTE"] != 0x18 || MsgTypes["RTM_SETLINK"] != unix.RTM_SETLINK {
+		t.Errorf("MsgTypes: %v", MsgTypes)
+	}
+}
+
+func TestMark(t *testing.T) {
+	if m := Mark("42:1234"); m != "hood:42:1234" || Owner(m) != "42:1234" {
+		t.Errorf("Mark/Owner: %q %q", m, Owner(m))
+	}
+	for _, alias := range []string{"", "uplink", "hood", "Hood:1:2"} {
+		if Owner(alias) != "" {
+			t.Errorf("Owner(%q) = %q, want none", alias, Owner(alias))
+		}
+	}
+}
