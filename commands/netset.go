@@ -82,9 +82,23 @@ func netAddr(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return r, netErr(calls, err)
 	}
-	r.Say(n.Label, "%s has %s; the kernel added the route %s dev %s (proto kernel)", args[0], ipn, maskedNet(ipn), args[0])
+	r.Say(n.Label, "%s has %s; %s", args[0], ipn, prefixRoute(n, ipn, args[0]))
 	r.Meaning = "An address belongs to one namespace's device: the other namespaces do not see it, and packets to it arrive only through that namespace's devices."
 	return r, nil
+}
+
+// prefixRoute says whether the kernel has added the route to the address's
+// network (it does while the device is up).
+func prefixRoute(n *netdev.NS, ipn *net.IPNet, dev string) string {
+	dst := maskedNet(ipn)
+	if rs, err := n.Routes(); err == nil {
+		for _, rt := range rs {
+			if rt.Dst == dst && rt.Dev == dev {
+				return fmt.Sprintf("the kernel added the route %s dev %s (proto kernel)", dst, dev)
+			}
+		}
+	}
+	return fmt.Sprintf("the kernel adds the route %s dev %s once %s is up", dst, dev, dev)
 }
 
 func maskedNet(n *net.IPNet) string {
