@@ -148,7 +148,7 @@ func netUp(s *Session, args []string) (*result.Result, error)   { return netSetU
 func netDown(s *Session, args []string) (*result.Result, error) { return netSetUp(s, args, false) }
 
 func netSetUp(s *Session, args []string, up bool) (*result.Result, error) {
-	word := map[bool]string{true: "up", false: "down"}[up]
+	word := upDown(up)
 	usage := "net " + word + " DEV [--host]"
 	args, host := hostFlag(args)
 	if len(args) != 1 {
@@ -159,6 +159,12 @@ func netSetUp(s *Session, args []string, up bool) (*result.Result, error) {
 		return nil, err
 	}
 	defer n.Close()
+	before := "?"
+	if ls, err := n.Links(); err == nil {
+		if l := netdev.Find(ls, args[0]); l != nil {
+			before = upDown(l.Up) + " (operstate " + l.Oper + ")"
+		}
+	}
 	calls, err := n.SetUp(args[0], up)
 	r := &result.Result{Syscalls: calls, Shell: fmt.Sprintf("%s link set %s %s", shell, args[0], word)}
 	if err != nil {
@@ -166,8 +172,8 @@ func netSetUp(s *Session, args []string, up bool) (*result.Result, error) {
 	}
 	if ls, err := n.Links(); err == nil {
 		if l := netdev.Find(ls, args[0]); l != nil {
-			r.Changes = append(r.Changes, result.Change{Path: n.Label + ": " + args[0], Before: map[bool]string{true: "down", false: "up"}[up],
-				After: word + " (operstate " + l.Oper + ")", Note: operNote(*l)})
+			r.Changes = append(r.Changes, result.Change{Path: n.Label + ": " + args[0], Before: before,
+				After: upDown(l.Up) + " (operstate " + l.Oper + ")", Note: operNote(*l)})
 		}
 	}
 	r.Meaning = "IFF_UP is the administrative switch; the operational state says whether packets can flow (a veth is lowerlayerdown until its peer is up too)."
@@ -288,4 +294,11 @@ func netRouteAdd(s *Session, args []string) (*result.Result, error) {
 	r.Say(b.Name, "%s dev %s scope link", dst, args[2])
 	r.Meaning = "A link-scope route says the addresses are on the device's own link: the kernel asks for them there directly (ARP), with no gateway."
 	return r, nil
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
 }

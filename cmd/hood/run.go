@@ -35,7 +35,8 @@ real syscalls on a box process and narrates what changed.
   lab ID          start straight into a guided lab (lab list inside hood shows them)
   lab --check-all run every lab's reference solution, checking each step
   explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
-  cleanup         remove what a hood that was killed left behind (empty cgroups)
+  cleanup         remove what a hood that was killed left behind (empty cgroups,
+                  host ends of veth pairs)
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`

@@ -16,7 +16,7 @@ import (
 //	4242  sendto(7<socket:[9]>, [{nlmsg_len=92, nlmsg_type=0x10, nlmsg_flags=0x605, nlmsg_seq=3, nlmsg_pid=0}, ...], 92, 0, {...}, 12) = 92
 //
 // and the kernel's answer as an NLMSG_ERROR message (type 0x2) with the
-// same sequence number in a later recvfrom (or recvmsg):
+// same sequence number in a later recvfrom (or recvmsg) on the same socket:
 //
 //	4242  recvfrom(7<socket:[9]>, [{nlmsg_len=36, nlmsg_type=0x2, nlmsg_flags=0x100, nlmsg_seq=3, nlmsg_pid=4242}, {error=-17, ...}], ...) = 36
 //
@@ -47,7 +47,10 @@ func checkNetlink(t *testing.T, c call.Call, seen []*traced, tgid map[int]int) {
 		}
 		ack := regexp.MustCompile(`nlmsg_type=0x2, nlmsg_flags=[^,]+, nlmsg_seq=` + m[1] + `, nlmsg_pid=\d+\}, \{error=(-?\d+)`)
 		for _, r := range seen[i+1:] {
-			if r.used || (r.name != "recvfrom" && r.name != "recvmsg") || tgid[r.tid] != c.PID {
+			// Sequence numbers count per socket: the ack is on the same
+			// one (-y shows it as fd<socket:[inode]>).
+			if r.used || (r.name != "recvfrom" && r.name != "recvmsg") || tgid[r.tid] != c.PID ||
+				len(r.args) == 0 || len(s.args) == 0 || r.args[0] != s.args[0] {
 				continue
 			}
 			a := ack.FindStringSubmatch(r.line)
