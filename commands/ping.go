@@ -137,9 +137,19 @@ func (s *Session) pingGroupNote(b *box.Box) string {
 	if err != nil {
 		return "net.ipv4.ping_group_range could not be read in the box"
 	}
-	v := strings.Join(strings.Fields(string(data)), " ")
-	if v == "1 0" {
-		return "a datagram ICMP socket would need the caller's group in net.ipv4.ping_group_range, which is \"1 0\" here (no group at all), as in every new network namespace"
+	f := strings.Fields(string(data))
+	v := strings.Join(f, " ")
+	lo, hi := -1, -1
+	if len(f) == 2 {
+		lo, _ = strconv.Atoi(f[0])
+		hi, _ = strconv.Atoi(f[1])
+	}
+	if lo > hi {
+		note := "a datagram ICMP socket would need the caller's group in net.ipv4.ping_group_range, which reads %q in the box: its low end is above its high end, an empty range, no group at all (every new network namespace starts with \"1 0\")"
+		if lo == 65534 {
+			note += "; 65534 is the overflow gid: gid 1 has no mapping in the box's user namespace"
+		}
+		return fmt.Sprintf(note, v)
 	}
 	return fmt.Sprintf("net.ipv4.ping_group_range is %q in the box (the groups that may open datagram ICMP sockets)", v)
 }
