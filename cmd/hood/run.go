@@ -43,9 +43,6 @@ Inside hood, type help.`
 
 // Main runs hood with the given arguments and returns its exit status.
 func Main(args []string) int {
-	if os.Getenv("HOOD_PROBE") != "" && len(args) > 0 && args[0] == "go-ping" {
-		return pingProbe(args[1:]) // a box's child: see internal/box/probe.go
-	}
 	// Runs that end before starting box1 release the box forked for it.
 	defer box.ReleaseUnused()
 	colorFlag := ""

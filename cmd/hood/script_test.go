@@ -44,9 +44,6 @@ func TestMain(m *testing.M) {
 		"clocks": clocks,
 		// hood under a child subreaper that reaps its orphans (cleanup_test.go).
 		"hood-reaper": reaperMain,
-		// A Go probe a box starts from this binary (ping's go-ping): the
-		// C constructor leaves it to Main.
-		"hood-probe": func() { os.Exit(Main(os.Args[1:])) },
 	})
 }
 

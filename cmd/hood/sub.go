@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -172,18 +171,3 @@ func explainMain(args []string) int {
 	return 0
 }
 
-// pingProbe is the go-ping probe a box starts for `ping` (commands/ping.go):
-// ADDR COUNT WAIT_MS, run in the box's namespaces.
-func pingProbe(args []string) int {
-	if len(args) != 3 {
-		fmt.Fprintln(os.Stderr, "go-ping: want ADDR COUNT WAIT_MS")
-		return 2
-	}
-	count, err1 := strconv.Atoi(args[1])
-	ms, err2 := strconv.Atoi(args[2])
-	if err1 != nil || err2 != nil {
-		fmt.Fprintln(os.Stderr, "go-ping: COUNT and WAIT_MS are numbers")
-		return 2
-	}
-	return netdev.PingProbe(args[0], count, time.Duration(ms)*time.Millisecond, os.Stdout)
-}

@@ -579,9 +579,9 @@ void hood_box_main(int argc, char **argv, char **envp)
 				end = *e + strlen(*e) + 1;
 		title_end = end;
 	}
-	// A probe named go-... is written in Go (cmd/hood's Main runs it): let
-	// the runtime start, in the namespaces and with the credentials the
-	// box gave this child.
+	// A probe named go-... is written in Go (goprobe.go runs it): let the
+	// runtime start, in the namespaces and with the credentials the box
+	// gave this child.
 	if (getenv("HOOD_PROBE") && argc >= 2 && strncmp(argv[1], "go-", 3) == 0)
 		return;
 	if (getenv("HOOD_PROBE"))

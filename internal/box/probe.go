@@ -85,9 +85,9 @@ func (b *Box) RunProbe(args ...string) (Probe, error) {
 	return p, nil
 }
 
-// RunGoProbe is RunProbe for a probe written in Go (the C constructor
-// leaves argv[1] "go-..." to cmd/hood's Main): it returns what the probe
-// wrote on stdout, up to 256 KiB, for the caller to decode.
+// RunGoProbe is RunProbe for a probe written in Go (argv[1] "go-...", see
+// goprobe.go): it returns what the probe wrote on stdout, up to 256 KiB,
+// for the caller to decode.
 func (b *Box) RunGoProbe(args ...string) (Probe, []byte, error) {
 	return b.runProbe(256<<10, args)
 }

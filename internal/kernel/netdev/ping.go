@@ -73,7 +73,7 @@ func PingProbe(addr string, count int, wait time.Duration, w io.Writer) int {
 			break
 		}
 		rep.Sent++
-		if rtt, ok := awaitReply(fd, sock, id, seq, ip, start, add); ok {
+		if rtt, ok := awaitReply(fd, sock, id, seq, ip, start, wait, add); ok {
 			rep.Received++
 			rep.RTTs = append(rep.RTTs, rtt)
 		}
@@ -83,11 +83,12 @@ func PingProbe(addr string, count int, wait time.Duration, w io.Writer) int {
 }
 
 // awaitReply reads ICMP messages until the echo reply to (id, seq) from ip
-// arrives or a read times out (EAGAIN after SO_RCVTIMEO). A raw socket
+// arrives, a read times out (EAGAIN after SO_RCVTIMEO) or wait has passed
+// since the request went out. A raw socket
 // sees every ICMP message the namespace receives, with its IP header.
-func awaitReply(fd int, sock call.Arg, id, seq int, ip net.IP, start time.Time, add func(call.Call)) (float64, bool) {
+func awaitReply(fd int, sock call.Arg, id, seq int, ip net.IP, start time.Time, wait time.Duration, add func(call.Call)) (float64, bool) {
 	buf := make([]byte, 1500)
-	for range 16 {
+	for i := 0; i < 16 && time.Since(start) < wait; i++ {
 		n, from, err := unix.Recvfrom(fd, buf, 0)
 		c := call.New("", 0, "recvfrom", int64(n), err, sock, call.P("&buf"), call.I(int64(len(buf))), call.I(0),
 			call.P("&from"), call.P("&fromlen"))
