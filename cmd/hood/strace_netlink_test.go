@@ -45,7 +45,10 @@ func checkNetlink(t *testing.T, c call.Call, seen []*traced, tgid map[int]int) {
 		if m == nil {
 			continue
 		}
-		ack := regexp.MustCompile(`nlmsg_type=0x2, nlmsg_flags=[^,]+, nlmsg_seq=` + m[1] + `, nlmsg_pid=\d+\}, \{error=(-?\d+)`)
+		// nlmsg_pid is the socket's port id: the PID for a process's first
+		// netlink socket, a number the kernel picks (strace may show it
+		// negative) for the others.
+		ack := regexp.MustCompile(`nlmsg_type=0x2, nlmsg_flags=[^,]+, nlmsg_seq=` + m[1] + `, nlmsg_pid=-?\d+\}, \{error=(-?\d+)`)
 		for _, r := range seen[i+1:] {
 			// Sequence numbers count per socket: the ack is on the same
 			// one (-y shows it as fd<socket:[inode]>).

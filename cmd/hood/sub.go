@@ -170,4 +170,3 @@ func explainMain(args []string) int {
 	(&render.Renderer{W: os.Stdout, Color: color}).Result(r, result.NarrateFull)
 	return 0
 }
-
