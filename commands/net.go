@@ -142,12 +142,12 @@ func (s *Session) closeNet() {
 	s.net.pairs = nil
 }
 
-// waitGone waits up to a second for the host end of a pair to disappear
-// (the kernel tears a dead namespace down in a work queue, not at once)
-// and reports whether it did.
-func (s *Session) waitGone(dev string) bool {
+// waitGone waits up to a second for device dev of pid's network namespace
+// to disappear (the kernel tears a dead namespace down in a work queue,
+// not at once) and reports whether it did.
+func (s *Session) waitGone(pid int, dev string) bool {
 	for range 50 {
-		ls, err := s.NetLinks(s.HoodPID)
+		ls, err := s.NetLinks(pid)
 		if err == nil && netdev.Find(ls, dev) == nil {
 			return true
 		}
@@ -166,10 +166,20 @@ func (s *Session) netAfterKill(b *box.Box, r *result.Result) {
 			continue
 		}
 		if !p.Host {
-			r.Say("veth", "%s (%s) and %s (%s): the pair went with the namespace", p.A, p.ALabel, p.B, p.BBox)
+			// Look at the end in the namespace that lives on.
+			pid, dev, label := p.BPID, p.B, p.BBox
+			if p.BPID == b.PID {
+				pid, dev, label = p.APID, p.A, p.ALabel
+			}
+			if s.waitGone(pid, dev) {
+				r.Say("veth", "%s is gone from %s too: the kernel destroyed the pair with %s's network namespace", dev, label, b.Name)
+			} else {
+				r.Say("veth", "%s is still in %s: something else holds %s's network namespace", dev, label, b.Name)
+				keep = append(keep, p)
+			}
 			continue
 		}
-		if s.waitGone(p.A) {
+		if s.waitGone(s.HoodPID, p.A) {
 			r.Say("veth", "%s is gone from the host: the kernel destroyed the pair when %s's network namespace died with its last process (hood sent no RTM_DELLINK)", p.A, b.Name)
 		} else {
 			r.Say("veth", "%s is still on the host: something else holds %s's network namespace (a pin, an open descriptor)", p.A, b.Name)

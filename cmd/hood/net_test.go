@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -149,5 +150,44 @@ func TestCleanupRemovesOnlyDeadHoodsVeths(t *testing.T) {
 		if netdev.Find(ls, dev+"p") != nil && dead {
 			t.Errorf("%sp, the peer of a removed end, is still there", dev)
 		}
+	}
+}
+
+// ping refuses every address of the host's own devices, and any address
+// outside the box's reach: nothing may leave the machine.
+func TestPingRefusesTheHostAndTheOutside(t *testing.T) {
+	requireRoot(t)
+	n, err := netdev.Open("/proc", os.Getpid(), "host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := n.Links()
+	n.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := map[string]string{"8.8.8.8": "is not an address of box1's own devices", "10.1.2.3": "is not an address of box1's own devices"}
+	for _, l := range ls {
+		if netdev.Owner(l.Alias) != "" {
+			continue
+		}
+		for _, a := range l.Addrs {
+			if ip, _, err := net.ParseCIDR(a); err == nil && ip.To4() != nil && !ip.IsLoopback() {
+				targets[ip.String()] = "is an address of the host's own devices"
+			}
+		}
+	}
+	for addr, want := range targets {
+		out, err := hoodCommand(t, "hood", "-c", "unshare net; net up lo; ping "+addr+" -c 1").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "refused: "+addr+" "+want) {
+			t.Errorf("ping %s: %v, want it refused (%s):\n%s", addr, err, want, out)
+		}
+		if strings.Contains(string(out), "sin_addr="+addr) {
+			t.Errorf("ping %s sent something:\n%s", addr, out)
+		}
+	}
+	out, err := hoodCommand(t, "hood", "-c", "ping 127.0.0.1 -c 1").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "refused: box1 shares the host's network namespace") {
+		t.Errorf("ping 127.0.0.1 from the host's namespace: %v\n%s", err, out)
 	}
 }
