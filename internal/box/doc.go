@@ -34,6 +34,14 @@
 // can watch it: reading /proc/PID/ns, writing uid_map, gid_map, setgroups and
 // timens_offsets of the box.
 //
+// A call that must come from inside the box's namespaces, with its
+// credentials, but from a new process (a mount of proc in a new PID
+// namespace, a kill from inside) is a probe: the box starts hood's own
+// binary as a child, and the C constructor runs the probe (probe.c) before
+// Go starts. A probe whose argv[1] begins with "go-" is written in Go (ping's
+// raw socket, goprobe.go): the constructor lets the runtime start and this
+// package's init runs it, before main or any TestMain.
+//
 // # Nothing outlives hood
 //
 // The box sets PR_SET_PDEATHSIG(SIGKILL) and checks its parent is still
