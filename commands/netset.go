@@ -176,7 +176,7 @@ func netSetUp(s *Session, args []string, up bool) (*result.Result, error) {
 				After: upDown(l.Up) + " (operstate " + l.Oper + ")", Note: operNote(*l)})
 		}
 	}
-	r.Meaning = "IFF_UP is the administrative switch; the operational state says whether packets can flow (a veth is lowerlayerdown until its peer is up too)."
+	r.Meaning = "IFF_UP is the administrative switch; the operational state says whether packets can flow (a veth end has no carrier, operstate down, until its peer is up too)."
 	return r, nil
 }
 
