@@ -39,8 +39,11 @@ func CheckName(name string) error {
 // (RTM_SETLINK with IFLA_IFALIAS: the kernel ignores an alias given when
 // the device is created); should that fail, the pair is deleted again.
 func (n *NS) AddVeth(name, peer string, peerNS *NS, alias string) ([]call.Call, error) {
-	v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name}, PeerName: peer,
-		PeerNamespace: netlink.NsFd(peerNS.Fd())}
+	// NewLinkAttrs leaves the queue length unset (-1): the kernel's default,
+	// as ip link add gives it; a zero LinkAttrs would send IFLA_TXQLEN 0.
+	la := netlink.NewLinkAttrs()
+	la.Name = name
+	v := &netlink.Veth{LinkAttrs: la, PeerName: peer, PeerNamespace: netlink.NsFd(peerNS.Fd())}
 	calls, err := n.msg("RTM_NEWLINK", fCreate, n.h.LinkAdd(v), attr("IFLA_IFNAME", call.S(name)),
 		attr("IFLA_INFO_KIND", call.S("veth")), attr("VETH_INFO_PEER.IFLA_IFNAME", call.S(peer)),
 		attr("VETH_INFO_PEER.IFLA_NET_NS_FD", call.Fd(peerNS.Fd(), "net:"+peerNS.Label)))
@@ -114,17 +117,22 @@ func (n *NS) Delete(name string) ([]call.Call, error) {
 }
 
 // AddAddr puts an address on a device: RTM_NEWADDR with IFA_LOCAL and
-// IFA_ADDRESS (and IFA_BROADCAST, which the netlink package computes for
-// a /30 or larger IPv4 prefix).
+// IFA_ADDRESS, and IFA_BROADCAST, which the netlink package computes for
+// an IPv4 prefix of /30 or larger.
 func (n *NS) AddAddr(name string, ip *net.IPNet) ([]call.Call, error) {
 	l, err := n.link(name)
 	if err != nil {
 		return nil, err
 	}
 	ones, _ := ip.Mask.Size()
-	return n.msg("RTM_NEWADDR", fCreate, n.h.AddrAdd(l, &netlink.Addr{IPNet: ip}),
-		call.Named("ifa_index", call.I(int64(l.Attrs().Index))), call.Named("ifa_prefixlen", call.I(int64(ones))),
-		attr("IFA_LOCAL", call.S(ip.IP.String())))
+	a := &netlink.Addr{IPNet: ip}
+	err = n.h.AddrAdd(l, a) // fills in a.Broadcast, as it sends it
+	attrs := []call.Arg{call.Named("ifa_index", call.I(int64(l.Attrs().Index))), call.Named("ifa_prefixlen", call.I(int64(ones))),
+		attr("IFA_LOCAL", call.S(ip.IP.String())), attr("IFA_ADDRESS", call.S(ip.IP.String()))}
+	if a.Broadcast != nil {
+		attrs = append(attrs, attr("IFA_BROADCAST", call.S(a.Broadcast.String())))
+	}
+	return n.msg("RTM_NEWADDR", fCreate, err, attrs...)
 }
 
 // AddRoute adds a route: to dst (nil: the default route) through gw (nil:
