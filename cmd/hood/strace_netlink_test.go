@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"hood/internal/kernel/call"
@@ -45,6 +47,10 @@ func checkNetlink(t *testing.T, c call.Call, seen []*traced, tgid map[int]int) {
 		if m == nil {
 			continue
 		}
+		if why := missingAttr(c, s.line); why != "" {
+			near = append(near, s.line+"   ("+why+")")
+			continue
+		}
 		// nlmsg_pid is the socket's port id: the PID for a process's first
 		// netlink socket, a number the kernel picks (strace may show it
 		// negative) for the others.
@@ -70,4 +76,31 @@ func checkNetlink(t *testing.T, c call.Call, seen []*traced, tgid map[int]int) {
 	}
 	t.Errorf("hood narrated the netlink message %s [%s, PID %d], which strace did not see that process send and have acknowledged so (nlmsg_type %#x)\n  %v",
 		c, c.Who, c.PID, typ, near)
+}
+
+// missingAttr says which narrated string attribute (IFLA_IFNAME="eth0",
+// IFA_LOCAL="172.22.0.2") the request strace shows does not carry, "" when
+// it carries them all. strace shows an attribute's bytes as a string
+// ("eth0"), or, inside a blob it does not decode, as \x escapes; an IPv4
+// address is its four bytes.
+func missingAttr(c call.Call, line string) string {
+	for _, a := range c.Args[1:] {
+		if a.Kind != call.Str || a.Name == "" {
+			continue
+		}
+		b := []byte(a.Str)
+		if ip := net.ParseIP(a.Str).To4(); ip != nil {
+			b = ip
+		} else if ip, _, err := net.ParseCIDR(a.Str); err == nil && ip.To4() != nil {
+			b = ip.To4() // RTA_DST: the network's address (its length is rtm_dst_len)
+		}
+		var hex strings.Builder
+		for _, x := range b {
+			fmt.Fprintf(&hex, "\\x%02x", x)
+		}
+		if !strings.Contains(line, strconv.Quote(a.Str)) && !strings.Contains(line, hex.String()) {
+			return fmt.Sprintf("no %s=%q in the request", a.Name, a.Str)
+		}
+	}
+	return ""
 }
