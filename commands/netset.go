@@ -225,6 +225,9 @@ func netRename(s *Session, args []string) (*result.Result, error) {
 
 func netRouteDefault(s *Session, args []string) (*result.Result, error) {
 	const usage = "net route default via IP"
+	if err := noHostRoute(args); err != nil {
+		return nil, err
+	}
 	// The command's name is "net route default via": args is the rest.
 	if len(args) != 1 {
 		return nil, result.Usagef(usage, "give the gateway, such as `net route default via 172.22.0.1`")
@@ -273,6 +276,9 @@ func (s *Session) routeErr(n *netdev.NS, calls []call.Call, err error, gw net.IP
 
 func netRouteAdd(s *Session, args []string) (*result.Result, error) {
 	const usage = "net route add CIDR dev DEV"
+	if err := noHostRoute(args); err != nil {
+		return nil, err
+	}
 	if len(args) != 3 || args[1] != "dev" {
 		return nil, result.Usagef(usage, "such as `net route add 172.22.0.0/24 dev eth0`")
 	}
@@ -301,4 +307,14 @@ func upDown(up bool) string {
 		return "up"
 	}
 	return "down"
+}
+
+// noHostRoute refuses --host on a route: hood changes no route of the
+// host's, and the host reaches a pair's network already, through the route
+// the kernel adds for the address on the host end.
+func noHostRoute(args []string) error {
+	if _, host := hostFlag(args); host {
+		return &result.UsageError{Msg: "hood adds no route to the host's routing table (--host): the host already reaches a pair's network through the route the kernel added with the address on its end (net show host lists it)"}
+	}
+	return nil
 }
