@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hood/commands"
+	"hood/internal/statedir"
 	"hood/internal/testenv"
 )
 
@@ -116,9 +117,9 @@ func TestProgressUnderSudoIsTheInvokingUsers(t *testing.T) {
 	home := t.TempDir()
 	pw := filepath.Join(t.TempDir(), "passwd")
 	os.WriteFile(pw, []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:4321:4322::"+home+":/bin/sh\n"), 0o644)
-	old := passwdFile
-	passwdFile = pw
-	t.Cleanup(func() { passwdFile = old })
+	old := statedir.PasswdFile
+	statedir.PasswdFile = pw
+	t.Cleanup(func() { statedir.PasswdFile = old })
 	t.Setenv("SUDO_USER", "alice")
 	t.Setenv("SUDO_UID", "4321")
 	t.Setenv("SUDO_GID", "4322")
