@@ -41,7 +41,9 @@ type EntryError struct {
 	Why   string
 }
 
-func (e *EntryError) Error() string { return fmt.Sprintf("tarball entry %q: %s; nothing was kept", e.Entry, e.Why) }
+func (e *EntryError) Error() string {
+	return fmt.Sprintf("tarball entry %q: %s; nothing was kept", e.Entry, e.Why)
+}
 
 // Imported is what Import did.
 type Imported struct {
