@@ -142,7 +142,7 @@ func build(dir, bb, version string, applets []string) (int, error) {
 	n := 0
 	for _, a := range applets {
 		a = path.Clean(strings.TrimPrefix(a, "/"))
-		if a == "bin/busybox" || strings.HasPrefix(a, "..") || strings.Count(a, "/") > 2 {
+		if a == "bin/busybox" || strings.HasPrefix(a, "..") || !strings.Contains(a, "/") || strings.Count(a, "/") > 2 {
 			continue
 		}
 		if err := r.MkdirAll(path.Dir(a), 0o755); err != nil {
