@@ -123,8 +123,8 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 // pivot is a pivot_root in progress: the calls made so far, and the error
 // that stopped it.
 type pivot struct {
-	s   *Session
-	b   *box.Box
+	s    *Session
+	b    *box.Box
 	r    *result.Result
 	err  error
 	note string

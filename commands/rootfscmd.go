@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"hood/internal/kernel/procfs"
-	"hood/internal/rootfs"
 	"hood/internal/result"
+	"hood/internal/rootfs"
 )
 
 func init() {
