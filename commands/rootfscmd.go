@@ -211,9 +211,14 @@ func rootfsRm(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	p, _ := st.Path(args[0])
+	// A box whose root is the tree (chroot: a path under it; pivot_root:
+	// a bind mount of it, the same inode) would see its files vanish.
+	top, _ := procfs.FileIDOf(p)
 	for _, b := range s.Boxes {
-		if root, err := s.Proc().RootDir(b.PID); err == nil && procfs.Under(root, p) {
-			return nil, &result.UsageError{Msg: fmt.Sprintf("%s's root is %s: leave it first (box kill %s)", b.Name, root, b.Name)}
+		root, err := s.Proc().RootDir(b.PID)
+		id, ierr := s.Proc().RootID(b.PID)
+		if (err == nil && procfs.Under(root, p)) || (ierr == nil && id == top) {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("%s's root is %s: its files would vanish under it; leave it first (box kill %s)", b.Name, p, b.Name)}
 		}
 	}
 	if err := st.Remove(args[0]); err != nil {

@@ -59,6 +59,10 @@ var kinds = map[string]func() kind{
 	"procs_seen": newKind[ProcsCheck],
 	"gone":       newKind[GoneCheck],
 	"uid":        newKind[UIDCheck],
+	// root filesystems: rootfscheck.go
+	"rootfs":   newKind[RootfsCheck],
+	"root":     newKind[RootCheck],
+	"detached": newKind[DetachedCheck],
 	// events: event.go
 	"event": newKind[EventCheck],
 	// time: clock.go

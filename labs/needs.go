@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"hood/internal/kernel/cgroup"
+	"hood/internal/rootfs"
 )
 
 // A requirement is something a lab or step needs from the machine. Each
@@ -92,6 +93,13 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "busybox-static":
+		return func() (bool, string) {
+			if _, err := rootfs.FindBusybox(); err != nil {
+				return false, err.Error()
+			}
+			return true, ""
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -104,7 +112,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

@@ -83,6 +83,24 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 		}
 		ls.id, ls.extra = l.ID, []*labs.Lab{l}
 	}
+	if check && file == "" && ls.id != "" {
+		// hood lab --check ID: one built-in lab's reference solution.
+		all, err := labs.Builtin()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 1, true
+		}
+		for _, l := range all {
+			if l.ID == ls.id {
+				if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
+					return nil, 1, true
+				}
+				return nil, 0, true
+			}
+		}
+		fmt.Fprintf(os.Stderr, "hood lab: no lab %q (hood lab --check-all runs them all)\n", ls.id)
+		return nil, 2, true
+	}
 	if ls.id == "" {
 		fmt.Fprintln(os.Stderr, "hood lab: name a lab (hood lab pid), or --file LAB.yaml, or --check-all\n"+usage)
 		return nil, 2, true

@@ -89,3 +89,6 @@ func fileID(p string) (FileID, error) {
 	}
 	return FileID{st.Dev, st.Ino}, nil
 }
+
+// FileIDOf is the device and inode of the file at path (following symlinks).
+func FileIDOf(path string) (FileID, error) { return fileID(path) }
