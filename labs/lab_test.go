@@ -153,7 +153,11 @@ func TestDriverListsLabsForCompletion(t *testing.T) {
 			t.Errorf("lab %s has no title for completion", l[0])
 		}
 	}
-	if len(ids) != 16 || ids[2] != "pid" {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != len(all) || len(ids) < 16 || ids[2] != "pid" {
 		t.Errorf("completion offers %v", ids)
 	}
 }
