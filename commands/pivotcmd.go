@@ -227,13 +227,31 @@ func (p *pivot) classic(dir, putOld string, table []*mountinfoT, rootBefore stri
 }
 
 // pivotErr explains a refused pivot_root by looking at what was the case.
-func (p *pivot) pivotErr(c result.Syscall, dir, putOld string, table []*mountinfoT, rootBefore string) error {
+func (p *pivot) pivotErr(c result.Syscall, dir, putOld string, _ []*mountinfoT, rootBefore string) error {
 	err := kernelErr(c, "pivot_root")
 	ke, ok := err.(*result.KernelError)
-	if !ok || c.ErrName() != "EINVAL" {
+	if !ok || (c.ErrName() != "EINVAL" && c.ErrName() != "EBUSY") {
 		return err
 	}
 	now, _ := p.s.Proc().Mountinfo(p.b.PID, nil)
+	if c.ErrName() == "EBUSY" {
+		// The kernel compares mounts first: a new root that is not a mount
+		// point is on some mount, and when that is the root's, EBUSY.
+		if procfs.TopAt(now, dir) == nil {
+			if m := procfs.MountOf(now, dir); m != nil && m.Mountpoint == "/" {
+				ke.Meaning = fmt.Sprintf("%s is not a mount point in %s's mount table, so it counts as part of the mount it is on, and that is the root's own mount (/): pivot_root answers EBUSY before it gets to EINVAL", dir, p.b.Name)
+				ke.Fix = "drop --no-bind: hood then binds the directory on itself first, as runc does"
+				return ke
+			}
+		}
+		if putOld != "" && path.IsAbs(putOld) && !procfs.Under(path.Clean(putOld), dir) {
+			if m := procfs.MountOf(now, putOld); m != nil && m.Mountpoint == "/" {
+				ke.Meaning = fmt.Sprintf("PUT_OLD %s is not under the new root %s: it is on the root's own mount (/), which pivot_root answers with EBUSY (on another mount it would be EINVAL)", putOld, dir)
+				ke.Fix = "give a directory inside the new root, or leave --put-old out"
+			}
+		}
+		return ke
+	}
 	abs := putOld
 	if putOld != "" && !path.IsAbs(putOld) {
 		abs = path.Join(dir, putOld)
