@@ -27,7 +27,8 @@ import (
 // that say which thread belongs to which process.
 var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
 	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
-	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync"}
+	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
+	"chroot", "chdir", "fchdir", "pivot_root"}
 
 // straceSessions are hood runs beyond the labs.
 var straceSessions = [][]string{
@@ -36,6 +37,10 @@ var straceSessions = [][]string{
 	{"-c", "unshare uts; hostname strace; unshare mnt; mount -t tmpfs none /mnt; ns pin box1 uts; ns unpin box1 uts; ns info box1 uts"},
 	{"-c", "cgroup set pids.max 20; cgroup get pids.max; loop new; cgroup new web; cgroup rm web"},
 	{"-c", "unshare pid --fork --mount-proc; kill 1 KILL; kill 1 TERM; run /nonexistent/program"},
+	// -c ends at the first error: each refused pivot_root ends a session.
+	{"-c", "rootfs make sa; rootfs ls; unshare mnt; chroot sa; run true; chroot --escape; pivot_root sa --no-bind"},
+	{"-c", "rootfs make sb; unshare mnt; pivot_root sb --put-old /proc"},
+	{"-c", "rootfs make sc; unshare mnt; pivot_root sc; run cat /etc/os-release; chroot --escape; box kill box1; rootfs rm sc"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts
@@ -85,7 +90,7 @@ func TestNarrationMatchesStrace(t *testing.T) {
 			logFile := filepath.Join(dir, fmt.Sprintf("calls%d", i))
 			cmd := exec.Command(strace, append([]string{"-f", "-qq", "--seccomp-bpf", "-X", "raw", "-y", "-s", "65536",
 				"-o", traceFile, "-e", "trace=" + strings.Join(traceSet, ","), hood}, args...)...)
-			cmd.Env = append(os.Environ(), "HOOD_CALL_LOG="+logFile, "NO_COLOR=1", "XDG_STATE_HOME="+dir)
+			cmd.Env = append(os.Environ(), "HOOD_CALL_LOG="+logFile, "NO_COLOR=1", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
 			out, _ := cmd.CombinedOutput() // a session may end on a refused call: that is narrated too
 			narrated := readCallLog(t, logFile)
 			if len(narrated) == 0 && i < len(straceSessions) {
