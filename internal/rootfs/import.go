@@ -209,7 +209,7 @@ func extractOne(root *os.Root, tr *tar.Reader, h *tar.Header, x *Extracted) erro
 		}
 		x.Dirs++
 		return inRoot(chown(root, name, h, mode))
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg: // the reader turns the old TypeRegA into TypeReg
 		if name == "." {
 			return &EntryError{h.Name, "a file cannot be the root directory itself"}
 		}
