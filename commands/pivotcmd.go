@@ -112,6 +112,18 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 			r.Say("old root", "the host's root mount (device %d:%d, root %s) is in no mount of %s's table now: no path the box can name reaches the host's files", hostRoot.Major, hostRoot.Minor, hostRoot.Root, b.Name)
 		}
 	}
+	// pivot_root moves the root and cwd of the processes whose root or
+	// cwd was the old root, and no others: one that was elsewhere in the
+	// old tree still holds it.
+	ids := map[int]bool{}
+	for _, m := range tableAfter {
+		ids[m.ID] = true
+	}
+	for _, pid := range proc.Descendants(b.PID) {
+		if root, cwd, err := proc.MountIDs(pid); err == nil && (!ids[int(root)] || !ids[int(cwd)]) {
+			r.Say("still", "PID %d keeps its root or working directory in the old tree (mount %d or %d, not in %s's table): pivot_root moved only the processes whose root or cwd was the old root itself", pid, root, cwd, b.Name)
+		}
+	}
 	r.Shell = fmt.Sprintf("mount --make-rslave /; mount --rbind %s %s; cd %s; pivot_root . .; umount -l .; cd /", dir, dir, dir)
 	if putOld != "" {
 		r.Shell = fmt.Sprintf("mount --make-rslave /; mount --rbind %s %s; cd %s; pivot_root . %s; umount -l /%s; cd /", dir, dir, dir, putOld, strings.TrimPrefix(putOld, "/"))
@@ -195,7 +207,7 @@ func (p *pivot) runc(dir string, table []*mountinfoT, rootBefore string) bool {
 	if !p.n("the old root's mounts: slaves, so that unmounting them cannot propagate to the host").do(b.Mount("", ".", "", mount.Slave|mount.Rec, "")) {
 		return false
 	}
-	return p.n("the old root leaves the mount table (lazily: the held descriptors are closed next)").do(b.Umount2(".", unix.MNT_DETACH))
+	return p.n("the old root leaves the mount table, lazily (MNT_DETACH): it goes once nothing uses it").do(b.Umount2(".", unix.MNT_DETACH))
 }
 
 // classic is pivot_root(".", PUT_OLD) from inside the new root, then the

@@ -168,3 +168,32 @@ func TestPivotRoot(t *testing.T) {
 		t.Fatalf("rootfs rm under a box: %v", err)
 	}
 }
+
+// pivot_root moves only the processes whose root or cwd is the old root:
+// the box's PID 1 (unshare --fork) must be one of them, holding nothing of
+// the old tree afterwards.
+func TestPivotRootMovesPID1(t *testing.T) {
+	s, dir := rootfsSession(t)
+	hostMounts(t, dir)
+	b := s.Current
+	exec(t, s, "unshare pid mnt --fork")
+	init := s.liveInit(b)
+	if init == 0 {
+		t.Fatal("no PID 1")
+	}
+	r := exec(t, s, "pivot_root t")
+	for _, l := range r.Lines {
+		if l.Key == "still" {
+			t.Fatalf("%s", l.Value)
+		}
+	}
+	ms, _ := s.Proc().Mountinfo(b.PID, nil)
+	ids := map[uint64]bool{}
+	for _, m := range ms {
+		ids[uint64(m.ID)] = true
+	}
+	root, cwd, err := s.Proc().MountIDs(init)
+	if err != nil || !ids[root] || !ids[cwd] {
+		t.Fatalf("PID 1's root and cwd are on mounts %d, %d; the box's table has %v (%v)", root, cwd, ids, err)
+	}
+}

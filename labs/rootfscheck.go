@@ -113,6 +113,21 @@ func (c *DetachedCheck) eval(e *env) (bool, string) {
 				return false, fmt.Sprintf("%s's mount %d at %s is the host's root (%d:%d %s)", b.Name, m.ID, m.Mountpoint, m.Major, m.Minor, m.Root)
 			}
 		}
-		return true, fmt.Sprintf("none of %s's %d mounts is the host's root mount (%d:%d %s)", b.Name, len(ms), host.Major, host.Minor, host.Root)
+		// Nor may a process of the box hold a directory of the old tree:
+		// its root and cwd must be on mounts of the box's table.
+		ids := map[uint64]bool{}
+		for _, m := range ms {
+			ids[uint64(m.ID)] = true
+		}
+		for _, pid := range append([]int{b.PID}, proc.Descendants(b.PID)...) {
+			root, cwd, err := proc.MountIDs(pid)
+			if err != nil {
+				continue // gone meanwhile
+			}
+			if !ids[root] || !ids[cwd] {
+				return false, fmt.Sprintf("process %d of %s has its root or working directory on a mount outside %s's table (mount IDs %d, %d): it still reaches the old root", pid, b.Name, b.Name, root, cwd)
+			}
+		}
+		return true, fmt.Sprintf("none of %s's %d mounts is the host's root mount (%d:%d %s), and its processes' roots and working directories are all on its own mounts", b.Name, len(ms), host.Major, host.Minor, host.Root)
 	})
 }

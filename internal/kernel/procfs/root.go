@@ -92,3 +92,21 @@ func fileID(p string) (FileID, error) {
 
 // FileIDOf is the device and inode of the file at path (following symlinks).
 func FileIDOf(path string) (FileID, error) { return fileID(path) }
+
+// MountIDs are the mount IDs (mountinfo's first field) of process pid's
+// root and working directory, from statx(2) STATX_MNT_ID: a directory on a
+// mount that is not in the process's mount table is in a detached tree.
+func (fs FS) MountIDs(pid int) (root, cwd uint64, err error) {
+	for i, name := range []string{"root", "cwd"} {
+		var stx unix.Statx_t
+		if err := unix.Statx(unix.AT_FDCWD, fs.Path(pid, name), 0, unix.STATX_MNT_ID, &stx); err != nil {
+			return 0, 0, err
+		}
+		if i == 0 {
+			root = stx.Mnt_id
+		} else {
+			cwd = stx.Mnt_id
+		}
+	}
+	return root, cwd, nil
+}
