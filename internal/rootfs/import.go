@@ -109,7 +109,8 @@ func Extract(r io.Reader, dir string, lim Limits) (Extracted, error) {
 		return x, err
 	}
 	defer root.Close()
-	tr := tar.NewReader(in)
+	cr := &counter{r: in}
+	tr := tar.NewReader(cr)
 	var total int64
 	for n := 0; ; n++ {
 		h, err := tr.Next()
@@ -117,6 +118,9 @@ func Extract(r io.Reader, dir string, lim Limits) (Extracted, error) {
 			break
 		}
 		if err != nil {
+			if n == 0 && errors.Is(err, io.ErrUnexpectedEOF) && cr.n < 512 {
+				return x, fmt.Errorf("it is not a tarball: it holds %d bytes, less than one tar header (512)", cr.n)
+			}
 			return x, readErr(err, n, x.Compressed)
 		}
 		if n >= lim.Entries {
@@ -142,6 +146,18 @@ func Extract(r io.Reader, dir string, lim Limits) (Extracted, error) {
 		x.HasRelease = true
 	}
 	return x, nil
+}
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // readErr explains a failure to read the next header or the contents.

@@ -132,6 +132,7 @@ func TestImportHostile(t *testing.T) {
 			entry{name: "h", link: "d/victim", typ: tar.TypeLink}), `"h"`},
 		{"not-a-tarball", []byte("this is plain text, not a tar archive at all, but long enough to be read as a header........." + strings.Repeat("x", 600)), "not a tarball"},
 		{"empty", nil, "empty"},
+		{"short-text", []byte("hello\n"), "not a tarball: it holds 6 bytes"},
 		{"truncated", tarball(t, entry{name: "big", typ: tar.TypeReg, body: strings.Repeat("y", 5000)})[:1500], "truncated"},
 		{"xz", []byte{0xfd, '7', 'z', 'X', 'Z', 0, 1, 2}, "xz"},
 	}
