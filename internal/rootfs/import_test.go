@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -215,5 +216,29 @@ func TestStaticCheck(t *testing.T) {
 	}
 	if !strings.Contains(why, "dynamically") {
 		t.Fatal(why)
+	}
+}
+
+// Under sudo the store and the directories made for it belong to the
+// invoking user (as lab progress does); the trees stay root's.
+func TestStoreUnderSudo(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the sudo case is root with SUDO_USER set")
+	}
+	home := t.TempDir()
+	s := Store{Dir: filepath.Join(home, ".local", "state", "hood", "rootfs"), uid: 4321, gid: 4322}
+	file := filepath.Join(t.TempDir(), "a.tar")
+	os.WriteFile(file, tarball(t, minimal...), 0o644)
+	if _, err := s.Import(file, "a"); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{s.Dir, filepath.Join(home, ".local")} {
+		st, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uid := st.Sys().(*syscall.Stat_t).Uid; uid != 4321 {
+			t.Errorf("%s is owned by %d, want 4321", d, uid)
+		}
 	}
 }

@@ -207,14 +207,24 @@ func PrettyName(dir string) string {
 	return m["NAME"]
 }
 
-// mkdirAll makes the store directory, owned by the invoking user under sudo.
-func (s Store) mkdirAll() error {
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+// mkdirAll makes the store directory and its missing parents, each owned
+// by the invoking user under sudo (the trees inside stay root's).
+func (s Store) mkdirAll() error { return mkdirOwned(s.Dir, s.uid, s.gid) }
+
+func mkdirOwned(dir string, uid, gid int) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirOwned(parent, uid, gid); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	if s.uid >= 0 {
-		os.Lchown(s.Dir, s.uid, s.gid)
-		os.Lchown(filepath.Dir(s.Dir), s.uid, s.gid)
+	if uid >= 0 {
+		os.Lchown(dir, uid, gid)
 	}
 	return nil
 }
