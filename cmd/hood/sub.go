@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 	"hood/internal/kernel/cgroup"
 	"hood/internal/render"
 	"hood/internal/result"
+	"hood/internal/rootfs"
+	"hood/internal/statedir"
 	"hood/labs"
 )
 
@@ -136,6 +139,11 @@ func cleanupStale(minAge time.Duration) []string {
 			fmt.Fprintln(os.Stderr, "hood: cleaning up cgroups:", err)
 		}
 		removed = append(removed, dirs...)
+	}
+	// Half-made root filesystems of a hood killed during rootfs make or
+	// import (rootfs.Open sweeps them too).
+	if dir, _, _, err := statedir.Dir(); err == nil {
+		removed = append(removed, rootfs.At(filepath.Join(dir, "rootfs")).Sweep()...)
 	}
 	return removed
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -240,5 +241,20 @@ func TestStoreUnderSudo(t *testing.T) {
 		if uid := st.Sys().(*syscall.Stat_t).Uid; uid != 4321 {
 			t.Errorf("%s is owned by %d, want 4321", d, uid)
 		}
+	}
+}
+
+// A partial tree of a hood that is gone is swept; one of a live hood is not.
+func TestSweep(t *testing.T) {
+	s := At(t.TempDir())
+	dead := filepath.Join(s.Dir, ".partial-x-999999999-123")
+	live := filepath.Join(s.Dir, ".partial-y-"+strconv.Itoa(os.Getpid())+"-123")
+	os.MkdirAll(dead+"/bin", 0o755)
+	os.MkdirAll(live, 0o755)
+	if got := s.Sweep(); len(got) != 1 || got[0] != dead {
+		t.Fatalf("swept %v", got)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Fatal("a live hood's partial tree was removed")
 	}
 }

@@ -29,7 +29,7 @@ func Open() (Store, error) {
 		return Store{}, fmt.Errorf("hood's state directory: %w", err)
 	}
 	s := Store{Dir: filepath.Join(dir, "rootfs"), uid: uid, gid: gid}
-	s.sweep()
+	s.Sweep()
 	return s, nil
 }
 
@@ -256,8 +256,9 @@ func (s Store) finish(tmp, name, source string, err error) (Info, error) {
 	return s.info(name), nil
 }
 
-// sweep removes the partial trees whose hood is no longer running.
-func (s Store) sweep() {
+// Sweep removes the partial trees whose hood is no longer running (killed
+// during make or import), and returns them.
+func (s Store) Sweep() (removed []string) {
 	ents, _ := os.ReadDir(s.Dir)
 	for _, e := range ents {
 		rest, ok := strings.CutPrefix(e.Name(), ".partial-")
@@ -272,8 +273,12 @@ func (s Store) sweep() {
 		if err != nil || pid <= 0 || alive(pid) {
 			continue
 		}
-		os.RemoveAll(filepath.Join(s.Dir, e.Name()))
+		p := filepath.Join(s.Dir, e.Name())
+		if os.RemoveAll(p) == nil {
+			removed = append(removed, p)
+		}
 	}
+	return removed
 }
 
 func alive(pid int) bool {
