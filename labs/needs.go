@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/rootfs"
 )
@@ -100,6 +101,13 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "static-hood":
+		return func() (bool, string) {
+			if !box.SelfStatic() {
+				return false, "this hood is dynamically linked, so its helpers cannot start inside a rootfs that has no dynamic loader (mount from inside a PID namespace uses one): build it with make, which links it statically"
+			}
+			return true, ""
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -112,7 +120,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

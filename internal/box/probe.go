@@ -99,6 +99,9 @@ func (b *Box) RunProbe(args ...string) (Probe, error) {
 		return p, err
 	}
 	if sp.ExecFails {
+		if sp.Exec.ErrName() == "ENOENT" && !SelfStatic() {
+			return p, fmt.Errorf("starting the probe in %s failed: ENOENT: hood's binary is dynamically linked, and its loader is not in %s's root (after chroot or pivot_root); build hood statically (make does) to run its helpers inside a rootfs", b.Name, b.Name)
+		}
 		return p, fmt.Errorf("starting the probe in %s failed: %s", b.Name, sp.Exec.ErrName())
 	}
 	if !st.Exited() || st.ExitStatus() != 0 {
