@@ -69,6 +69,9 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 	if err := s.ownMountNS(b, "pivot_root"); err != nil {
 		return nil, err
 	}
+	if root, err := s.Proc().RootDir(b.PID); err == nil && root != "/" {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is in a chroot (its root is %s, a directory, not the root of a mount): pivot_root moves the mount at the caller's root and the kernel answers EINVAL; leave it first with chroot --escape", b.Name, root)}
+	}
 	dir, err := s.rootDir(b, pivotUsage, arg)
 	if err != nil {
 		return nil, err

@@ -91,6 +91,9 @@ func TestChrootAndItsEscape(t *testing.T) {
 		t.Fatalf("os-release in the chroot: %q %v", rel, err)
 	}
 	exec(t, s, "run true") // /bin/true is busybox's, found in the chroot
+	if _, err := s.Exec([]string{"pivot_root", "/"}); err == nil || !strings.Contains(err.Error(), "is in a chroot") {
+		t.Fatalf("pivot_root in a chroot: %v", err)
+	}
 	r = exec(t, s, "chroot --escape")
 	names := strings.Join(callNames(r), " ")
 	if !strings.HasPrefix(names, "chdir chroot chdir chdir") || !strings.HasSuffix(names, "chroot chdir") {
