@@ -23,7 +23,7 @@ outside the new root, climbs with chdir("..") until the directory does not
 change (chroot only stops ".." at the root, and the box is not under it any
 more), and chroot(".") there: its root is the mount namespace's own again.
 After pivot_root the same climb ends at the rootfs: the old root is gone.`,
-		Flags: []string{"--escape"}, Run: chrootCmd})
+		Args: []Arg{ArgRootfs}, Flags: []string{"--escape"}, Run: chrootCmd})
 }
 
 // ownMountNS refuses when box b shares the host's mount namespace.

@@ -111,6 +111,14 @@ func (s *Session) Complete(line string) []Suggestion {
 				}
 			}
 		}
+	case ArgRootfs:
+		if st, err := s.store(); err == nil {
+			if ls, err := st.List(); err == nil {
+				for _, in := range ls {
+					add(in.Name, in.Pretty)
+				}
+			}
+		}
 	case ArgLab:
 		if s.Lab != nil {
 			for _, l := range s.Lab.List() {

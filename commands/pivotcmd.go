@@ -35,7 +35,7 @@ of the old root where it landed. --no-bind skips the bind, so that a DIR
 that is not a mount point shows the kernel's EINVAL. pivot_root changes the
 root of every process whose root was the old one: in the host's mount
 namespace that would be every process on the machine, so hood refuses there.`,
-		Flags: []string{"--put-old", "--no-bind"}, Run: pivotRoot})
+		Args: []Arg{ArgRootfs}, Flags: []string{"--put-old", "--no-bind"}, Run: pivotRoot})
 }
 
 func pivotRoot(s *Session, args []string) (*result.Result, error) {

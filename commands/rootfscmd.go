@@ -35,7 +35,7 @@ first bytes. Export one with: docker export $(docker create alpine) > alpine.tar
 		&Command{UsageLine: "rootfs ls", Short: "list the root filesystems under hood's state directory: size, source, os-release",
 			Run: rootfsLs},
 		&Command{UsageLine: "rootfs rm NAME", Short: "remove a root filesystem hood keeps (only under its state directory)",
-			Run: rootfsRm},
+			Args: []Arg{ArgRootfs}, Run: rootfsRm},
 	)
 }
 
