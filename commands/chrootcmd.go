@@ -26,17 +26,21 @@ After pivot_root the same climb ends at the rootfs: the old root is gone.`,
 		Args: []Arg{ArgRootfs}, Flags: []string{"--escape"}, Run: chrootCmd})
 }
 
-// ownMountNS refuses when box b shares the host's mount namespace.
-func (s *Session) ownMountNS(b *box.Box, what string) error {
+// ownMountNS refuses when box b shares the host's mount namespace; why
+// says what would happen there.
+func (s *Session) ownMountNS(b *box.Box, why string) error {
 	mine, host, err := s.linksAndHost(b.PID)
 	if err != nil {
 		return err
 	}
 	if mine["mnt"] == host["mnt"] {
-		return &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): %s there would act on the host's own mount table and processes, so hood does not do it. Run `unshare mnt` first.", b.Name, mine["mnt"], what)}
+		return &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): %s, so hood does not do it. Run `unshare mnt` first.", b.Name, mine["mnt"], why)}
 	}
 	return nil
 }
+
+// chrootWhy is why chroot wants a mount namespace of the box's own.
+const chrootWhy = "a chroot there stays in the host's mount table, so what the box mounts in its new root (a /proc) would be a mount on the host"
 
 // rootDir resolves DIR|NAME for box b: a NAME is a root filesystem of
 // hood's store; it must have a /bin/sh as b sees it.
@@ -75,7 +79,7 @@ func chrootCmd(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ownMountNS(b, "chroot"); err != nil {
+	if err := s.ownMountNS(b, chrootWhy); err != nil {
 		return nil, err
 	}
 	dir, err := s.rootDir(b, chrootUsage, args[0])
@@ -126,7 +130,7 @@ func chrootEscape(s *Session) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ownMountNS(b, "chroot"); err != nil {
+	if err := s.ownMountNS(b, chrootWhy); err != nil {
 		return nil, err
 	}
 	proc := s.Proc()

@@ -66,7 +66,7 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ownMountNS(b, "pivot_root"); err != nil {
+	if err := s.ownMountNS(b, "pivot_root there would swap the host's own root mount, and move the root of every process on the machine whose root is /"); err != nil {
 		return nil, err
 	}
 	if root, err := s.Proc().RootDir(b.PID); err == nil && root != "/" {
