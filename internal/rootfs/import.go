@@ -282,7 +282,10 @@ func extractOne(root *os.Root, tr *tar.Reader, h *tar.Header, x *Extracted) erro
 		return nil
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 		kind := map[byte]string{tar.TypeChar: "character device", tar.TypeBlock: "block device", tar.TypeFifo: "FIFO"}[h.Typeflag]
-		x.Skipped = append(x.Skipped, fmt.Sprintf("%s (%s %d:%d)", name, kind, h.Devmajor, h.Devminor))
+		if h.Typeflag != tar.TypeFifo {
+			kind += fmt.Sprintf(" %d:%d", h.Devmajor, h.Devminor)
+		}
+		x.Skipped = append(x.Skipped, fmt.Sprintf("%s (%s)", name, kind))
 		return nil
 	case tar.TypeXGlobalHeader:
 		return nil
