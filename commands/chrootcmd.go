@@ -135,35 +135,26 @@ func chrootEscape(s *Session) (*result.Result, error) {
 	}
 	proc := s.Proc()
 	before, _ := proc.RootDir(b.PID)
+	idBefore, _ := proc.RootID(b.PID)
 	relBefore, _ := proc.ReadInRoot(b.PID, "/etc/os-release")
-	r := &result.Result{}
-	step := func(c result.Syscall, err error) error {
-		if err != nil {
-			return err
-		}
-		r.Add(c)
-		if c.Failed() {
-			return kernelErr(c, c.Name)
-		}
-		return nil
-	}
+	p := &steps{s: s, b: b, r: &result.Result{}}
+	r := p.r
 	// Start at the current root, then make a root below it.
-	if err := step(b.Chdir("/")); err != nil {
-		return r, err
+	if !p.n("the working directory is the current root").do(b.Chdir("/")) {
+		return r, p.err
 	}
 	sub := "/tmp"
 	if isDir, _ := proc.IsDirInRoot(b.PID, sub); !isDir {
 		sub = "/.hood-escape"
 		if isDir, _ := proc.IsDirInRoot(b.PID, sub); !isDir {
-			if err := step(b.Mkdir(sub, 0o700)); err != nil {
-				return r, err
+			if !p.n("a directory to chroot into").do(b.Mkdir(sub, 0o700)) {
+				return r, p.err
 			}
 		}
 	}
-	if err := step(b.Chroot(sub)); err != nil {
-		return r, err
+	if !p.n("the root is now its " + sub + "; the working directory stayed above, outside the root").do(b.Chroot(sub)) {
+		return r, p.err
 	}
-	r.Say("now", "%s's root is its %s, but its working directory is still the directory above, outside the new root", b.Name, sub)
 	// chdir("..") stops only at the process's root or at the top of the
 	// mount tree; hood looks at the working directory's inode after each.
 	prev, err := proc.CwdID(b.PID)
@@ -172,32 +163,37 @@ func chrootEscape(s *Session) (*result.Result, error) {
 	}
 	climbs := 0
 	for range 64 {
-		if err := step(b.Chdir("..")); err != nil {
-			return r, err
+		if !p.do(b.Chdir("..")) {
+			return r, p.err
 		}
 		cur, err := proc.CwdID(b.PID)
 		if err != nil {
 			return r, err
 		}
+		last := &r.Syscalls[len(r.Syscalls)-1]
 		if cur == prev {
+			last.RetNote = "(the working directory stayed put: the top of the mount tree)"
 			break
+		}
+		if cwd, err := proc.Cwd(b.PID); err == nil {
+			last.RetNote = "(cwd: " + cwd + " as the host names it)"
 		}
 		prev = cur
 		climbs++
 	}
-	r.Say("climbed", "%d levels: the last chdir(\"..\") left the working directory where it was, the top of %s's mount tree", climbs, b.Name)
-	if err := step(b.Chroot(".")); err != nil {
-		return r, err
+	r.Say("climbed", "%d levels, up to the top of %s's mount tree", climbs, b.Name)
+	if !p.n("the root is the working directory, the top of the tree").do(b.Chroot(".")) {
+		return r, p.err
 	}
-	if err := step(b.Chdir("/")); err != nil {
-		return r, err
+	if !p.n("").do(b.Chdir("/")) {
+		return r, p.err
 	}
 	after, _ := proc.RootDir(b.PID)
 	relAfter, _ := proc.ReadInRoot(b.PID, "/etc/os-release")
 	r.Changes = append(r.Changes, result.Change{Path: proc.Path(b.PID, "root"), Before: before, After: after},
 		result.Change{Path: "/etc/os-release PRETTY_NAME, as " + b.Name + " reads it", Before: prettyOf(relBefore), After: prettyOf(relAfter)})
 	r.Shell = "cd /; chroot " + strings.TrimPrefix(sub, "/") + " (no cd); cd .. (until it stays put); chroot .  # as root, inside the chroot"
-	if before == after {
+	if idAfter, _ := proc.RootID(b.PID); idAfter == idBefore {
 		r.Meaning = fmt.Sprintf("%s ended where it started: the top of its mount tree is its root already, so there was nowhere to climb to. After pivot_root the old root is not in the box's mount tree at all.", b.Name)
 	} else {
 		r.Meaning = fmt.Sprintf("%s left its chroot: chroot(2) moved only its root, not its working directory, and chdir(\"..\") stops only at the root it is under. With CAP_SYS_CHROOT any root process in a chroot can do this; a chroot is no wall. pivot_root in a new mount namespace removes the old root from the tree itself.", b.Name)

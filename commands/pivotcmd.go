@@ -82,7 +82,7 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 	idBefore, _ := proc.RootID(b.PID)
 	relBefore, _ := proc.ReadInRoot(b.PID, "/etc/os-release")
 	tableBefore, _ := proc.Mountinfo(b.PID, nil)
-	p := &pivot{s: s, b: b, r: &result.Result{}}
+	p := &steps{s: s, b: b, r: &result.Result{}}
 	// Nothing the box mounts from here reaches another namespace.
 	if !p.n("the box's mounts receive from their masters but send nothing back").do(b.Mount("", "/", "", mount.Slave|mount.Rec, "")) {
 		return p.r, p.err
@@ -135,9 +135,9 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 	return r, nil
 }
 
-// pivot is a pivot_root in progress: the calls made so far, and the error
-// that stopped it.
-type pivot struct {
+// steps is a sequence of the box's calls in progress (a pivot_root, a
+// chroot escape): the calls made so far, and the error that stopped it.
+type steps struct {
 	s    *Session
 	b    *box.Box
 	r    *result.Result
@@ -146,10 +146,10 @@ type pivot struct {
 }
 
 // n sets what the next successful call means, shown after its result.
-func (p *pivot) n(note string) *pivot { p.note = note; return p }
+func (p *steps) n(note string) *steps { p.note = note; return p }
 
 // do records a call; false when it failed (p.err says why).
-func (p *pivot) do(c result.Syscall, err error) bool {
+func (p *steps) do(c result.Syscall, err error) bool {
 	note := p.note
 	p.note = ""
 	if err != nil {
@@ -169,7 +169,7 @@ func (p *pivot) do(c result.Syscall, err error) bool {
 
 // runc is runc's pivot_root(".", "."): the old root is stacked on the new
 // one and unmounted from there, with no directory needed for it.
-func (p *pivot) runc(dir string, table []*mountinfoT, rootBefore string) bool {
+func (p *steps) runc(dir string, table []*mountinfoT, rootBefore string) bool {
 	b := p.b
 	oldFD, newFD := -1, -1
 	defer func() {
@@ -215,7 +215,7 @@ func (p *pivot) runc(dir string, table []*mountinfoT, rootBefore string) bool {
 
 // classic is pivot_root(".", PUT_OLD) from inside the new root, then the
 // old root unmounted where it was put.
-func (p *pivot) classic(dir, putOld string, table []*mountinfoT, rootBefore string) bool {
+func (p *steps) classic(dir, putOld string, table []*mountinfoT, rootBefore string) bool {
 	b := p.b
 	if !p.n("the working directory is the new root").do(b.Chdir(dir)) {
 		return false
@@ -242,7 +242,7 @@ func (p *pivot) classic(dir, putOld string, table []*mountinfoT, rootBefore stri
 }
 
 // pivotErr explains a refused pivot_root by looking at what was the case.
-func (p *pivot) pivotErr(c result.Syscall, dir, putOld string, _ []*mountinfoT, rootBefore string) error {
+func (p *steps) pivotErr(c result.Syscall, dir, putOld string, _ []*mountinfoT, rootBefore string) error {
 	err := kernelErr(c, "pivot_root")
 	ke, ok := err.(*result.KernelError)
 	if !ok || (c.ErrName() != "EINVAL" && c.ErrName() != "EBUSY") {
