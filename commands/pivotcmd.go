@@ -20,21 +20,24 @@ func init() {
 	register(&Command{UsageLine: pivotUsage, Short: "make DIR the root of the current box's mount namespace and detach the old root, as runc does",
 		Long: `The box, in its own mount namespace, does what runc does (libcontainer
 rootfs_linux.go), one call at a time:
-  mount("", "/", MS_SLAVE|MS_REC)     nothing it mounts propagates out
-  mount(DIR, DIR, MS_BIND|MS_REC)     DIR becomes a mount point
-  open "/" and DIR as directories     the old and the new root, held by fd
-  fchdir(new root); pivot_root(".", ".")  the new root mount is /, the old
-                                      one is stacked on it, under the cwd
-  fchdir(old root); mount("", ".", MS_SLAVE|MS_REC); umount2(".", MNT_DETACH)
-                                      the old root leaves the mount table
+  mount("", "/", MS_SLAVE|MS_REC)      nothing it mounts propagates out
+  mount(DIR, DIR, MS_BIND|MS_REC)      DIR becomes a mount point
+  openat "/" and DIR, O_DIRECTORY      the old and the new root, held open
+  fchdir(new root)
+  pivot_root(".", ".")                 the new root's mount is /; the old
+                                       one is stacked on it, at the cwd
+  fchdir(old root)
+  mount("", ".", MS_SLAVE|MS_REC)      its unmount cannot propagate
+  umount2(".", MNT_DETACH)             the old root leaves the mount table
   chdir("/")
 Then mount -t proc proc /proc, and run cat /etc/os-release reads the
 rootfs's. --put-old DIR makes the classic call instead: chdir(DIR),
 pivot_root(".", PUT_OLD) (PUT_OLD must be at or under DIR), then umount2
 of the old root where it landed. --no-bind skips the bind, so that a DIR
-that is not a mount point shows the kernel's EINVAL. pivot_root changes the
-root of every process whose root was the old one: in the host's mount
-namespace that would be every process on the machine, so hood refuses there.`,
+that is not a mount point shows the kernel's refusal (EBUSY on the root's
+own mount, EINVAL on another). pivot_root moves the root of every process
+whose root was the old one: in the host's mount namespace that would be
+every process on the machine, so hood refuses there.`,
 		Args: []Arg{ArgRootfs}, Flags: []string{"--put-old", "--no-bind"}, Run: pivotRoot})
 }
 
