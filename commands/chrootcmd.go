@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"hood/internal/box"
@@ -46,6 +47,15 @@ const chrootWhy = "a chroot there stays in the host's mount table, so what the b
 // hood's store; it must have a /bin/sh as b sees it.
 func (s *Session) rootDir(b *box.Box, usage, arg string) (string, error) {
 	dir := arg
+	if strings.Contains(arg, "/") && !filepath.IsAbs(arg) {
+		// The box resolves a relative path from its working directory,
+		// hood's own until it changes it: name it from / for both.
+		abs, err := filepath.Abs(arg)
+		if err != nil {
+			return "", err
+		}
+		dir = abs
+	}
 	if !strings.Contains(arg, "/") {
 		st, err := s.store()
 		if err != nil {
