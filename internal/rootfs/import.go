@@ -71,6 +71,11 @@ func (s Store) Import(file, name string) (Imported, error) {
 	if err != nil {
 		return Imported{}, err
 	}
+	// A root directory is 0755 unless the tarball's "./" entry says otherwise.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return Imported{}, err
+	}
 	x, err := Extract(f, tmp, DefaultLimits)
 	if err != nil {
 		err = fmt.Errorf("%s: %w", file, err)
