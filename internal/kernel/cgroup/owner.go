@@ -186,3 +186,15 @@ func Owned(hs []Hierarchy, hoodPID int) []string {
 	}
 	return out
 }
+
+// Token is the owner mark of the hood with PID pid, "PID:STARTTIME", for
+// other things hood makes outside its boxes (named network namespaces).
+func Token(pid int) string { return token(pid) }
+
+// Gone reports whether the hood a mark names has ended: its PID is free,
+// or now another process's (another start time).
+func Gone(mark string) bool {
+	pid, _, _ := strings.Cut(mark, ":")
+	p, err := strconv.Atoi(pid)
+	return err != nil || token(p) != mark
+}
