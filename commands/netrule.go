@@ -112,6 +112,9 @@ func netRuleDrop(s *Session, args []string) (*result.Result, error) {
 		return r, nftErr(err, "NFT_MSG_GETTABLE")
 	}
 	_ = calls // the dump before is not the lesson
+	if before.Drops(args[0]) {
+		return r, &result.UsageError{Msg: fmt.Sprintf("%s already drops incoming %s (table inet hood, chain input): `net rule ls` shows it, `net rule rm` removes it", b.Name, args[0])}
+	}
 	steps, err := c.Drop(args[0])
 	var shell []string
 	for _, st := range steps {

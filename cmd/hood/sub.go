@@ -10,6 +10,7 @@ import (
 
 	"hood/commands"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/netns"
 	"hood/internal/render"
 	"hood/internal/result"
 	"hood/labs"
@@ -108,10 +109,11 @@ func cleanup(args []string) int {
 	return 0
 }
 
-// cleanupStale removes the empty hood/ cgroups of hoods that are gone
-// (namespace pins need no cleanup: they die with hood's pin holder).
+// cleanupStale removes the empty hood/ cgroups and the /run/netns names
+// of hoods that are gone (namespace pins need no cleanup: they die with
+// hood's pin holder).
 func cleanupStale(minAge time.Duration) []string {
-	var removed []string
+	removed := netns.CleanupStale()
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs, minAge)
 		if err != nil {

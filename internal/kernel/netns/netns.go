@@ -281,3 +281,15 @@ func removeIf(hoodPID int, pick func(Entry) bool) []call.Call {
 	tidy(&calls, hoodPID)
 	return calls
 }
+
+// MadeBy reports whether the hood with PID hoodPID made e.
+func (e Entry) MadeBy(hoodPID int) bool { return e.Mark != "" && e.Mark == cgroup.Token(hoodPID) }
+
+// Exists reports whether RunDir/NAME is there.
+func Exists(name string) bool {
+	if Valid(name) != "" {
+		return false
+	}
+	_, err := os.Lstat(Path(name))
+	return err == nil
+}

@@ -99,15 +99,15 @@ const (
 )
 
 var msgNames = map[uint16]string{
-	batchBegin:                      "NFNL_MSG_BATCH_BEGIN",
-	batchEnd:                        "NFNL_MSG_BATCH_END",
-	subsys | unix.NFT_MSG_NEWTABLE:  "NFT_MSG_NEWTABLE",
-	subsys | unix.NFT_MSG_GETTABLE:  "NFT_MSG_GETTABLE",
-	subsys | unix.NFT_MSG_DELTABLE:  "NFT_MSG_DELTABLE",
-	subsys | unix.NFT_MSG_NEWCHAIN:  "NFT_MSG_NEWCHAIN",
-	subsys | unix.NFT_MSG_GETCHAIN:  "NFT_MSG_GETCHAIN",
-	subsys | unix.NFT_MSG_NEWRULE:   "NFT_MSG_NEWRULE",
-	subsys | unix.NFT_MSG_GETRULE:   "NFT_MSG_GETRULE",
+	batchBegin:                     "NFNL_MSG_BATCH_BEGIN",
+	batchEnd:                       "NFNL_MSG_BATCH_END",
+	subsys | unix.NFT_MSG_NEWTABLE: "NFT_MSG_NEWTABLE",
+	subsys | unix.NFT_MSG_GETTABLE: "NFT_MSG_GETTABLE",
+	subsys | unix.NFT_MSG_DELTABLE: "NFT_MSG_DELTABLE",
+	subsys | unix.NFT_MSG_NEWCHAIN: "NFT_MSG_NEWCHAIN",
+	subsys | unix.NFT_MSG_GETCHAIN: "NFT_MSG_GETCHAIN",
+	subsys | unix.NFT_MSG_NEWRULE:  "NFT_MSG_NEWRULE",
+	subsys | unix.NFT_MSG_GETRULE:  "NFT_MSG_GETRULE",
 }
 
 // MsgName is the name of a message type hood sends.

@@ -88,6 +88,11 @@ func (c *Conn) Ruleset() (Ruleset, []call.Call, error) {
 	dump := call.Named("flags", call.F(unix.NLM_F_DUMP, "NLM_F_DUMP"))
 	tables, err := c.c.ListTables()
 	calls = append(calls, c.msg(subsys|unix.NFT_MSG_GETTABLE, errno(err), int64(len(tables)), "(tables)", family(nftables.TableFamilyUnspecified), dump))
+	if call.ErrnoOf(err) == unix.EINVAL {
+		// A dump request to a subsystem nfnetlink does not have is
+		// answered EINVAL (nfnetlink_rcv_msg): nf_tables is not there.
+		return rs, calls, &Missing{err}
+	}
 	if err != nil {
 		return rs, calls, missing(err)
 	}
