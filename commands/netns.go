@@ -52,7 +52,7 @@ func netNSAdd(s *Session, args []string) (*result.Result, error) {
 		return r, &result.UsageError{Msg: fmt.Sprintf("%s already exists: `net ns ls` lists the names, `net ns rm %s` removes one hood made", netns.Path(name), name)}
 	}
 	if err != nil {
-		return r, callsErr(calls, err, "mount")
+		return r, callsErr(calls, err, "netns")
 	}
 	r.Changes = append(r.Changes, result.Change{Path: netns.Path(name), Before: "(none)", After: fmt.Sprintf("net:[%d], %s's", ino, b.Name),
 		Note: "a bind mount in the host's mount namespace"})
@@ -134,7 +134,7 @@ func netNSRm(s *Session, args []string) (*result.Result, error) {
 	r := &result.Result{}
 	r.Add(calls...)
 	if err != nil {
-		return r, callsErr(calls, err, "unlinkat")
+		return r, callsErr(calls, err, "netns")
 	}
 	r.Changes = append(r.Changes, result.Change{Path: netns.Path(name), Before: "a bind mount", After: "(none)"})
 	for _, c := range calls {

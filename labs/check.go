@@ -67,6 +67,9 @@ var kinds = map[string]func() kind{
 	"cgroup":   newKind[CgroupCheck],
 	"counter":  newKind[CounterCheck],
 	"measured": newKind[MeasureCheck],
+	// networks: nftcheck.go
+	"nft_rule":    newKind[NFTRuleCheck],
+	"netns_named": newKind[NetnsNamedCheck],
 }
 
 func newKind[T any, P interface {
