@@ -205,24 +205,34 @@ func netRuleLs(s *Session, args []string) (*result.Result, error) {
 	return r, nil
 }
 
-// rulesetText is the ruleset as nft list ruleset prints it.
+// rulesetText is the ruleset as nft list ruleset prints it (two spaces a
+// level instead of nft's tabs, and no line wider than 76 columns, so that
+// it is printed as it is, never reflowed).
 func rulesetText(rs nft.Ruleset) string {
 	var b strings.Builder
 	for _, t := range rs.Tables {
 		fmt.Fprintf(&b, "table %s %s {\n", t.Family, t.Name)
 		for _, c := range t.Chains {
-			fmt.Fprintf(&b, "\tchain %s {\n", c.Name)
+			fmt.Fprintf(&b, "  chain %s {\n", c.Name)
 			if c.Base != "" {
-				fmt.Fprintf(&b, "\t\t%s\n", c.Base)
+				fmt.Fprintf(&b, "    %s\n", c.Base)
 			}
 			for _, ru := range c.Rules {
 				if ru.Text != "" {
-					fmt.Fprintf(&b, "\t\t%s  # handle %d\n", ru.Text, ru.Handle)
-				} else {
-					fmt.Fprintf(&b, "\t\t# handle %d: a rule hood does not decode (%s)\n", ru.Handle, strings.Join(ru.Kinds, ", "))
+					fmt.Fprintf(&b, "    %s  # handle %d\n", ru.Text, ru.Handle)
+					continue
 				}
+				line := fmt.Sprintf("    # handle %d, a rule hood does not decode:", ru.Handle)
+				for _, k := range ru.Kinds {
+					if len(line)+len(k)+1 > 76 {
+						b.WriteString(line + "\n")
+						line = "    #  "
+					}
+					line += " " + k
+				}
+				b.WriteString(line + "\n")
 			}
-			b.WriteString("\t}\n")
+			b.WriteString("  }\n")
 		}
 		b.WriteString("}\n")
 	}
