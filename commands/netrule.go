@@ -42,7 +42,7 @@ counted beside it.`,
 
 // ruleBox is the current box, refused when it shares the host's network
 // namespace: a rule there would be the host's firewall.
-func (s *Session) ruleBox(usage string) (*box.Box, error) {
+func (s *Session) ruleBox() (*box.Box, error) {
 	b, err := s.box()
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func netRuleDrop(s *Session, args []string) (*result.Result, error) {
 	if _, ok := nft.Protos[args[0]]; !ok {
 		return nil, result.Usagef(usage, "unknown protocol %q: hood drops icmp, icmpv6, tcp or udp", args[0])
 	}
-	b, err := s.ruleBox(usage)
+	b, err := s.ruleBox()
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func netRuleRm(s *Session, args []string) (*result.Result, error) {
 	if len(args) != 0 {
 		return nil, result.Usagef("net rule rm", "takes no arguments: it removes table inet hood from the current box")
 	}
-	b, err := s.ruleBox("net rule rm")
+	b, err := s.ruleBox()
 	if err != nil {
 		return nil, err
 	}

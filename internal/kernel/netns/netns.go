@@ -106,7 +106,9 @@ func Add(name, nsPath string, hoodPID int) ([]call.Call, error) {
 
 func hoodMount(src, dst string, flags uintptr, hoodPID int) call.Call {
 	err := unix.Mount(src, dst, "none", flags, "")
-	return call.New("hood", hoodPID, "mount", 0, err, call.S(src), call.S(dst), call.S("none"),
+	// The kernel ignores the type of a bind or a propagation change, and
+	// strace shows it as a pointer: narrated as one, with what it holds.
+	return call.New("hood", hoodPID, "mount", 0, err, call.S(src), call.S(dst), call.P(`"none"`),
 		call.F(int64(flags), mount.FlagString(flags)), call.NULL())
 }
 
