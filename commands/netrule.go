@@ -61,15 +61,24 @@ func (s *Session) ruleBox() (*box.Box, error) {
 	return b, nil
 }
 
-// hostRules reads the host's ruleset (hood's own namespace), read only.
-func (s *Session) hostRules() (nft.Ruleset, error) {
+// hostRules reads the host's ruleset (hood's own namespace), read only;
+// the dump messages go in r as quiet calls (full narration shows them).
+func (s *Session) hostRules(r *result.Result) (nft.Ruleset, error) {
 	c, err := nft.OpenHost(s.HoodPID)
 	if err != nil {
 		return nft.Ruleset{}, err
 	}
 	defer c.Close()
-	rs, _, err := c.Ruleset()
+	rs, calls, err := c.Ruleset()
+	addQuiet(r, calls)
 	return rs, err
+}
+
+func addQuiet(r *result.Result, calls []result.Syscall) {
+	for _, m := range calls {
+		m.Quiet = true
+		r.Add(m)
+	}
 }
 
 func rulesetWords(rs nft.Ruleset) string {
@@ -96,11 +105,11 @@ func netRuleDrop(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	hostBefore, err := s.hostRules()
-	if err != nil {
-		return nil, nftErr(err, "NFT_MSG_GETTABLE")
-	}
 	r := &result.Result{}
+	hostBefore, err := s.hostRules(r)
+	if err != nil {
+		return r, nftErr(err, "NFT_MSG_GETTABLE")
+	}
 	c, calls, err := nft.OpenNS(s.ProcRoot, b.PID, s.HoodPID)
 	r.Add(calls...)
 	if err != nil {
@@ -111,7 +120,7 @@ func netRuleDrop(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return r, nftErr(err, "NFT_MSG_GETTABLE")
 	}
-	_ = calls // the dump before is not the lesson
+	addQuiet(r, calls) // the dumps around the change are not the lesson
 	if before.Drops(args[0]) {
 		return r, &result.UsageError{Msg: fmt.Sprintf("%s already drops incoming %s (table inet hood, chain input): `net rule ls` shows it, `net rule rm` removes it", b.Name, args[0])}
 	}
@@ -131,11 +140,12 @@ func netRuleDrop(s *Session, args []string) (*result.Result, error) {
 		}
 		return r, nftErr(err, "NFT_MSG_NEWRULE")
 	}
-	after, _, err := c.Ruleset()
+	after, calls, err := c.Ruleset()
+	addQuiet(r, calls)
 	if err != nil {
 		return r, nftErr(err, "NFT_MSG_GETTABLE")
 	}
-	hostAfter, err := s.hostRules()
+	hostAfter, err := s.hostRules(r)
 	if err != nil {
 		return r, nftErr(err, "NFT_MSG_GETTABLE")
 	}
@@ -197,7 +207,7 @@ func netRuleLs(s *Session, args []string) (*result.Result, error) {
 	r.Say("namespace", "net:[%d], %s's", mine, tg.Label)
 	if mine == host {
 		r.Say("host", "the same namespace: this is the host's ruleset")
-	} else if hr, err := s.hostRules(); err == nil {
+	} else if hr, err := s.hostRules(r); err == nil {
 		r.Say("host", "%s", rulesetWords(hr))
 	}
 	r.Shell = fmt.Sprintf("nsenter -t %d -n nft list ruleset", tg.PID)
@@ -254,7 +264,8 @@ func netRuleRm(s *Session, args []string) (*result.Result, error) {
 		return r, nftErr(err, "openat")
 	}
 	defer c.Close()
-	before, _, err := c.Ruleset()
+	before, calls, err := c.Ruleset()
+	addQuiet(r, calls)
 	if err != nil {
 		return r, nftErr(err, "NFT_MSG_GETTABLE")
 	}
@@ -268,7 +279,8 @@ func netRuleRm(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return r, nftErr(err, "NFT_MSG_DELTABLE")
 	}
-	after, _, _ := c.Ruleset()
+	after, calls, _ := c.Ruleset()
+	addQuiet(r, calls)
 	r.Changes = append(r.Changes, result.Change{Path: b.Name + "'s ruleset", Before: rulesetWords(before), After: rulesetWords(after)})
 	r.Shell = fmt.Sprintf("nsenter -t %d -n nft delete table inet %s", b.PID, nft.Table)
 	r.Meaning = "Deleting a table deletes its chains and rules with it: the box's namespace accepts every packet again."

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"testing"
 
 	"hood/internal/kernel/call"
 )
@@ -70,4 +71,30 @@ func netlinkSent(c call.Call, seen []*traced, tgid map[int]int, socks map[string
 	}
 	return fmt.Sprintf("hood narrated the netlink message %s [%s, PID %d], but no sendmsg/sendto of that process on a NETLINK_NETFILTER socket carried a message of type %#x; its netfilter sends:\n  %s",
 		c, c.Who, c.PID, c.Netlink, strings.Join(near, "\n  "))
+}
+
+// A netlink send as strace writes it (a type split with <<, a decoded
+// nfgen header) parses, and a narrated message is matched to it once.
+func TestNetlinkSent(t *testing.T) {
+	const trace = `300   socket(0x10, 0x3|0x80800, 0xc) = 4<socket:[77]>
+300   sendmsg(4<socket:[77]>, {msg_name={sa_family=0x10, nl_pid=0, nl_groups=00000000}, msg_namelen=12, msg_iov=[{iov_base=[{nlmsg_len=20, nlmsg_type=0xa<<8|0x1, nlmsg_flags=0x301, nlmsg_seq=1, nlmsg_pid=300}, {nfgen_family=0, version=0, res_id=htons(0)}], iov_len=20}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 20
+300   sendmsg(5<socket:[78]>, {msg_iov=[{iov_base=[{nlmsg_len=20, nlmsg_type=0xa04, nlmsg_flags=0x301}]}]}, 0) = 20
+`
+	seen, tgid := parseStrace(strings.NewReader(trace))
+	if len(seen) != 3 {
+		t.Fatalf("%d calls parsed, want 3: %+v", len(seen), seen)
+	}
+	socks := netfilterSockets(seen, tgid)
+	used := map[*traced]map[uint16]int{}
+	get := call.Call{Name: "NFT_MSG_GETTABLE", PID: 300, Netlink: 0xa01}
+	if why := netlinkSent(get, seen, tgid, socks, used); why != "" {
+		t.Error(why)
+	}
+	if why := netlinkSent(get, seen, tgid, socks, used); why == "" {
+		t.Error("one send matched two narrated messages")
+	}
+	// 0xa04 went on socket 78, which no socket(..., NETLINK_NETFILTER) made.
+	if why := netlinkSent(call.Call{Name: "NFT_MSG_GETCHAIN", PID: 300, Netlink: 0xa04}, seen, tgid, socks, used); why == "" {
+		t.Error("a send on a socket of unknown protocol matched")
+	}
 }
