@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
 
 	"hood/internal/testenv"
@@ -110,5 +111,20 @@ func TestDecode(t *testing.T) {
 	}
 	if text, _ := Decode([]expr.Any{&expr.Counter{}, &expr.Verdict{Kind: expr.VerdictAccept}}); text != "counter packets 0 bytes 0 accept" {
 		t.Errorf("counter accept: %q", text)
+	}
+}
+
+func TestPrioWord(t *testing.T) {
+	inet := nftables.TableFamilyINet
+	for _, c := range []struct {
+		fam  nftables.TableFamily
+		hook uint32
+		p    int32
+		want string
+	}{{inet, 1, 0, "filter"}, {inet, 1, 10, "filter + 10"}, {inet, 1, -5, "filter - 5"}, {inet, 1, 30, "30"},
+		{inet, 0, -100, "dstnat"}, {inet, 1, -100, "-100"}, {nftables.TableFamilyNetdev, 0, 0, "0"}} {
+		if got := prioWord(c.fam, c.hook, c.p); got != c.want {
+			t.Errorf("prioWord(%v, %d, %d) = %q, want %q", c.fam, c.hook, c.p, got, c.want)
+		}
 	}
 }

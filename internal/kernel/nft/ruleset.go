@@ -146,7 +146,36 @@ func familyWord(f nftables.TableFamily) string {
 var hookWords = map[uint32]string{unix.NF_INET_PRE_ROUTING: "prerouting", unix.NF_INET_LOCAL_IN: "input",
 	unix.NF_INET_FORWARD: "forward", unix.NF_INET_LOCAL_OUT: "output", unix.NF_INET_POST_ROUTING: "postrouting"}
 
-var prioWords = map[int32]string{-300: "raw", -150: "mangle", -100: "dstnat", 0: "filter", 50: "security", 100: "srcnat"}
+// The standard priorities nft(8) names in the ip, ip6 and inet families;
+// dstnat and srcnat only on the hooks NAT uses.
+var prioWords = []struct {
+	val  int32
+	name string
+	hook uint32 // 0xff: any hook
+}{{-300, "raw", 0xff}, {-150, "mangle", 0xff}, {-100, "dstnat", unix.NF_INET_PRE_ROUTING},
+	{0, "filter", 0xff}, {50, "security", 0xff}, {100, "srcnat", unix.NF_INET_POST_ROUTING}}
+
+// prioWord is a priority as nft prints it: "filter", "filter + 10",
+// "mangle - 5", or the number when no standard one is within 10.
+func prioWord(fam nftables.TableFamily, hook uint32, p int32) string {
+	if fam != nftables.TableFamilyIPv4 && fam != nftables.TableFamilyIPv6 && fam != nftables.TableFamilyINet {
+		return fmt.Sprint(p)
+	}
+	for _, w := range prioWords {
+		if w.hook != 0xff && w.hook != hook {
+			continue
+		}
+		switch d := p - w.val; {
+		case d == 0:
+			return w.name
+		case d > 0 && d <= 10:
+			return fmt.Sprintf("%s + %d", w.name, d)
+		case d < 0 && d >= -10:
+			return fmt.Sprintf("%s - %d", w.name, -d)
+		}
+	}
+	return fmt.Sprint(p)
+}
 
 // baseWords is a base chain's line as nft list ruleset prints it.
 func baseWords(ch *nftables.Chain) string {
@@ -160,13 +189,11 @@ func baseWords(ch *nftables.Chain) string {
 	if hook == "" {
 		hook = fmt.Sprint(uint32(*ch.Hooknum))
 	}
-	prio := "0"
+	var p int32
 	if ch.Priority != nil {
-		prio = fmt.Sprint(int32(*ch.Priority))
-		if w, ok := prioWords[int32(*ch.Priority)]; ok && ch.Table.Family != nftables.TableFamilyNetdev {
-			prio = w
-		}
+		p = int32(*ch.Priority)
 	}
+	prio := prioWord(ch.Table.Family, uint32(*ch.Hooknum), p)
 	s := fmt.Sprintf("type %s hook %s priority %s;", ch.Type, hook, prio)
 	if ch.Policy != nil {
 		s += map[nftables.ChainPolicy]string{nftables.ChainPolicyAccept: " policy accept;", nftables.ChainPolicyDrop: " policy drop;"}[*ch.Policy]
