@@ -44,6 +44,9 @@ func netNSAdd(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if host, err := ns.ReadInode(s.ProcRoot, s.HoodPID, "net"); err == nil && host == ino {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is in the host's network namespace (net:[%d]): a name for it would name the host's own. Run `unshare net` first, then name %s's", b.Name, ino, b.Name)}
+	}
 	src := fmt.Sprintf("%s/%d/ns/net", s.ProcRoot, b.PID)
 	r := &result.Result{}
 	calls, err := netns.Add(name, src, s.HoodPID)

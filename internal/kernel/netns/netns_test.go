@@ -88,8 +88,19 @@ func TestAddListRemove(t *testing.T) {
 		t.Errorf("adding %s again: %v, want ErrExists", name, err)
 	}
 	var notOurs *ErrNotOurs
-	if _, err := Remove(name, 1); !errors.As(err, &notOurs) {
-		t.Errorf("removing as another process: %v, want ErrNotOurs", err)
+	if _, err := Remove(name, 1); !errors.As(err, &notOurs) || notOurs.Mark == "" {
+		t.Errorf("removing as another process: %v, want ErrNotOurs naming this one's mark", err)
+	}
+	// A name no hood made (as ip netns add would leave it, unmarked).
+	plain := name + "plain"
+	if err := os.WriteFile(Path(plain), nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Remove(plain, os.Getpid()); !errors.As(err, &notOurs) || notOurs.Mark != "" || !Exists(plain) {
+		t.Errorf("removing an unmarked name: %v, want ErrNotOurs and the file kept", err)
+	}
+	if err := os.Remove(Path(plain)); err != nil {
+		t.Fatal(err)
 	}
 	if calls, err := Remove(name, os.Getpid()); err != nil {
 		t.Fatalf("%v: %v", err, calls)
