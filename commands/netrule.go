@@ -30,7 +30,7 @@ a network namespace of its own first (unshare net).`,
 			Args: []Arg{ArgWord}, Words: protos, Run: netRuleDrop},
 		&Command{UsageLine: "net rule ls [TARGET]", Short: "list a box's nf_tables ruleset (as nft list ruleset does), beside the host's",
 			Long: `hood dumps the tables, chains and rules of TARGET's network namespace (the
-current box by default) with NFT_MSG_GETTABLE, NFT_MSG_GETCHAIN and
+current box by default; a name in /run/netns works too) with NFT_MSG_GETTABLE, NFT_MSG_GETCHAIN and
 NFT_MSG_GETRULE, and prints them in nft(8)'s words: the rules hood makes
 exactly, others by the kinds of expression they hold. The host's ruleset is
 counted beside it.`,
@@ -182,12 +182,19 @@ func netRuleLs(s *Session, args []string) (*result.Result, error) {
 	if len(args) == 1 {
 		word = args[0]
 	}
-	tg, err := s.resolve(word)
-	if err != nil {
-		return nil, err
+	path, label, shell := "", "", ""
+	if p, ok := s.namedNet(word); ok {
+		path, label, shell = p, p, "ip netns exec "+word+" nft list ruleset"
+	} else {
+		tg, err := s.resolve(word)
+		if err != nil {
+			return nil, err
+		}
+		path = fmt.Sprintf("%s/%d/ns/net", s.ProcRoot, tg.PID)
+		label, shell = tg.Label+"'s", fmt.Sprintf("nsenter -t %d -n nft list ruleset", tg.PID)
 	}
 	r := &result.Result{}
-	c, calls, err := nft.OpenNS(s.ProcRoot, tg.PID, s.HoodPID)
+	c, calls, err := nft.OpenFile(path, s.HoodPID)
 	r.Add(calls...)
 	if err != nil {
 		return r, nftErr(err, "openat")
@@ -202,15 +209,15 @@ func netRuleLs(s *Session, args []string) (*result.Result, error) {
 	if r.Text == "" {
 		r.Text = "(no tables: an empty ruleset, every packet accepted)"
 	}
-	mine, _ := ns.ReadInode(s.ProcRoot, tg.PID, "net")
+	mine := c.Inode
 	host, _ := ns.ReadInode(s.ProcRoot, s.HoodPID, "net")
-	r.Say("namespace", "net:[%d], %s's", mine, tg.Label)
+	r.Say("namespace", "net:[%d], %s", mine, label)
 	if mine == host {
 		r.Say("host", "the same namespace: this is the host's ruleset")
 	} else if hr, err := s.hostRules(r); err == nil {
 		r.Say("host", "%s", rulesetWords(hr))
 	}
-	r.Shell = fmt.Sprintf("nsenter -t %d -n nft list ruleset", tg.PID)
+	r.Shell = shell
 	r.Meaning = "The ruleset belongs to the network namespace: nft list ruleset inside the box and on the host show different firewalls."
 	return r, nil
 }

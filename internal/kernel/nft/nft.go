@@ -24,6 +24,9 @@ type Conn struct {
 	who  string // "hood" for a box's namespace, "hood (host)" for the host's
 	pid  int    // hood's PID: hood sends every message
 	Host bool   // bound to hood's own namespace, the host's
+	// Inode is the network namespace's inode (net:[N]) when opened from
+	// a file; 0 for OpenHost.
+	Inode uint64
 }
 
 // Missing is nf_tables (or nfnetlink) not being in this kernel.
@@ -57,7 +60,12 @@ func IsMissing(err error) bool {
 // netlink connection bound to that namespace. The descriptor is closed
 // once the socket exists: the socket keeps the namespace.
 func OpenNS(procRoot string, pid, hoodPID int) (*Conn, []call.Call, error) {
-	path := fmt.Sprintf("%s/%d/ns/net", procRoot, pid)
+	return OpenFile(fmt.Sprintf("%s/%d/ns/net", procRoot, pid), hoodPID)
+}
+
+// OpenFile is OpenNS for a network namespace file given by path: a
+// /proc/PID/ns/net link or a name in /run/netns.
+func OpenFile(path string, hoodPID int) (*Conn, []call.Call, error) {
 	const flags = unix.O_RDONLY | unix.O_CLOEXEC
 	fd, err := unix.Openat(unix.AT_FDCWD, path, flags, 0)
 	open := call.New("hood", hoodPID, "openat", int64(fd), err, call.Cwd(), call.S(path), call.F(flags, "O_RDONLY|O_CLOEXEC"))
@@ -70,11 +78,15 @@ func OpenNS(procRoot string, pid, hoodPID int) (*Conn, []call.Call, error) {
 		cl.Quiet = true
 		calls = append(calls, cl)
 	}()
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, calls, call.Wrap("fstat "+path, err)
+	}
 	c, err := nftables.New(nftables.WithNetNSFd(fd), nftables.AsLasting())
 	if err != nil {
 		return nil, calls, missing(fmt.Errorf("netlink socket in %s: %w", path, err))
 	}
-	return &Conn{c: c, who: "hood", pid: hoodPID}, calls, nil
+	return &Conn{c: c, who: "hood", pid: hoodPID, Inode: st.Ino}, calls, nil
 }
 
 // OpenHost is a connection in hood's own network namespace: the host's,
