@@ -156,9 +156,7 @@ func ownerOf(hs []Hierarchy, name string) (owner int, mark string) {
 		if t == "" {
 			continue
 		}
-		pid, _, _ := strings.Cut(t, ":")
-		p, err := strconv.Atoi(pid)
-		if err == nil && token(p) == t {
+		if !Gone(t) {
 			return ownerAlive, t
 		}
 		return ownerDead, t
@@ -192,9 +190,14 @@ func Owned(hs []Hierarchy, hoodPID int) []string {
 func Token(pid int) string { return token(pid) }
 
 // Gone reports whether the hood a mark names has ended: its PID is free,
-// or now another process's (another start time).
+// now another process's (another start time), or a zombie (killed, and
+// not yet reaped: an init that does not reap keeps it so for good).
 func Gone(mark string) bool {
 	pid, _, _ := strings.Cut(mark, ":")
 	p, err := strconv.Atoi(pid)
-	return err != nil || token(p) != mark
+	if err != nil || token(p) != mark {
+		return true
+	}
+	st, err := procfs.Host.Stat(p)
+	return err != nil || st.State.Dead()
 }
