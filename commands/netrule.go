@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -133,12 +132,8 @@ func netRuleDrop(s *Session, args []string) (*result.Result, error) {
 		}
 	}
 	if err != nil {
-		for _, st := range steps {
-			if st.Call.Failed() {
-				return r, withNote(nftErr(err, st.Call.Name), "the kernel applies a batch whole or not at all: nothing of it was added")
-			}
-		}
-		return r, nftErr(err, "NFT_MSG_NEWRULE")
+		r.Say("batch", "the kernel applies a batch whole or not at all: nothing of it was added")
+		return r, nftErr(err, "NFT_MSG_NEWTABLE")
 	}
 	after, calls, err := c.Ruleset()
 	addQuiet(r, calls)
@@ -154,7 +149,7 @@ func netRuleDrop(s *Session, args []string) (*result.Result, error) {
 		result.Change{Path: "host's ruleset", Before: rulesetWords(hostBefore), After: rulesetWords(hostAfter), Note: sameNote(hostBefore, hostAfter)})
 	r.Say("socket", "the library opened the NETLINK_NETFILTER socket on a thread that joined %s's network namespace for that one call: every message on it reaches that namespace's nf_tables", b.Name)
 	r.Shell = "nsenter -t " + fmt.Sprint(b.PID) + " -n sh -c '" + strings.Join(shell, "; ") + "'"
-	r.Meaning = fmt.Sprintf("Each network namespace has its own nf_tables ruleset: %s now drops incoming %s packets, and the host's firewall is as it was.", b.Name, args[0])
+	r.Meaning = fmt.Sprintf("Each network namespace has its own nf_tables ruleset: %s now drops incoming %s packets, and hood sent nothing but dumps to the host's.", b.Name, args[0])
 	return r, nil
 }
 
@@ -165,14 +160,6 @@ func sameNote(a, b nft.Ruleset) string {
 	return "changed meanwhile: not by hood, which sent nothing to the host's namespace"
 }
 
-// withNote adds a sentence to a usage error's message, or leaves err be.
-func withNote(err error, note string) error {
-	var u *result.UsageError
-	if errors.As(err, &u) {
-		u.Msg += "; " + note
-	}
-	return err
-}
 
 func netRuleLs(s *Session, args []string) (*result.Result, error) {
 	if len(args) > 1 {
