@@ -160,7 +160,6 @@ func sameNote(a, b nft.Ruleset) string {
 	return "changed meanwhile: not by hood, which sent nothing to the host's namespace"
 }
 
-
 func netRuleLs(s *Session, args []string) (*result.Result, error) {
 	if len(args) > 1 {
 		return nil, result.Usagef("net rule ls [TARGET]", "name at most one target")
