@@ -1,8 +1,10 @@
 package nft
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -126,5 +128,19 @@ func TestPrioWord(t *testing.T) {
 		if got := prioWord(c.fam, c.hook, c.p); got != c.want {
 			t.Errorf("prioWord(%v, %d, %d) = %q, want %q", c.fam, c.hook, c.p, got, c.want)
 		}
+	}
+}
+
+// A kernel without nf_tables answers with one of these errnos; hood says
+// so and names the kernel option, instead of a bare errno.
+func TestMissing(t *testing.T) {
+	for _, e := range []syscall.Errno{syscall.EPROTONOSUPPORT, syscall.EOPNOTSUPP, syscall.EAFNOSUPPORT} {
+		err := missing(fmt.Errorf("netlink socket: %w", e))
+		if !IsMissing(err) || !strings.Contains(err.Error(), "CONFIG_NF_TABLES") || !strings.Contains(err.Error(), "modprobe nf_tables") {
+			t.Errorf("%v: %v, want nf_tables named missing", e, err)
+		}
+	}
+	if err := missing(syscall.ENOENT); IsMissing(err) {
+		t.Errorf("ENOENT (no such table) taken for a missing nf_tables: %v", err)
 	}
 }
