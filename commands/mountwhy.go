@@ -17,10 +17,36 @@ import (
 func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, flags uintptr, target string) error {
 	err := kernelErr(c, "mount")
 	ke, ok := err.(*result.KernelError)
-	if !ok || c.ErrName() != "EINVAL" {
+	if !ok {
+		return err
+	}
+	if c.ErrName() == "ENOENT" {
+		ke.Meaning = fmt.Sprintf("%s does not exist as %s sees it: the kernel looks the path up in %s's mount namespace (%s), from its root and working directory, not in the host's", target, b.Name, b.Name, s.mntOf(b))
+		if flags&mount.Bind != 0 {
+			ke.Meaning += "; with --bind the source must exist there too"
+		}
+		ke.Fix = fmt.Sprintf("create it first as %s sees it (run mkdir -p %s), or pick a directory `mounts` shows", b.Name, target)
+		return ke
+	}
+	if c.ErrName() != "EINVAL" {
 		return err
 	}
 	switch {
+	case data != "" && fstype != "cgroup":
+		if bad, known := mount.UnknownFSOptions(fstype, data); known && len(bad) > 0 {
+			opts, _ := mount.FSOptions(fstype)
+			list := strings.Join(opts, ", ")
+			if list == "" {
+				list = "none"
+			}
+			ke.Meaning = fmt.Sprintf("-o %s: %s is neither a mount(8) flag (ro, nosuid, nodev, noexec, noatime, ...) nor an option of %s, and hood passed the words that are not flags to %s as mount(2)'s data, which %s checked and refused (%s takes: %s)",
+				strings.Join(bad, ","), strings.Join(bad, ", "), fstype, fstype, fstype, fstype, list)
+			ke.Fix = "drop or correct " + strings.Join(bad, ", ")
+			return ke
+		} else if !known {
+			ke.Meaning = fmt.Sprintf("the words of -o that are not mount(8) flags went to %s as mount(2)'s data (%q); %s refused one of them, or the flags (its kernel log, dmesg, names the word)", fstype, data, fstype)
+			return ke
+		}
 	case fstype == "cgroup":
 		known := mount.HostControllers()
 		if bad := mount.UnknownCgroupOptions(data, known); len(bad) > 0 {
@@ -99,4 +125,13 @@ func propagated(b *box.Box, target string, before, after map[string][]*mountinfo
 	}
 	sort.Strings(where)
 	return where
+}
+
+// mntOf is b's mount namespace link, "mnt:[N]", or "?" when unreadable.
+func (s *Session) mntOf(b *box.Box) string {
+	l, err := s.Proc().NS(b.PID, "mnt")
+	if err != nil {
+		return "?"
+	}
+	return l.String()
 }
