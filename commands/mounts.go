@@ -82,7 +82,10 @@ func mountsCmd(s *Session, args []string) (*result.Result, error) {
 		if mntNS == hostNS {
 			r.Meaning += " It is the host's own mount namespace: one table, seen from two processes (a different root would show other paths)."
 		} else {
-			r.Meaning += " A new mount namespace starts as a copy of its parent's table; what differs since is what the box mounted, unmounted or changed (unshare mnt makes every copied mount private, so each shared mount of the host shows as changed)."
+			r.Meaning += " A new mount namespace starts as a copy of its parent's table; what differs since is what was mounted, unmounted or changed in it."
+			if propagationOnly(changes) > 0 {
+				r.Meaning += fmt.Sprintf(" %d mounts differ in propagation alone: a copy made private (unshare mnt does that) leaves the host's peer groups.", propagationOnly(changes))
+			}
 		}
 		return r, nil
 	}
@@ -115,6 +118,17 @@ func mountsCmd(s *Session, args []string) (*result.Result, error) {
 		r.Meaning += fmt.Sprintf(" Marked: the %d the host's table does not have.", n)
 	}
 	return r, nil
+}
+
+// propagationOnly counts the changed mounts whose propagation alone differs.
+func propagationOnly(cs []procfs.MountChange) int {
+	n := 0
+	for _, c := range cs {
+		if c.Kind == "changed" && len(c.What) == 1 && strings.HasPrefix(c.What[0], "propagation ") {
+			n++
+		}
+	}
+	return n
 }
 
 // propagationWords is a mount's propagation as mountinfo spells it and in
