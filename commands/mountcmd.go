@@ -13,7 +13,7 @@ import (
 	"hood/internal/result"
 )
 
-const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind] SOURCE TARGET | mount --make-shared|--make-private|--make-slave|--make-unbindable [--rec] TARGET | mount --move-into BOX [--rec] PATH"
+const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind] SOURCE TARGET | mount --make-shared|--make-private|--make-slave|--make-unbindable|--make-rshared|--make-rprivate|--make-rslave|--make-runbindable [--rec] TARGET | mount --move-into BOX [--rec] PATH"
 
 func init() {
 	register(&Command{UsageLine: mountUsage, Short: "mount a filesystem in the current box's mount namespace",
@@ -160,7 +160,7 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	}
 	last := r.Syscalls[len(r.Syscalls)-1]
 	if last.Failed() {
-		return r, s.mountErr(b, last, fstype, data, flags, dst)
+		return r, s.mountErr(b, last, fstype, data, flags, src, dst)
 	}
 	after := s.mountTables(views)
 	if m := procfs.TopAt(after[b.Name], dst); m != nil {

@@ -9,12 +9,13 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/mount"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
 // mountErr is the error for a mount(2) the kernel refused. EINVAL has many
 // causes; hood looks for the one it can see before it names one.
-func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, flags uintptr, target string) error {
+func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, flags uintptr, source, target string) error {
 	err := kernelErr(c, "mount")
 	ke, ok := err.(*result.KernelError)
 	if !ok {
@@ -32,6 +33,15 @@ func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, fl
 		return err
 	}
 	switch {
+	case flags&mount.Bind != 0:
+		ms, _ := s.Proc().Mountinfo(b.PID, nil)
+		if m := procfs.MountOf(ms, source); m != nil {
+			if p, err := procfs.ParsePropagation(m.Optional); err == nil && p.Unbindable {
+				ke.Meaning = fmt.Sprintf("%s is on the mount at %s, which is unbindable (mountinfo says so for mount %d): the kernel makes no bind mount of it", source, m.Mountpoint, m.ID)
+				ke.Fix = fmt.Sprintf("mount --make-private %s first, if a bind of it is what you want", m.Mountpoint)
+				return ke
+			}
+		}
 	case data != "" && fstype != "cgroup":
 		if bad, known := mount.UnknownFSOptions(fstype, data); known && len(bad) > 0 {
 			opts, _ := mount.FSOptions(fstype)
