@@ -93,16 +93,31 @@ func umountCmd(s *Session, args []string) (*result.Result, error) {
 	}
 	if gone := unpropagated(b, tables, after); len(gone) > 0 {
 		r.Say("also", "gone from %s", strings.Join(gone, "; "))
-		r.Meaning += fmt.Sprintf(" The unmount propagated: the mount's parent is shared, so the kernel also unmounted the copies in %s.", strings.Join(gone, ", "))
+		r.Meaning += fmt.Sprintf(" The unmount propagated to %s: what was unmounted sat on a shared mount (with -l, the mounts below it count too), and the kernel unmounts the copies under that mount's peers and slaves as well.", strings.Join(gone, ", "))
 	}
 	return r, nil
 }
 
-// parentSharedWithHost refuses to unmount m when the mount it sits on is in
-// a peer group the host is in: the unmount would propagate to the host.
+// parentSharedWithHost refuses to unmount m when m, or a mount below it
+// (umount -l takes the whole tree), sits on a mount that is in a peer group
+// the host is in: the unmount would propagate to the host's table.
 func parentSharedWithHost(proc procfs.FS, table []*mountinfo.Info, hood int, m *mountinfo.Info) error {
-	for _, p := range table {
-		if p.ID != m.Parent {
+	byID := map[int]*mountinfo.Info{}
+	for _, x := range table {
+		byID[x.ID] = x
+	}
+	tree := map[int]bool{m.ID: true}
+	for changed := true; changed; {
+		changed = false
+		for _, x := range table {
+			if !tree[x.ID] && tree[x.Parent] && x.ID != x.Parent {
+				tree[x.ID], changed = true, true
+			}
+		}
+	}
+	for id := range tree {
+		p := byID[byID[id].Parent]
+		if p == nil {
 			continue
 		}
 		for _, group := range procfs.PeerGroups(p) {
@@ -111,7 +126,7 @@ func parentSharedWithHost(proc procfs.FS, table []*mountinfo.Info, hood int, m *
 				return err
 			}
 			if len(peers) > 0 {
-				return &result.UsageError{Msg: fmt.Sprintf("%s is mounted on %s, which is shared with the host's mount table (peer group %s, as %s on the host): unmounting it would unmount the host's copy too, so hood does not do it.", m.Mountpoint, p.Mountpoint, group, peers[0].Mountpoint)}
+				return &result.UsageError{Msg: fmt.Sprintf("%s is mounted on %s, which is shared with the host's mount table (peer group %s, as %s on the host): unmounting it would unmount the host's copy too, so hood does not do it.", byID[id].Mountpoint, p.Mountpoint, group, peers[0].Mountpoint)}
 			}
 		}
 	}
