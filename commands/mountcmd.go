@@ -181,7 +181,9 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if opts != "" {
 		shell = append(shell, "-o", opts)
 	}
-	if flags&mount.Bind != 0 && !strings.Contains(opts, "bind") {
+	if flags&mount.Bind != 0 && flags&mount.Rec != 0 && !strings.Contains(opts, "bind") {
+		shell = append(shell, "--rbind")
+	} else if flags&mount.Bind != 0 && !strings.Contains(opts, "bind") {
 		shell = append(shell, "--bind")
 	}
 	r.Shell = strings.Join(append(shell, src, dst), " ")

@@ -6,26 +6,33 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/sys/mountinfo"
+
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
 // hostMountsUnchanged fails the test when the test process's mount table
 // (the host's) differs at the end from what it is now. Call it before
-// newSession, so that it runs after the session's boxes are gone.
+// newSession, so that it runs after the session's boxes are gone. The
+// machine is shared: mounts under /run/netns, which other hoods' network
+// tests make and remove meanwhile, are left out.
 func hostMountsUnchanged(t *testing.T) {
 	t.Helper()
 	requireRoot(t)
-	before, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		after, err := os.ReadFile("/proc/self/mountinfo")
+	read := func() []*mountinfo.Info {
+		ms, err := procfs.New("/proc").Mountinfo(os.Getpid(), func(m *mountinfo.Info) (skip, stop bool) {
+			return m.Mountpoint == "/run/netns" || strings.HasPrefix(m.Mountpoint, "/run/netns/"), false
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(before) != string(after) {
-			t.Errorf("the host's mount table changed:\nbefore:\n%s\nafter:\n%s", before, after)
+		return ms
+	}
+	before := read()
+	t.Cleanup(func() {
+		for _, c := range procfs.DiffMounts(before, read()) {
+			t.Errorf("the host's mount table changed: %s %s (%s %s) %s", c.Kind, c.Mount().Mountpoint, c.Mount().FSType, c.Mount().Source, strings.Join(c.What, "; "))
 		}
 	})
 }

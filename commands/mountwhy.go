@@ -127,7 +127,9 @@ func propagated(b *box.Box, target string, before, after map[string][]*mountinfo
 			old[m.ID] = true
 		}
 		for _, m := range ms {
-			if old[m.ID] || label == b.Name && m.Mountpoint == target {
+			// In b's own table the mount itself, and with MS_REC the
+			// copies of the mounts below its source, are not propagation.
+			if old[m.ID] || label == b.Name && (m.Mountpoint == target || strings.HasPrefix(m.Mountpoint, strings.TrimSuffix(target, "/")+"/")) {
 				continue
 			}
 			where = append(where, fmt.Sprintf("%s at %s", label, m.Mountpoint))
