@@ -33,9 +33,10 @@ pidfd_open and pidfd_getfd (Linux 5.6+), BOX calls move_mount on it.
 -o takes mount(8)'s flag words (ro, nosuid, noexec, ...); the other words go
 to the filesystem as mount(2)'s data, which it checks itself (tmpfs answers
 EINVAL for a word it does not know). A bind mount or a propagation change
-takes no data: the kernel would ignore it, so hood refuses it. After a mount hood looks at the other boxes' mount tables
-and its own and says where the new mount appeared: under a shared mount it
-propagates to the mount's peers.
+takes no data: the kernel would ignore it, so hood refuses it.
+After a mount hood looks at the other boxes' mount tables and its own and
+says where the new mount appeared: under a shared mount it propagates to
+the mount's peers.
 Examples: mount -t proc proc /proc; mount -t tmpfs -o size=10m tmpfs /tmp;
 mount --make-shared /mnt; mount --make-slave --rec /mnt;
 mount --move-into box2 /mnt`,
