@@ -71,16 +71,15 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 			fmt.Fprintln(os.Stderr, "hood lab:", err)
 			return nil, 1, true
 		}
-		for _, l := range all {
-			if l.ID == ls.id {
-				if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
-					return nil, 1, true
-				}
-				return nil, 0, true
-			}
+		l, err := labs.Find(all, ls.id)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 2, true
 		}
-		fmt.Fprintf(os.Stderr, "hood lab: no lab %q (hood lab lists them)\n", ls.id)
-		return nil, 2, true
+		if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
+			return nil, 1, true
+		}
+		return nil, 0, true
 	}
 	if file != "" {
 		data, err := os.ReadFile(file)
