@@ -10,7 +10,7 @@ import (
 	"hood/internal/result"
 )
 
-const mountsUsage = "mounts [TARGET] [--diff]"
+const mountsUsage = "mounts [TARGET] [--diff] [--json]"
 
 func init() {
 	register(&Command{UsageLine: mountsUsage, Short: "the mount table of a box, the host or a PID, with each mount's propagation in words; --diff: what differs from the host's",
@@ -24,19 +24,23 @@ the host's table does not have.
 and mounts in both whose propagation or options changed. Mount IDs differ
 between namespaces, so mounts are matched by mount point, source, type and
 root.
+--json prints the table with the field names of findmnt --json --list
+(id, target, source, fstype, options, propagation), so the two can be
+compared.
 Examples: mounts; mounts host; mounts box2 --diff`,
-		Args: []Arg{ArgTarget}, Flags: []string{"--diff"}, Run: mountsCmd})
+		Args: []Arg{ArgTarget}, Flags: []string{"--diff", "--json"}, Run: mountsCmd})
 }
 
 func mountsCmd(s *Session, args []string) (*result.Result, error) {
 	diff := false
+	asJSON, args := cutJSON(args)
 	var words []string
 	for _, a := range args {
 		switch {
 		case a == "--diff":
 			diff = true
 		case strings.HasPrefix(a, "-"):
-			return nil, result.Usagef(mountsUsage, "unknown option %q: the only option is --diff", a)
+			return nil, result.Usagef(mountsUsage, "unknown option %q: the options are --diff and --json", a)
 		default:
 			words = append(words, a)
 		}
@@ -73,8 +77,14 @@ func mountsCmd(s *Session, args []string) (*result.Result, error) {
 	if mntNS == hostNS {
 		whose = "the host's"
 	}
+	if asJSON && !diff {
+		return &result.Result{JSON: map[string]any{"filesystems": mountsJSON(mine)}}, nil
+	}
 	changes := procfs.DiffMounts(host, mine)
 	r := &result.Result{}
+	if diff && asJSON {
+		return &result.Result{JSON: map[string]any{"changes": changesJSON(changes)}}, nil
+	}
 	if diff {
 		r.Table = diffTable(changes)
 		r.Shell = fmt.Sprintf("diff <(findmnt -N %d -rno TARGET,SOURCE,FSTYPE,PROPAGATION,OPTIONS) <(findmnt -N %d -rno TARGET,SOURCE,FSTYPE,PROPAGATION,OPTIONS)", s.HoodPID, tg.PID)
@@ -161,4 +171,65 @@ func diffTable(cs []procfs.MountChange) *result.Table {
 		t.Mark = append(t.Mark, c.Kind != "changed")
 	}
 	return t
+}
+
+// mountJSON is one mount as findmnt --json --list names its fields, with
+// mountinfo's optional fields as the kernel wrote them.
+type mountJSON struct {
+	ID          int    `json:"id"`
+	Target      string `json:"target"`
+	Source      string `json:"source"`
+	FSType      string `json:"fstype"`
+	Options     string `json:"options"`
+	Propagation string `json:"propagation"` // findmnt's words: shared, private,slave, ...
+	Optional    string `json:"optional"`
+}
+
+func mountsJSON(ms []*mountinfo.Info) []mountJSON {
+	out := []mountJSON{}
+	for _, m := range ms {
+		out = append(out, mountJSON{m.ID, m.Mountpoint, m.Source, m.FSType, m.Options, findmntPropagation(m.Optional), m.Optional})
+	}
+	return out
+}
+
+// findmntPropagation is the PROPAGATION column of findmnt(8): "shared",
+// "private,slave", "shared,slave", "unbindable" or "private".
+func findmntPropagation(optional string) string {
+	p, err := procfs.ParsePropagation(optional)
+	if err != nil {
+		return "?"
+	}
+	first := "private"
+	switch {
+	case p.Shared != 0:
+		first = "shared"
+	case p.Unbindable:
+		first = "unbindable"
+	}
+	if p.Master != 0 {
+		return first + ",slave"
+	}
+	return first
+}
+
+type changeJSON struct {
+	Change string     `json:"change"`
+	Mount  mountJSON  `json:"mount"`
+	Host   *mountJSON `json:"host,omitempty"` // the host's, for a changed mount
+	What   []string   `json:"what,omitempty"`
+}
+
+func changesJSON(cs []procfs.MountChange) []changeJSON {
+	out := []changeJSON{}
+	for _, c := range cs {
+		m := mountsJSON([]*mountinfo.Info{c.Mount()})[0]
+		j := changeJSON{Change: c.Kind, Mount: m, What: c.What}
+		if c.Kind == "changed" {
+			h := mountsJSON([]*mountinfo.Info{c.Old})[0]
+			j.Host = &h
+		}
+		out = append(out, j)
+	}
+	return out
 }

@@ -192,3 +192,12 @@ func TestMountMoveInto(t *testing.T) {
 		}
 	}
 }
+
+func TestFindmntPropagation(t *testing.T) {
+	for in, want := range map[string]string{"": "private", "shared:1": "shared", "master:2": "private,slave",
+		"shared:3 master:2": "shared,slave", "unbindable": "unbindable", "bogus": "?"} {
+		if got := findmntPropagation(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
