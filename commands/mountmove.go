@@ -40,8 +40,12 @@ func (s *Session) mountMoveInto(name, path string, rec bool) (*result.Result, er
 	}
 	views := s.mountViews(to, toL, host)
 	tables := s.mountTables(views)
-	if err := sharedWithHost(s.Proc(), tables[to.Name], s.HoodPID, path); err != nil {
+	// The kernel follows symlinks in the target: refuse any box whose
+	// table has a mount the host shares, not only the one path names.
+	if shared, err := hostShared(s.Proc(), tables[to.Name], s.HoodPID); err != nil {
 		return nil, err
+	} else if len(shared) > 0 {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s's mount at %s is shared with the host's mount table: a mount moved into %s could propagate to the host, so hood does not move it. Give %s a private copy: `unshare mnt` in a new box (propagation private, the default).", to.Name, shared[0].Mountpoint, to.Name, to.Name)}
 	}
 	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC
 	if rec {

@@ -201,3 +201,49 @@ func TestFindmntPropagation(t *testing.T) {
 		}
 	}
 }
+
+// What would reach the host's table is refused. The host here is private,
+// so box1 stands in for it: b2 copies box1's mount namespace, its copy of a
+// shared tmpfs is a peer of box1's, and with HoodPID set to box1 hood must
+// treat box1's table as it treats the host's.
+func TestRefusesWhatReachesTheHost(t *testing.T) {
+	hostMountsUnchanged(t)
+	s := newSession(t)
+	dir := t.TempDir()
+	exec(t, s, "unshare mnt")
+	one := s.Current
+	exec(t, s, "mount -t tmpfs hood-test-peer "+dir)
+	exec(t, s, "mount --make-shared "+dir)
+	exec(t, s, "run mkdir "+dir+"/sub "+dir+"/other")
+	exec(t, s, "box new b2")
+	exec(t, s, "enter box1 mnt")
+	exec(t, s, "unshare mnt --propagation unchanged")
+	exec(t, s, "mount -t tmpfs hood-test-sub "+dir+"/sub")
+	if !strings.Contains(mountinfoOf(t, one.PID), "hood-test-sub") {
+		t.Fatalf("the mount did not propagate to box1:\n%s", mountinfoOf(t, one.PID))
+	}
+	exec(t, s, "box new b3")
+	exec(t, s, "unshare mnt")
+	exec(t, s, "mount -t tmpfs hood-test-gift "+dir)
+	real := s.HoodPID
+	s.HoodPID = one.PID
+	defer func() { s.HoodPID = real }()
+	exec(t, s, "box use b2")
+	for line, want := range map[string]string{
+		"umount " + dir + "/sub":                       "unmounting it would unmount the host's copy too",
+		"umount -l " + dir:                             "unmounting it would unmount the host's copy too",
+		"umount " + dir + "/other":                     "hood cannot tell which mount umount2 would remove",
+		"mount -t tmpfs hood-test-x " + dir + "/other": "shared with the host's mount table",
+	} {
+		if err := execErr(s, line); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want it refused with %q", line, err, want)
+		}
+	}
+	exec(t, s, "box use b3")
+	if err := execErr(s, "mount --move-into b2 "+dir); err == nil || !strings.Contains(err.Error(), "could propagate to the host") {
+		t.Errorf("move into a box with mounts the host shares: %v", err)
+	}
+	if mi := mountinfoOf(t, one.PID); !strings.Contains(mi, "hood-test-sub") || strings.Contains(mi, "hood-test-x") || strings.Contains(mi, "hood-test-gift") {
+		t.Errorf("box1's table changed:\n%s", mi)
+	}
+}

@@ -147,3 +147,28 @@ func (s *Session) mntOf(b *box.Box) string {
 	}
 	return l.String()
 }
+
+// hostShared lists the mounts of table (a box's) that are in a peer group
+// the host's table is in too: mount events under them reach the host.
+func hostShared(proc procfs.FS, table []*mountinfo.Info, hood int) ([]*mountinfo.Info, error) {
+	host, err := proc.Mountinfo(hood, nil)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string]bool{}
+	for _, m := range host {
+		for _, g := range procfs.PeerGroups(m) {
+			groups[g] = true
+		}
+	}
+	var out []*mountinfo.Info
+	for _, m := range table {
+		for _, g := range procfs.PeerGroups(m) {
+			if groups[g] {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
@@ -44,7 +45,10 @@ func umountCmd(s *Session, args []string) (*result.Result, error) {
 	if len(pos) != 1 {
 		return nil, result.Usagef(umountUsage, "give one PATH, a mount point in the box's mount table (`mounts` lists them)")
 	}
-	path := pos[0]
+	if !filepath.IsAbs(pos[0]) {
+		return nil, result.Usagef(umountUsage, "%q: give the mount point as an absolute path, as `mounts` lists it", pos[0])
+	}
+	path := filepath.Clean(pos[0])
 	b, err := s.box()
 	if err != nil {
 		return nil, err
@@ -63,6 +67,12 @@ func umountCmd(s *Session, args []string) (*result.Result, error) {
 		if err := parentSharedWithHost(s.Proc(), tables[b.Name], s.HoodPID, top); err != nil {
 			return nil, err
 		}
+	} else if shared, err := hostShared(s.Proc(), tables[b.Name], s.HoodPID); err != nil {
+		return nil, err
+	} else if len(shared) > 0 {
+		// The kernel follows symlinks: hood cannot tell which mount the
+		// path names, and some of the box's mounts reach the host.
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s is not a mount point in %s's table as written (a symlink?), and %s's mount at %s is shared with the host: hood cannot tell which mount umount2 would remove, so it does not call it. Give the mount point as `mounts` lists it.", path, b.Name, b.Name, shared[0].Mountpoint)}
 	}
 	r := &result.Result{}
 	c, err := b.Umount2(path, flags)
