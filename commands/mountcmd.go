@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -140,6 +141,15 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	inside := false
 	if err := sharedWithHost(s.Proc(), tables[b.Name], s.HoodPID, dst); err != nil {
 		return nil, err
+	}
+	if !filepath.IsAbs(dst) || filepath.Clean(dst) != dst {
+		// Relative to the box's working directory, or with .. in it: hood
+		// cannot tell which mount it lands under, so none may reach the host.
+		if shared, err := hostShared(s.Proc(), tables[b.Name], s.HoodPID); err != nil {
+			return nil, err
+		} else if len(shared) > 0 {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("%q is not a clean absolute path, and %s's mount at %s is shared with the host: hood cannot tell where the mount would land, so it does not make it. Give the target as an absolute path.", dst, b.Name, shared[0].Mountpoint)}
+		}
 	}
 	if init := s.childInit(b, mine); init > 0 && mine["pid_for_children"] != mine["pid"] {
 		// From inside the new PID namespace, so a proc mount shows it.

@@ -234,6 +234,7 @@ func TestRefusesWhatReachesTheHost(t *testing.T) {
 		"umount -l " + dir:                             "unmounting it would unmount the host's copy too",
 		"umount " + dir + "/other":                     "hood cannot tell which mount umount2 would remove",
 		"mount -t tmpfs hood-test-x " + dir + "/other": "shared with the host's mount table",
+		"mount -t tmpfs hood-test-x tmp":               "not a clean absolute path",
 	} {
 		if err := execErr(s, line); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want it refused with %q", line, err, want)
