@@ -76,9 +76,9 @@ func (c *MountCheck) eval(e *env) (bool, string) {
 			return false, err.Error()
 		}
 		if c.Propagation != "" && !strings.Contains(p.Kind(), c.Propagation) {
-			return false, fmt.Sprintf("%s's mount %d at %s is %s (%s), not %s", b.Name, m.ID, c.At, p.Kind(), p, c.Propagation)
+			return false, fmt.Sprintf("%s's mount %d at %s is %s, not %s", b.Name, m.ID, c.At, p.Words(), c.Propagation)
 		}
-		detail := fmt.Sprintf("%s's mount %d at %s is %s (%s)", b.Name, m.ID, c.At, p.Kind(), p)
+		detail := fmt.Sprintf("%s's mount %d at %s is %s", b.Name, m.ID, c.At, p.Words())
 		if c.PeerOf != "" {
 			ok, d := c.peer(e, p)
 			if !ok {
