@@ -27,7 +27,8 @@ import (
 // that say which thread belongs to which process.
 var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
 	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
-	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync"}
+	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
+	"open_tree", "move_mount", "pidfd_open", "pidfd_getfd"}
 
 // straceSessions are hood runs beyond the labs.
 var straceSessions = [][]string{
