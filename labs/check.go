@@ -63,6 +63,8 @@ var kinds = map[string]func() kind{
 	"event": newKind[EventCheck],
 	// time: clock.go
 	"clock": newKind[ClockCheck],
+	// mounts: mntcheck.go
+	"mount": newKind[MountCheck],
 	// cgroups: cgroups.go
 	"cgroup":   newKind[CgroupCheck],
 	"counter":  newKind[CounterCheck],

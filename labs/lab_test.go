@@ -15,7 +15,7 @@ func TestBuiltinLabsAreComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"uts", "ns-inodes", "pid", "user", "ipc", "time", "cgroupns", "ns-api",
+	want := []string{"uts", "ns-inodes", "pid", "user", "mnt", "ipc", "time", "cgroupns", "ns-api",
 		"cg-tour", "cg-cpu", "cg-memory", "cg-pids", "cg-cpuset", "cg-io", "cg-freeze", "cg-psi"}
 	var got []string
 	for _, l := range labs {
@@ -152,7 +152,7 @@ func TestDriverListsLabsForCompletion(t *testing.T) {
 			t.Errorf("lab %s has no title for completion", l[0])
 		}
 	}
-	if len(ids) != 16 || ids[2] != "pid" {
+	if len(ids) != 17 || ids[2] != "pid" {
 		t.Errorf("completion offers %v", ids)
 	}
 }

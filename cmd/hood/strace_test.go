@@ -28,7 +28,7 @@ import (
 var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
 	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
 	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
-	"socket", "sendmsg", "sendto"}
+	"open_tree", "move_mount", "pidfd_open", "pidfd_getfd", "socket", "sendmsg", "sendto"}
 
 // straceSessions are hood runs beyond the labs.
 var straceSessions = [][]string{

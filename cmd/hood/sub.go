@@ -65,6 +65,23 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 		}
 		return nil, 0, true
 	}
+	if check && file == "" && ls.id != "" {
+		// hood lab --check ID: one built-in lab's solution and checks.
+		all, err := labs.Builtin()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 1, true
+		}
+		l, err := labs.Find(all, ls.id)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 2, true
+		}
+		if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
+			return nil, 1, true
+		}
+		return nil, 0, true
+	}
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
