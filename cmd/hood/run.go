@@ -36,7 +36,7 @@ real syscalls on a box process and narrates what changed.
   lab --check-all run every lab's reference solution, checking each step
   lab --check ID  the same for one lab
   explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
-  cleanup         remove what a hood that was killed left behind (empty cgroups)
+  cleanup         remove what a hood that was killed left behind (cgroups, /run/netns names)
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`
