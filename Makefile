@@ -54,7 +54,7 @@ unit:
 FUZZTIME ?= 10s
 # make test fuzzes each target this long: bounded, so CI stays fast.
 TEST_FUZZTIME ?= 3s
-FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo
+FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo FuzzPropagation FuzzMountDiff
 # The tarball import of rootfs import (hostile input by design).
 FUZZ_ROOTFS = FuzzExtract
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"hood/explain"
+	"hood/internal/kernel/netns"
 	"hood/internal/kernel/ns"
 )
 
@@ -84,6 +85,12 @@ func (s *Session) Complete(line string) []Suggestion {
 		add("self", "the current box")
 		for _, p := range s.pids() {
 			add(strconv.Itoa(p), "a process of a box")
+		}
+		if c.Name() == "enter" || c.Name() == "net rule ls" {
+			entries, _ := netns.List()
+			for _, e := range entries {
+				add(e.Name, "a named network namespace ("+netns.RunDir+")")
+			}
 		}
 	case ArgNSType:
 		for _, t := range ns.Types {

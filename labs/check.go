@@ -67,10 +67,15 @@ var kinds = map[string]func() kind{
 	"event": newKind[EventCheck],
 	// time: clock.go
 	"clock": newKind[ClockCheck],
+	// mounts: mntcheck.go
+	"mount": newKind[MountCheck],
 	// cgroups: cgroups.go
 	"cgroup":   newKind[CgroupCheck],
 	"counter":  newKind[CounterCheck],
 	"measured": newKind[MeasureCheck],
+	// networks: nftcheck.go
+	"nft_rule":    newKind[NFTRuleCheck],
+	"netns_named": newKind[NetnsNamedCheck],
 }
 
 func newKind[T any, P interface {

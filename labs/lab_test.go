@@ -16,7 +16,7 @@ func TestBuiltinLabsAreComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"uts", "ns-inodes", "pid", "user", "ipc", "time", "cgroupns", "rootfs", "ns-api",
+	want := []string{"uts", "ns-inodes", "pid", "user", "mnt", "ipc", "time", "cgroupns", "rootfs", "ns-api",
 		"cg-tour", "cg-cpu", "cg-memory", "cg-pids", "cg-cpuset", "cg-io", "cg-freeze", "cg-psi"}
 	var got []string
 	for _, l := range labs {

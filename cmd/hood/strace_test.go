@@ -28,6 +28,7 @@ import (
 var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
 	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
 	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
+	"open_tree", "move_mount", "pidfd_open", "pidfd_getfd", "socket", "sendmsg", "sendto",
 	"chroot", "chdir", "fchdir", "pivot_root"}
 
 // straceSessions are hood runs beyond the labs.
@@ -37,6 +38,7 @@ var straceSessions = [][]string{
 	{"-c", "unshare uts; hostname strace; unshare mnt; mount -t tmpfs none /mnt; ns pin box1 uts; ns unpin box1 uts; ns info box1 uts"},
 	{"-c", "cgroup set pids.max 20; cgroup get pids.max; loop new; cgroup new web; cgroup rm web"},
 	{"-c", "unshare pid --fork --mount-proc; kill 1 KILL; kill 1 TERM; run /nonexistent/program"},
+	{"-c", "unshare net; net rule drop icmp; net rule ls; net rule ls host; net rule rm"},
 	// -c ends at the first error: each refused pivot_root ends a session.
 	{"-c", "rootfs make sa; rootfs ls; unshare mnt; chroot sa; run true; chroot --escape; pivot_root sa --no-bind"},
 	{"-c", "rootfs make sb; unshare mnt; pivot_root sb --put-old /proc"},
@@ -130,6 +132,8 @@ func readCallLog(t *testing.T, path string) []call.Call {
 }
 
 func checkNarration(t *testing.T, narrated []call.Call, seen []*traced, tgid map[int]int) {
+	socks := netfilterSockets(seen, tgid)
+	sent := map[*traced]map[uint16]int{}
 	traced := map[string]bool{}
 	for _, n := range traceSet {
 		traced[n] = true
@@ -137,6 +141,12 @@ func checkNarration(t *testing.T, narrated []call.Call, seen []*traced, tgid map
 	for _, c := range narrated {
 		if c.Lib {
 			continue // a C library call: strace shows the system calls it made
+		}
+		if c.Netlink != 0 { // a message inside a sendmsg: strace_netlink_test.go
+			if why := netlinkSent(c, seen, tgid, socks, sent); why != "" {
+				t.Error(why)
+			}
+			continue
 		}
 		if !traced[c.Name] {
 			t.Errorf("hood narrates %s, which this test does not trace: add it to traceSet", c)

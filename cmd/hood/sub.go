@@ -11,6 +11,7 @@ import (
 
 	"hood/commands"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/netns"
 	"hood/internal/render"
 	"hood/internal/result"
 	"hood/internal/rootfs"
@@ -67,6 +68,23 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 		}
 		return nil, 0, true
 	}
+	if check && file == "" && ls.id != "" {
+		// hood lab --check ID: one built-in lab's solution and checks.
+		all, err := labs.Builtin()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 1, true
+		}
+		l, err := labs.Find(all, ls.id)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 2, true
+		}
+		if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
+			return nil, 1, true
+		}
+		return nil, 0, true
+	}
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -85,24 +103,6 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 			return nil, 0, true
 		}
 		ls.id, ls.extra = l.ID, []*labs.Lab{l}
-	}
-	if check && file == "" && ls.id != "" {
-		// hood lab --check ID: one built-in lab's reference solution.
-		all, err := labs.Builtin()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "hood lab:", err)
-			return nil, 1, true
-		}
-		for _, l := range all {
-			if l.ID == ls.id {
-				if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
-					return nil, 1, true
-				}
-				return nil, 0, true
-			}
-		}
-		fmt.Fprintf(os.Stderr, "hood lab: no lab %q (hood lab --check-all runs them all)\n", ls.id)
-		return nil, 2, true
 	}
 	if ls.id == "" {
 		fmt.Fprintln(os.Stderr, "hood lab: name a lab (hood lab pid), or --file LAB.yaml, or --check-all\n"+usage)
@@ -129,10 +129,11 @@ func cleanup(args []string) int {
 	return 0
 }
 
-// cleanupStale removes the empty hood/ cgroups of hoods that are gone
-// (namespace pins need no cleanup: they die with hood's pin holder).
+// cleanupStale removes the empty hood/ cgroups and the /run/netns names
+// of hoods that are gone (namespace pins need no cleanup: they die with
+// hood's pin holder).
 func cleanupStale(minAge time.Duration) []string {
-	var removed []string
+	removed := netns.CleanupStale()
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs, minAge)
 		if err != nil {
