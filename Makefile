@@ -54,12 +54,18 @@ unit:
 FUZZTIME ?= 10s
 # make test fuzzes each target this long: bounded, so CI stays fast.
 TEST_FUZZTIME ?= 3s
-FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo
+FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo FuzzPropagation FuzzMountDiff
+# The tarball import of rootfs import (hostile input by design).
+FUZZ_ROOTFS = FuzzExtract
 
 fuzz:
 	@set -e; for f in $(FUZZ_PROCFS); do \
 		echo "$$f ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./internal/kernel/procfs/; \
+	done
+	@set -e; for f in $(FUZZ_ROOTFS); do \
+		echo "$$f ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./internal/rootfs/; \
 	done
 
 bench: build

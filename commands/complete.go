@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"hood/explain"
+	"hood/internal/kernel/netns"
 	"hood/internal/kernel/ns"
 )
 
@@ -85,6 +86,12 @@ func (s *Session) Complete(line string) []Suggestion {
 		for _, p := range s.pids() {
 			add(strconv.Itoa(p), "a process of a box")
 		}
+		if c.Name() == "enter" || c.Name() == "net rule ls" {
+			entries, _ := netns.List()
+			for _, e := range entries {
+				add(e.Name, "a named network namespace ("+netns.RunDir+")")
+			}
+		}
 	case ArgNSType:
 		for _, t := range ns.Types {
 			add(t.Name, t.FlagName+": "+t.Isolates)
@@ -108,6 +115,14 @@ func (s *Session) Complete(line string) []Suggestion {
 			for _, n := range kb.Names() {
 				if !strings.Contains(n, " ") {
 					add(n, "")
+				}
+			}
+		}
+	case ArgRootfs:
+		if st, err := s.store(); err == nil {
+			if ls, err := st.List(); err == nil {
+				for _, in := range ls {
+					add(in.Name, in.Pretty)
 				}
 			}
 		}

@@ -24,7 +24,9 @@ changes only pid_for_children: the box's next process is the one that lands
 there. Joining a time namespace moves the box itself too (its time and
 time_for_children links both change).
 With PATH (a namespace file pinned by ns pin, or any /proc/PID/ns/TYPE),
-the box joins that namespace; its type comes from the kernel (NS_GET_NSTYPE).`,
+the box joins that namespace; its type comes from the kernel (NS_GET_NSTYPE).
+A name in /run/netns (net ns add, ip netns add) is a target too: enter
+NAME net joins that network namespace, as ip netns exec NAME does.`,
 		Args: []Arg{ArgTarget, ArgNSType},
 		Run:  enter,
 	})
@@ -36,6 +38,12 @@ func enter(s *Session, args []string) (*result.Result, error) {
 	}
 	if len(args) < 2 {
 		return nil, result.Usagef(enterUsage, "name a target and at least one namespace type")
+	}
+	if path, ok := s.namedNet(args[0]); ok {
+		if len(args) != 2 || args[1] != "net" {
+			return nil, result.Usagef(enterUsage, "%s names a network namespace (%s): enter %s net", args[0], path, args[0])
+		}
+		return enterFile(s, path)
 	}
 	tg, err := s.resolve(args[0])
 	if err != nil {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 	"hood/internal/result"
 )
 
-const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind] SOURCE TARGET | mount --make-shared|--make-private|--make-slave|--make-unbindable|--make-rshared|--make-rprivate|--make-rslave|--make-runbindable TARGET"
+const mountUsage = "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind] SOURCE TARGET | mount --make-shared|--make-private|--make-slave|--make-unbindable|--make-rshared|--make-rprivate|--make-rslave|--make-runbindable [--rec] TARGET | mount --move-into BOX [--rec] PATH"
 
 func init() {
 	register(&Command{UsageLine: mountUsage, Short: "mount a filesystem in the current box's mount namespace",
@@ -23,14 +24,25 @@ run unshare mnt first. When the box has a new PID namespace with a PID 1,
 the call is made by a process inside it, so that a new proc shows that
 namespace's processes (what unshare --mount-proc does).
 --make-shared, --make-private, --make-slave, --make-unbindable (and the
---make-r... forms, for every mount below too) change a mount's propagation,
-as mount(8) does. After a mount hood looks at the other boxes' mount tables
-and its own and says where the new mount appeared: under a shared mount it
-propagates to the mount's peers.
+--make-r... forms, or --rec, for every mount below too) change a mount's
+propagation, as mount(8) does, and hood shows the peer group IDs before and
+after from mountinfo.
+--move-into BOX PATH moves a copy of the mount at PATH into BOX's mount
+namespace at PATH, with the new mount API (Linux 5.2+): the current box
+calls open_tree(OPEN_TREE_CLONE), hood takes a copy of the descriptor with
+pidfd_open and pidfd_getfd (Linux 5.6+), BOX calls move_mount on it.
+-o takes mount(8)'s flag words (ro, nosuid, noexec, ...); the other words go
+to the filesystem as mount(2)'s data, which it checks itself (tmpfs answers
+EINVAL for a word it does not know). A bind mount or a propagation change
+takes no data: the kernel would ignore it, so hood refuses it.
+After a mount hood looks at the other boxes' mount tables and its own and
+says where the new mount appeared: under a shared mount it propagates to
+the mount's peers.
 Examples: mount -t proc proc /proc; mount -t tmpfs -o size=10m tmpfs /tmp;
-mount --make-shared /mnt`,
+mount --make-shared /mnt; mount --make-slave --rec /mnt;
+mount --move-into box2 /mnt`,
 		Flags: []string{"-t", "-o", "--bind", "--rbind", "--make-shared", "--make-private", "--make-slave", "--make-unbindable",
-			"--make-rshared", "--make-rprivate", "--make-rslave", "--make-runbindable"}, Run: mountCmd})
+			"--make-rshared", "--make-rprivate", "--make-rslave", "--make-runbindable", "--rec", "--move-into"}, Run: mountCmd})
 }
 
 var msBind = uintptr(mount.Bind)
@@ -43,8 +55,17 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	var fstype, opts string
 	var flags uintptr
 	var pos []string
+	rec, moveInto := false, ""
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
+		case a == "--rec":
+			rec = true
+		case a == "--move-into":
+			if i+1 >= len(args) {
+				return nil, result.Usagef(mountUsage, "--move-into needs the box to move the mount into")
+			}
+			i++
+			moveInto = args[i]
 		case a == "-t" || a == "-o":
 			if i+1 >= len(args) {
 				return nil, result.Usagef(mountUsage, "%s needs a value", a)
@@ -72,6 +93,18 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 			pos = append(pos, a)
 		}
 	}
+	if moveInto != "" {
+		if len(pos) != 1 || fstype != "" || opts != "" || flags != 0 {
+			return nil, result.Usagef(mountUsage, "--move-into takes a box and one PATH, such as `mount --move-into box2 /mnt` (and --rec for the mounts below it)")
+		}
+		return s.mountMoveInto(moveInto, pos[0], rec)
+	}
+	if rec {
+		if flags&propagation == 0 {
+			return nil, result.Usagef(mountUsage, "--rec modifies a propagation change (`mount --make-shared --rec PATH` is --make-rshared); for a recursive bind use --rbind")
+		}
+		flags |= mount.Rec
+	}
 	if len(pos) == 1 && flags&propagation != 0 && fstype == "" {
 		pos = []string{"none", pos[0]} // mount --make-shared /mnt: mount(8) passes "none"
 	}
@@ -81,6 +114,9 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	f, data := mount.ParseOptions(opts)
 	flags |= f
 	src, dst := pos[0], pos[1]
+	if data != "" && flags&(mount.Bind|propagation) != 0 {
+		return nil, result.Usagef(mountUsage, "%q: not a mount(8) flag, and a bind mount or a propagation change takes no filesystem options (the kernel ignores mount(2)'s data then, so hood does not pass it); the flags are ro, nosuid, nodev, noexec, noatime, relatime", data)
+	}
 	if fstype == "" && flags&(mount.Bind|propagation) == 0 {
 		return nil, result.Usagef(mountUsage, "say which filesystem with -t TYPE (proc, tmpfs, sysfs, ...), or --bind, or a propagation change such as --make-shared")
 	}
@@ -106,6 +142,15 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if err := sharedWithHost(s.Proc(), tables[b.Name], s.HoodPID, dst); err != nil {
 		return nil, err
 	}
+	if !filepath.IsAbs(dst) || filepath.Clean(dst) != dst {
+		// Relative to the box's working directory, or with .. in it: hood
+		// cannot tell which mount it lands under, so none may reach the host.
+		if shared, err := hostShared(s.Proc(), tables[b.Name], s.HoodPID); err != nil {
+			return nil, err
+		} else if len(shared) > 0 {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("%q is not a clean absolute path, and %s's mount at %s is shared with the host: hood cannot tell where the mount would land, so it does not make it. Give the target as an absolute path.", dst, b.Name, shared[0].Mountpoint)}
+		}
+	}
 	if init := s.childInit(b, mine); init > 0 && mine["pid_for_children"] != mine["pid"] {
 		// From inside the new PID namespace, so a proc mount shows it.
 		p, err := b.RunProbe("mount", src, dst, fstype, strconv.FormatUint(uint64(flags), 10), data)
@@ -126,11 +171,14 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	}
 	last := r.Syscalls[len(r.Syscalls)-1]
 	if last.Failed() {
-		return r, s.mountErr(b, last, fstype, data, flags, dst)
+		return r, s.mountErr(b, last, fstype, data, flags, src, dst)
 	}
 	after := s.mountTables(views)
 	if m := procfs.TopAt(after[b.Name], dst); m != nil {
 		r.Say("mountinfo", "%s", mountinfoLine(m))
+	}
+	if flags&propagation != 0 {
+		r.Changes = append(r.Changes, propagationChanges(tables[b.Name], after[b.Name])...)
 	}
 	if before >= 0 {
 		if after := s.ProcsSeen(b); after >= 0 {
@@ -144,10 +192,17 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if opts != "" {
 		shell = append(shell, "-o", opts)
 	}
-	if flags&mount.Bind != 0 && !strings.Contains(opts, "bind") {
+	if flags&mount.Bind != 0 && flags&mount.Rec != 0 && !strings.Contains(opts, "bind") {
+		shell = append(shell, "--rbind")
+	} else if flags&mount.Bind != 0 && !strings.Contains(opts, "bind") {
 		shell = append(shell, "--bind")
 	}
 	r.Shell = strings.Join(append(shell, src, dst), " ")
+	if flags&propagation != 0 && fstype == "" && flags&mount.Bind == 0 {
+		r.Shell = "mount " + makeFlag(flags) + " " + dst
+		r.Meaning = propagationMeaning(b, dst, after[b.Name], flags)
+		return r, nil
+	}
 	// Look where it went before saying: under a shared mount it propagates
 	// to the peers, in other boxes' tables and under bind mounts of it.
 	if where := propagated(b, dst, tables, after); len(where) > 0 {

@@ -9,18 +9,54 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/mount"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
 // mountErr is the error for a mount(2) the kernel refused. EINVAL has many
 // causes; hood looks for the one it can see before it names one.
-func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, flags uintptr, target string) error {
+func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, flags uintptr, source, target string) error {
 	err := kernelErr(c, "mount")
 	ke, ok := err.(*result.KernelError)
-	if !ok || c.ErrName() != "EINVAL" {
+	if !ok {
+		return err
+	}
+	if c.ErrName() == "ENOENT" {
+		ke.Meaning = fmt.Sprintf("%s does not exist as %s sees it: the kernel looks the path up in %s's mount namespace (%s), from its root and working directory, not in the host's", target, b.Name, b.Name, s.mntOf(b))
+		if flags&mount.Bind != 0 {
+			ke.Meaning += "; with --bind the source must exist there too"
+		}
+		ke.Fix = fmt.Sprintf("create it first as %s sees it (run mkdir -p %s), or pick a directory `mounts` shows", b.Name, target)
+		return ke
+	}
+	if c.ErrName() != "EINVAL" {
 		return err
 	}
 	switch {
+	case flags&mount.Bind != 0:
+		ms, _ := s.Proc().Mountinfo(b.PID, nil)
+		if m := procfs.MountOf(ms, source); m != nil {
+			if p, err := procfs.ParsePropagation(m.Optional); err == nil && p.Unbindable {
+				ke.Meaning = fmt.Sprintf("%s is on the mount at %s, which is unbindable (mountinfo says so for mount %d): the kernel makes no bind mount of it", source, m.Mountpoint, m.ID)
+				ke.Fix = fmt.Sprintf("mount --make-private %s first, if a bind of it is what you want", m.Mountpoint)
+				return ke
+			}
+		}
+	case data != "" && fstype != "cgroup":
+		if bad, known := mount.UnknownFSOptions(fstype, data); known && len(bad) > 0 {
+			opts, _ := mount.FSOptions(fstype)
+			list := strings.Join(opts, ", ")
+			if list == "" {
+				list = "none"
+			}
+			ke.Meaning = fmt.Sprintf("-o %s: %s is neither a mount(8) flag (ro, nosuid, nodev, noexec, noatime, ...) nor an option of %s, and hood passed the words that are not flags to %s as mount(2)'s data, which %s checked and refused (%s takes: %s)",
+				strings.Join(bad, ","), strings.Join(bad, ", "), fstype, fstype, fstype, fstype, list)
+			ke.Fix = "drop or correct " + strings.Join(bad, ", ")
+			return ke
+		} else if !known {
+			ke.Meaning = fmt.Sprintf("the words of -o that are not mount(8) flags went to %s as mount(2)'s data (%q); %s refused one of them, or the flags (its kernel log, dmesg, names the word)", fstype, data, fstype)
+			return ke
+		}
 	case fstype == "cgroup":
 		known := mount.HostControllers()
 		if bad := mount.UnknownCgroupOptions(data, known); len(bad) > 0 {
@@ -91,7 +127,9 @@ func propagated(b *box.Box, target string, before, after map[string][]*mountinfo
 			old[m.ID] = true
 		}
 		for _, m := range ms {
-			if old[m.ID] || label == b.Name && m.Mountpoint == target {
+			// In b's own table the mount itself, and with MS_REC the
+			// copies of the mounts below its source, are not propagation.
+			if old[m.ID] || label == b.Name && (m.Mountpoint == target || strings.HasPrefix(m.Mountpoint, strings.TrimSuffix(target, "/")+"/")) {
 				continue
 			}
 			where = append(where, fmt.Sprintf("%s at %s", label, m.Mountpoint))
@@ -99,4 +137,38 @@ func propagated(b *box.Box, target string, before, after map[string][]*mountinfo
 	}
 	sort.Strings(where)
 	return where
+}
+
+// mntOf is b's mount namespace link, "mnt:[N]", or "?" when unreadable.
+func (s *Session) mntOf(b *box.Box) string {
+	l, err := s.Proc().NS(b.PID, "mnt")
+	if err != nil {
+		return "?"
+	}
+	return l.String()
+}
+
+// hostShared lists the mounts of table (a box's) that are in a peer group
+// the host's table is in too: mount events under them reach the host.
+func hostShared(proc procfs.FS, table []*mountinfo.Info, hood int) ([]*mountinfo.Info, error) {
+	host, err := proc.Mountinfo(hood, nil)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string]bool{}
+	for _, m := range host {
+		for _, g := range procfs.PeerGroups(m) {
+			groups[g] = true
+		}
+	}
+	var out []*mountinfo.Info
+	for _, m := range table {
+		for _, g := range procfs.PeerGroups(m) {
+			if groups[g] {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out, nil
 }

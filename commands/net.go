@@ -105,7 +105,7 @@ func (s *Session) hostEnd(dev string) (*netdev.NS, error) {
 }
 
 // myMark is the alias hood gives the host ends it makes.
-func (s *Session) myMark() string { return netdev.Mark(cgroup.OwnerToken(s.HoodPID)) }
+func (s *Session) myMark() string { return netdev.Mark(cgroup.Token(s.HoodPID)) }
 
 // hostFlag takes --host out of args.
 func hostFlag(args []string) ([]string, bool) {

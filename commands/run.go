@@ -49,7 +49,9 @@ func shell(s *Session, args []string) (*result.Result, error) {
 	}
 	env := append(append([]string(nil), s.Env...), "PS1=["+b.Name+"] \\u@\\h:\\w\\$ ")
 	argv := []string{"/bin/sh", "-i"}
-	if _, err := os.Stat("/bin/bash"); err == nil {
+	// bash if the box's root has one (after chroot or pivot_root, a
+	// busybox rootfs has only sh).
+	if _, ok := s.Proc().IsDirInRoot(b.PID, "/bin/bash"); ok {
 		argv = []string{"/bin/bash", "--norc", "-i"}
 	}
 	// How an interactive shell ends is the learner's business, not an error.

@@ -5,6 +5,7 @@ package commands
 
 import (
 	"fmt"
+	"hood/internal/kernel/netns"
 	"os"
 	"sort"
 	"strings"
@@ -168,6 +169,7 @@ func (s *Session) Close() {
 	s.closeLoops()
 	s.closeNet()
 	s.unpinAll()
+	netns.RemoveOwned(s.HoodPID) // the names in /run/netns this hood made
 }
 
 // box returns the current box or an error saying how to get one.

@@ -21,6 +21,7 @@ const (
 	ArgWord        // fixed words, from Words
 	ArgLab         // a lab id
 	ArgTopic       // an explain topic
+	ArgRootfs      // a root filesystem of hood's store
 )
 
 // Command is one entry of the command table. Its name is the leading

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"hood/internal/kernel/netns"
 	"hood/internal/result"
 )
 
@@ -41,4 +42,19 @@ func (s *Session) resolve(word string) (target, error) {
 	}
 	known := append([]string{"host", "self"}, s.BoxNames()...)
 	return target{}, &result.UsageError{Msg: fmt.Sprintf("unknown target %q: expected a box (%s) or a PID", word, strings.Join(known, ", "))}
+}
+
+// namedNet is /run/netns/NAME when word is no box, host, self or PID but
+// a name there (ip netns add, net ns add): `enter NAME net` joins it.
+func (s *Session) namedNet(word string) (string, bool) {
+	if word == "host" || word == "self" || s.find(word) != nil {
+		return "", false
+	}
+	if _, err := strconv.Atoi(word); err == nil {
+		return "", false
+	}
+	if !netns.Exists(word) {
+		return "", false
+	}
+	return netns.Path(word), true
 }

@@ -59,10 +59,16 @@ var kinds = map[string]func() kind{
 	"procs_seen": newKind[ProcsCheck],
 	"gone":       newKind[GoneCheck],
 	"uid":        newKind[UIDCheck],
+	// root filesystems: rootfscheck.go
+	"rootfs":   newKind[RootfsCheck],
+	"root":     newKind[RootCheck],
+	"detached": newKind[DetachedCheck],
 	// events: event.go
 	"event": newKind[EventCheck],
 	// time: clock.go
 	"clock": newKind[ClockCheck],
+	// mounts: mntcheck.go
+	"mount": newKind[MountCheck],
 	// cgroups: cgroups.go
 	"cgroup":   newKind[CgroupCheck],
 	"counter":  newKind[CounterCheck],
@@ -72,6 +78,9 @@ var kinds = map[string]func() kind{
 	"route":     newKind[RouteCheck],
 	"ping":      newKind[PingCheck],
 	"veth_left": newKind[VethLeftCheck],
+	// networks: nftcheck.go
+	"nft_rule":    newKind[NFTRuleCheck],
+	"netns_named": newKind[NetnsNamedCheck],
 }
 
 func newKind[T any, P interface {

@@ -141,6 +141,10 @@ func TestParseRefusesBadCheckBlocks(t *testing.T) {
 			"nprocs: yaml: unmarshal errors:\n  line 12: cannot unmarshal !!str `many` into int"},
 		"kind's own rule": {"      - say: s\n        nprocs: {box: box1, type: uts, min: 0}\n",
 			"nprocs: min must be at least 1"},
+		"mount point not absolute": {"      - say: s\n        mount: {box: box1, at: tmp}\n",
+			"mount: at is the absolute mount point"},
+		"unknown propagation": {"      - say: s\n        mount: {box: box1, at: /tmp, propagation: peer}\n",
+			`mount: propagation "peer": expected shared, slave, private or unbindable`},
 		"bad regexp": {"      - say: s\n        file: {path: /etc/hostname, match: \"(\"}\n",
 			"file: error parsing regexp"},
 	} {

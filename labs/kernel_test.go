@@ -2,6 +2,7 @@ package labs
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -9,12 +10,13 @@ import (
 
 	"hood/explain"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/nft"
 	"hood/internal/testenv"
 )
 
 // hostState is what a lab must leave as it found it.
 type hostState struct {
-	hostname, msgQueues, pins, groups string
+	hostname, msgQueues, pins, groups, ruleset string
 }
 
 func readHost(t *testing.T) hostState {
@@ -26,7 +28,26 @@ func readHost(t *testing.T) hostState {
 	// at the same time) make and remove groups of their own.
 	hs, _ := cgroup.Hierarchies("/proc", os.Getpid())
 	groups := cgroup.Owned(hs, os.Getpid())
-	return hostState{name, string(q), string(mi), strings.Join(groups, " ")}
+	return hostState{name, string(q), string(mi), strings.Join(groups, " "), hostRuleset()}
+}
+
+// hostRuleset is the host's nf_tables ruleset in short: its tables and
+// rule count ("" where the kernel has no nf_tables).
+func hostRuleset() string {
+	c, err := nft.OpenHost(os.Getpid())
+	if err != nil {
+		return ""
+	}
+	defer c.Close()
+	rs, _, err := c.Ruleset()
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, t := range rs.Tables {
+		out = append(out, t.Family+" "+t.Name)
+	}
+	return fmt.Sprintf("%v, %d rules", out, rs.Rules())
 }
 
 // Every lab is a test: its reference solution runs against the kernel,
@@ -34,6 +55,7 @@ func readHost(t *testing.T) hostState {
 // unchanged afterwards.
 func TestEveryLabAgainstTheKernel(t *testing.T) {
 	testenv.Root(t)
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // rootfs make writes there
 	labs, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +120,9 @@ func narratedWords(transcript string) []string {
 	var out []string
 	for _, re := range wordPatterns {
 		for _, m := range re.FindAllStringSubmatch(transcript, -1) {
+			if strings.HasPrefix(m[0], "/hood/rootfs/") {
+				continue // a root filesystem's name, in hood's state directory
+			}
 			if !seen[m[1]] {
 				seen[m[1]] = true
 				out = append(out, m[1])

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hood/commands"
+	"hood/internal/statedir"
 	"hood/internal/testenv"
 )
 
@@ -15,7 +16,7 @@ func TestBuiltinLabsAreComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"uts", "ns-inodes", "pid", "user", "net", "ipc", "time", "cgroupns", "ns-api",
+	want := []string{"uts", "ns-inodes", "pid", "user", "mnt", "net", "ipc", "time", "cgroupns", "rootfs", "ns-api",
 		"cg-tour", "cg-cpu", "cg-memory", "cg-pids", "cg-cpuset", "cg-io", "cg-freeze", "cg-psi"}
 	var got []string
 	for _, l := range labs {
@@ -116,9 +117,9 @@ func TestProgressUnderSudoIsTheInvokingUsers(t *testing.T) {
 	home := t.TempDir()
 	pw := filepath.Join(t.TempDir(), "passwd")
 	os.WriteFile(pw, []byte("root:x:0:0:root:/root:/bin/bash\nalice:x:4321:4322::"+home+":/bin/sh\n"), 0o644)
-	old := passwdFile
-	passwdFile = pw
-	t.Cleanup(func() { passwdFile = old })
+	old := statedir.PasswdFile
+	statedir.PasswdFile = pw
+	t.Cleanup(func() { statedir.PasswdFile = old })
 	t.Setenv("SUDO_USER", "alice")
 	t.Setenv("SUDO_UID", "4321")
 	t.Setenv("SUDO_GID", "4322")
@@ -152,7 +153,11 @@ func TestDriverListsLabsForCompletion(t *testing.T) {
 			t.Errorf("lab %s has no title for completion", l[0])
 		}
 	}
-	if len(ids) != 17 || ids[2] != "pid" {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != len(all) || len(ids) < 16 || ids[2] != "pid" {
 		t.Errorf("completion offers %v", ids)
 	}
 }

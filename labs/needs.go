@@ -6,7 +6,10 @@ import (
 	"os/exec"
 	"strings"
 
+	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/nft"
+	"hood/internal/rootfs"
 )
 
 // A requirement is something a lab or step needs from the machine. Each
@@ -65,6 +68,18 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return false, "no pressure stall information per cgroup: PSI needs a v2 hierarchy and a kernel with CONFIG_PSI (and, on some distributions, psi=1 on the kernel command line)"
 		}, nil
+	case "nf_tables":
+		return func() (bool, string) {
+			c, err := nft.OpenHost(os.Getpid())
+			if err == nil {
+				_, _, err = c.Ruleset() // the first request says whether the subsystem is there
+				c.Close()
+			}
+			if err != nil {
+				return false, err.Error()
+			}
+			return true, ""
+		}, nil
 	case "root":
 		return func() (bool, string) {
 			if os.Geteuid() != 0 {
@@ -92,6 +107,20 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "busybox-static":
+		return func() (bool, string) {
+			if _, err := rootfs.FindBusybox(); err != nil {
+				return false, err.Error()
+			}
+			return true, ""
+		}, nil
+	case "static-hood":
+		return func() (bool, string) {
+			if !box.SelfStatic() {
+				return false, "this hood is dynamically linked, so its helpers cannot start inside a rootfs that has no dynamic loader (mount from inside a PID namespace uses one): build it with make, which links it statically"
+			}
+			return true, ""
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -104,7 +133,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

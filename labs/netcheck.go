@@ -155,17 +155,25 @@ func (c *RouteCheck) eval(e *env) (bool, string) {
 }
 
 // PingCheck: the last ping (from Box, to Addr) got at least Replies echo
-// replies; or, with Errno, was refused with that errno.
+// replies; with Lost, sent requests and got no reply; with Errno, was
+// refused with that errno.
 type PingCheck struct {
 	Box     string `yaml:"box"`
 	Addr    string `yaml:"addr"`
 	Replies int    `yaml:"replies"`
+	Lost    bool   `yaml:"lost"`
 	Errno   string `yaml:"errno"`
 }
 
 func (c *PingCheck) validate() error {
-	if (c.Replies > 0) == (c.Errno != "") {
-		return errors.New("give replies (at least 1) or errno")
+	n := 0
+	for _, set := range []bool{c.Replies > 0, c.Lost, c.Errno != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return errors.New("give one of replies (at least 1), lost or errno")
 	}
 	return nil
 }
@@ -182,21 +190,27 @@ func (c *PingCheck) eval(e *env) (bool, string) {
 	if (c.Box != "" && c.Box != "any" && c.Box != p.Box) || (c.Addr != "" && c.Addr != p.Addr) {
 		return false, what
 	}
-	if c.Errno != "" {
+	switch {
+	case c.Errno != "":
 		return p.Errno == c.Errno, what
+	case c.Lost:
+		return p.Errno == "" && p.Sent > 0 && p.Received == 0, what
 	}
 	return p.Received >= c.Replies, what
 }
 
-// VethLeftCheck: no device in the host's namespace carries this hood's
-// mark: every host end it made is gone.
+// VethLeftCheck: with None, no device in the host's network namespace
+// carries this hood's mark: every host veth end it made is gone. With
+// Orphan, one still does although no box is in the namespace of its peer:
+// something else (a name in /run/netns) holds that namespace.
 type VethLeftCheck struct {
-	None bool `yaml:"none"`
+	None   bool `yaml:"none"`
+	Orphan bool `yaml:"orphan"`
 }
 
 func (c *VethLeftCheck) validate() error {
-	if !c.None {
-		return errors.New("veth_left takes {none: true}")
+	if c.None == c.Orphan {
+		return errors.New("veth_left takes {none: true} or {orphan: true}")
 	}
 	return nil
 }
@@ -206,11 +220,43 @@ func (c *VethLeftCheck) eval(e *env) (bool, string) {
 	if err != nil {
 		return false, err.Error()
 	}
-	mark := netdev.Mark(cgroup.OwnerToken(e.s.HoodPID))
+	mark := netdev.Mark(cgroup.Token(e.s.HoodPID))
+	var mine []netdev.Link
 	for _, l := range ls {
 		if l.Alias == mark {
-			return false, fmt.Sprintf("%s is still on the host (alias %q)", l.Name, l.Alias)
+			mine = append(mine, l)
 		}
 	}
-	return true, "no device on the host carries " + mark
+	if c.None {
+		if len(mine) > 0 {
+			return false, fmt.Sprintf("%s is still on the host (alias %q)", mine[0].Name, mark)
+		}
+		return true, "no device on the host carries " + mark
+	}
+	for _, l := range mine {
+		if b := peerBox(e, l); b != "" {
+			return false, fmt.Sprintf("%s's peer is in %s's network namespace", l.Name, b)
+		}
+	}
+	if len(mine) == 0 {
+		return false, "no device on the host carries " + mark
+	}
+	return true, fmt.Sprintf("%s is still on the host, and no box is in its peer's namespace", mine[0].Name)
+}
+
+// peerBox is the box whose network namespace has the peer of the host
+// end l, or "".
+func peerBox(e *env, l netdev.Link) string {
+	for _, b := range e.s.Boxes {
+		ps, err := e.s.NetLinks(b.PID)
+		if err != nil {
+			continue
+		}
+		for _, p := range ps {
+			if p.Kind == "veth" && p.Index == l.Peer && p.Peer == l.Index && p.PeerNS >= 0 {
+				return b.Name
+			}
+		}
+	}
+	return ""
 }

@@ -1,15 +1,14 @@
 package labs
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
+
+	"hood/internal/statedir"
 )
 
 // Progress is the learner's place in each lab, kept in
@@ -51,56 +50,12 @@ func (p *Progress) Set(id string, lp *LabProgress) {
 	p.Labs[id] = lp
 }
 
-// stateDir is where hood keeps state for the person at the keyboard, and
-// the uid and gid that should own what hood creates there (-1: ourselves).
-func stateDir() (dir string, uid, gid int, err error) {
-	if os.Geteuid() == 0 && os.Getenv("SUDO_USER") != "" && os.Getenv("SUDO_USER") != "root" {
-		home, err := homeOf(os.Getenv("SUDO_USER"))
-		if err != nil {
-			return "", -1, -1, err
-		}
-		uid, _ := strconv.Atoi(os.Getenv("SUDO_UID"))
-		gid, _ := strconv.Atoi(os.Getenv("SUDO_GID"))
-		return filepath.Join(home, ".local", "state", "hood"), uid, gid, nil
-	}
-	if x := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(x) {
-		return filepath.Join(x, "hood"), -1, -1, nil
-	}
-	home := os.Getenv("HOME")
-	if !filepath.IsAbs(home) {
-		return "", -1, -1, errors.New("neither XDG_STATE_HOME nor HOME is set to a directory")
-	}
-	return filepath.Join(home, ".local", "state", "hood"), -1, -1, nil
-}
-
-// passwdFile is read for the home of the user behind sudo (tests change it).
-var passwdFile = "/etc/passwd"
-
-// homeOf finds a user's home directory in /etc/passwd.
-//
-//	name:password:UID:GID:GECOS:home:shell
-func homeOf(user string) (string, error) {
-	f, err := os.Open(passwdFile)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), ":")
-		if len(fields) >= 7 && fields[0] == user && filepath.IsAbs(fields[5]) {
-			return fields[5], nil
-		}
-	}
-	return "", fmt.Errorf("user %s (SUDO_USER) is not in /etc/passwd", user)
-}
-
 // LoadProgress reads the progress file. A file that cannot be parsed is
 // renamed aside (progress.json.corrupt-TIME) and reported in note; hood then
 // starts from no progress rather than failing.
 func LoadProgress() (p *Progress, note string) {
 	p = &Progress{Labs: map[string]*LabProgress{}, uid: -1, gid: -1}
-	dir, uid, gid, err := stateDir()
+	dir, uid, gid, err := statedir.Dir()
 	if err != nil {
 		p.why = err.Error()
 		return p, ""

@@ -18,24 +18,42 @@ import (
 // kernelPkg is the versioned package that linux-image-amd64 depends on.
 var kernelPkg = regexp.MustCompile(`^linux-image-6\.[0-9.]+-[0-9]+-amd64(-unsigned)?$`)
 
-// modules are the kernel's modules the VM loads, from the package's
-// lib/modules/VERSION/kernel/: loop for loop devices (the io controller
-// needs a block device to limit), veth for pairs of network devices.
-// Neither depends on another module.
-var modules = []string{"drivers/block/loop.ko", "drivers/net/veth.ko"}
+// modules are the kernel's modules the VM loads, in this order, from the
+// package's lib/modules/VERSION/kernel/: loop for loop devices (the io
+// controller needs a block device to limit), veth for pairs of network
+// devices, and for the net lab's firewall rule nf_tables with what it
+// needs: nfnetlink, and libcrc32c, which needs a crc32c algorithm
+// (crc32c_generic; the VM has no modprobe to ask for one).
+var modules = []string{"drivers/block/loop.ko", "drivers/net/veth.ko", "crypto/crc32c_generic.ko", "lib/libcrc32c.ko",
+	"net/netfilter/nfnetlink.ko", "net/netfilter/nf_tables.ko"}
+
+// cached says whether the kernel directory has vmlinux and every module
+// (a cache from before a module was added is fetched again).
+func cached(out string) bool {
+	if _, err := os.Stat(filepath.Join(out, "vmlinux")); err != nil {
+		return false
+	}
+	for _, m := range modules {
+		if _, err := os.Stat(filepath.Join(out, "modules", filepath.Base(m))); err != nil {
+			return false
+		}
+	}
+	return true
+}
 
 // kernel returns the cached directory with vmlinux, the ELF kernel, and
 // modules/*.ko, fetching linux-image-amd64's kernel package the first time:
 //
 //	.cache/vmtest/kernel/vmlinux
-//	                    /modules/loop.ko veth.ko
+//	                    /modules/loop.ko veth.ko nf_tables.ko ...
 //	                    /config          the kernel's build configuration
 //	                    /package         which package it came from
 func kernel(cache string) (string, error) {
 	out := filepath.Join(cache, "kernel")
-	if _, err := os.Stat(filepath.Join(out, "vmlinux")); err == nil {
+	if cached(out) {
 		return out, nil
 	}
+	os.RemoveAll(out)
 	debs := filepath.Join(cache, "debs")
 	defer os.RemoveAll(debs)
 	meta, err := download(debs, "linux-image-amd64")

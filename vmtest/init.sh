@@ -19,7 +19,8 @@ mount -t tmpfs tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 echo "+cpu +memory +io +pids +cpuset" >/sys/fs/cgroup/cgroup.subtree_control
 hostname vmtest
-for m in /lib/modules/*.ko; do insmod "$m"; done
+# in the order vmtest wrote: a module after those it needs
+while read -r m; do insmod "/lib/modules/$m"; done </lib/modules/order
 
 exec 3>/dev/ttyS1
 
@@ -41,6 +42,7 @@ cgroup2() {
 	echo "/sys/fs/cgroup/cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 	echo "/sys/fs/cgroup/cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
 	echo "/proc/self/cgroup: $(cat /proc/self/cgroup)"
+	echo "modules loaded: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 	ok=0
 	if [ "$(grep -c cgroup /proc/mounts)" != 1 ] || ! grep -q '^cgroup2 /sys/fs/cgroup cgroup2 ' /proc/mounts; then
 		echo "FAIL: want one cgroup mount, cgroup2 at /sys/fs/cgroup"

@@ -18,8 +18,8 @@
 //  3. Boots it with qemu-system-x86_64, 2 CPUs and 1 GiB, under KVM where
 //     KVM really works and TCG elsewhere (qemu.go). Debian's kernel has
 //     its serial console, devtmpfs, cgroup2 and every namespace type built
-//     in; of its modules the VM loads only loop and veth (fetch.go says
-//     why). The VM has no disk or network.
+//     in; of its modules the VM loads only loop, veth, nfnetlink and
+//     nf_tables (fetch.go says why). The VM has no disk or network.
 //  4. init.sh mounts cgroup2 alone at /sys/fs/cgroup, enables cpu, memory,
 //     io, pids and cpuset in the root's cgroup.subtree_control, shows that
 //     (the first step, "cgroup2", which fails if it is not so), runs each
@@ -236,12 +236,15 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 	for _, a := range applets {
 		im.symlink("/bin/"+a, "busybox")
 	}
+	var order []string
 	for _, m := range modules {
 		name := filepath.Base(m)
 		if err := im.file("/lib/modules/"+name, filepath.Join(kdir, "modules", name)); err != nil {
 			return fmt.Errorf("%w (rm -rf %s fetches the kernel again)", err, kdir)
 		}
+		order = append(order, name)
 	}
+	im.data("/lib/modules/order", 0o644, strings.Join(order, "\n")+"\n")
 	if err := im.file("/bin/hood", c.hood); err != nil {
 		return fmt.Errorf("%w (make build makes it)", err)
 	}

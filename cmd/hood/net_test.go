@@ -82,7 +82,7 @@ func TestNetVethPingLeavesHostAsItWas(t *testing.T) {
 			if !strings.Contains(out, "2 sent, 2 received, 0% loss") {
 				t.Fatalf("the ping across the pair did not get its replies:\n%s\nstderr %s", out, s.stderr)
 			}
-			mark := netdev.Mark(cgroup.OwnerToken(s.hood.PID))
+			mark := netdev.Mark(cgroup.Token(s.hood.PID))
 			during := hostNet(t, mark)
 			if !slices.ContainsFunc(during, func(l string) bool {
 				return strings.HasPrefix(l, "link "+dev+" up=true alias=\""+mark+"\" addrs=[172.22.77.1/24")
@@ -122,7 +122,7 @@ func TestCleanupRemovesOnlyDeadHoodsVeths(t *testing.T) {
 	tag := os.Getpid() % 100000
 	devs := map[string]string{
 		fmt.Sprintf("hzd%d", tag): netdev.Mark("1:1"), // PID 1 did not start at tick 1: a dead hood
-		fmt.Sprintf("hzl%d", tag): netdev.Mark(cgroup.OwnerToken(os.Getpid())),
+		fmt.Sprintf("hzl%d", tag): netdev.Mark(cgroup.Token(os.Getpid())),
 		fmt.Sprintf("hzn%d", tag): "",
 	}
 	for dev, mark := range devs {

@@ -21,7 +21,7 @@ import (
 )
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
-       hood lab ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
+       hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
        hood explain WORD | hood cleanup
        hood --version | --help
 
@@ -34,9 +34,10 @@ real syscalls on a box process and narrates what changed.
   --no-color      no colour (also when NO_COLOR is set); --color forces it
   lab ID          start straight into a guided lab (lab list inside hood shows them)
   lab --check-all run every lab's reference solution, checking each step
+  lab --check ID  the same for one lab
   explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
-  cleanup         remove what a hood that was killed left behind (empty cgroups,
-                  host ends of veth pairs)
+  cleanup         remove what a hood that was killed left behind (cgroups,
+                  /run/netns names, host ends of veth pairs)
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`

@@ -2,105 +2,99 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"hood/internal/kernel/call"
-	"hood/internal/kernel/netdev"
 )
 
-// A netlink request hood narrates (call.Call.Netlink) is no system call of
-// its own: strace shows it as a sendto (or sendmsg) on a netlink socket,
-//
-//	4242  sendto(7<socket:[9]>, [{nlmsg_len=92, nlmsg_type=0x10, nlmsg_flags=0x605, nlmsg_seq=3, nlmsg_pid=0}, ...], 92, 0, {...}, 12) = 92
-//
-// and the kernel's answer as an NLMSG_ERROR message (type 0x2) with the
-// same sequence number in a later recvfrom (or recvmsg) on the same socket:
-//
-//	4242  recvfrom(7<socket:[9]>, [{nlmsg_len=36, nlmsg_type=0x2, nlmsg_flags=0x100, nlmsg_seq=3, nlmsg_pid=4242}, {error=-17, ...}], ...) = 36
-//
-// checkNetlink holds the narration to both: that process sent a message
-// of that nlmsg_type with those nlmsg_flags, and the ack with its
-// sequence number carried the narrated error.
-func checkNetlink(t *testing.T, c call.Call, seen []*traced, tgid map[int]int) {
-	t.Helper()
-	typ, ok := netdev.MsgTypes[c.Name]
-	if !ok {
-		t.Errorf("hood narrates the netlink message %s, which netdev.MsgTypes does not name", c)
-		return
-	}
-	if len(c.Args) == 0 || c.Args[0].Kind != call.Flags {
-		t.Errorf("the netlink message %s does not begin with its nlmsg_flags", c)
-		return
-	}
-	sent := regexp.MustCompile(fmt.Sprintf(`nlmsg_type=%#x, nlmsg_flags=%#x, nlmsg_seq=(\d+),`, typ, c.Args[0].Int))
-	want := -int(c.Errno)
-	var near []string
-	for i, s := range seen {
-		if s.used || (s.name != "sendto" && s.name != "sendmsg") || tgid[s.tid] != c.PID {
+// A narrated netlink message (call.Call.Netlink set: NFT_MSG_NEWTABLE, ...)
+// is not a system call: it travels inside a sendmsg(2) or sendto(2) on a
+// netlink socket. The check: the process the message names made such a
+// call on a NETLINK_NETFILTER socket (one its own socket(AF_NETLINK, ...,
+// NETLINK_NETFILTER) returned) whose buffer holds a message of that
+// nlmsg_type, one not already matched to another narrated message. strace
+// writes the type as 0xa00 or, when it can look the socket's protocol up,
+// as 0xa<<8|0; both are accepted. The kernel's answer (ack or error) comes
+// back by recvmsg and is not compared.
+
+var (
+	nlSocketRE = regexp.MustCompile(`= \d+<socket:\[(\d+)\]>`)
+	nlSendRE   = regexp.MustCompile(`^\d+<socket:\[(\d+)\]>`)
+)
+
+// netfilterSockets are the inodes of the NETLINK_NETFILTER sockets each
+// thread group made: socket(0x10 /* AF_NETLINK */, ..., 0xc /* NETLINK_NETFILTER */).
+func netfilterSockets(seen []*traced, tgid map[int]int) map[string]int {
+	out := map[string]int{}
+	for _, s := range seen {
+		if s.name != "socket" || s.errno != "" || len(s.args) < 3 || s.args[0] != "0x10" || s.args[2] != "0xc" {
 			continue
 		}
-		m := sent.FindStringSubmatch(s.line)
-		if m == nil {
-			continue
-		}
-		if why := missingAttr(c, s.line); why != "" {
-			near = append(near, s.line+"   ("+why+")")
-			continue
-		}
-		// nlmsg_pid is the socket's port id: the PID for a process's first
-		// netlink socket, a number the kernel picks (strace may show it
-		// negative) for the others.
-		ack := regexp.MustCompile(`nlmsg_type=0x2, nlmsg_flags=[^,]+, nlmsg_seq=` + m[1] + `, nlmsg_pid=-?\d+\}, \{error=(-?\d+)`)
-		for _, r := range seen[i+1:] {
-			// Sequence numbers count per socket: the ack is on the same
-			// one (-y shows it as fd<socket:[inode]>).
-			if r.used || (r.name != "recvfrom" && r.name != "recvmsg") || tgid[r.tid] != c.PID ||
-				len(r.args) == 0 || len(s.args) == 0 || r.args[0] != s.args[0] {
-				continue
-			}
-			a := ack.FindStringSubmatch(r.line)
-			if a == nil {
-				continue
-			}
-			if got, _ := strconv.Atoi(a[1]); got != want {
-				near = append(near, fmt.Sprintf("%s   (ack error=%d, narrated %d)", r.line, got, want))
-				break
-			}
-			s.used, r.used = true, true
-			return
+		if m := nlSocketRE.FindStringSubmatch(s.line); m != nil {
+			out[m[1]] = tgid[s.tid]
 		}
 	}
-	t.Errorf("hood narrated the netlink message %s [%s, PID %d], which strace did not see that process send and have acknowledged so (nlmsg_type %#x)\n  %v",
-		c, c.Who, c.PID, typ, near)
+	return out
 }
 
-// missingAttr says which narrated string attribute (IFLA_IFNAME="eth0",
-// IFA_LOCAL="172.22.0.2") the request strace shows does not carry, "" when
-// it carries them all. strace shows an attribute's bytes as a string
-// ("eth0"), or, inside a blob it does not decode, as \x escapes; an IPv4
-// address is its four bytes.
-func missingAttr(c call.Call, line string) string {
-	for _, a := range c.Args[1:] {
-		if a.Kind != call.Str || a.Name == "" {
+// netlinkSent finds the sendmsg or sendto that carried c and counts it in
+// used; it returns "" when found, else what it saw.
+func netlinkSent(c call.Call, seen []*traced, tgid map[int]int, socks map[string]int, used map[*traced]map[uint16]int) string {
+	hex := fmt.Sprintf("nlmsg_type=%#x,", c.Netlink)
+	split := fmt.Sprintf("nlmsg_type=%#x<<8|%#x,", c.Netlink>>8, c.Netlink&0xff)
+	if c.Netlink < 0x100 {
+		split = hex
+	}
+	var near []string
+	for _, s := range seen {
+		if (s.name != "sendmsg" && s.name != "sendto") || tgid[s.tid] != c.PID || len(s.args) == 0 || s.errno != "" {
 			continue
 		}
-		b := []byte(a.Str)
-		if ip := net.ParseIP(a.Str).To4(); ip != nil {
-			b = ip
-		} else if ip, _, err := net.ParseCIDR(a.Str); err == nil && ip.To4() != nil {
-			b = ip.To4() // RTA_DST: the network's address (its length is rtm_dst_len)
+		m := nlSendRE.FindStringSubmatch(s.args[0])
+		if m == nil || socks[m[1]] != c.PID {
+			continue
 		}
-		var hex strings.Builder
-		for _, x := range b {
-			fmt.Fprintf(&hex, "\\x%02x", x)
+		n := strings.Count(s.line, hex) + strings.Count(s.line, split)
+		if used[s] == nil {
+			used[s] = map[uint16]int{}
 		}
-		if !strings.Contains(line, strconv.Quote(a.Str)) && !strings.Contains(line, hex.String()) {
-			return fmt.Sprintf("no %s=%q in the request", a.Name, a.Str)
+		if used[s][c.Netlink] < n {
+			used[s][c.Netlink]++
+			return ""
 		}
+		near = append(near, s.line)
 	}
-	return ""
+	if len(near) > 3 {
+		near = near[len(near)-3:]
+	}
+	return fmt.Sprintf("hood narrated the netlink message %s [%s, PID %d], but no sendmsg/sendto of that process on a NETLINK_NETFILTER socket carried a message of type %#x; its netfilter sends:\n  %s",
+		c, c.Who, c.PID, c.Netlink, strings.Join(near, "\n  "))
+}
+
+// A netlink send as strace writes it (a type split with <<, a decoded
+// nfgen header) parses, and a narrated message is matched to it once.
+func TestNetlinkSent(t *testing.T) {
+	const trace = `300   socket(0x10, 0x3|0x80800, 0xc) = 4<socket:[77]>
+300   sendmsg(4<socket:[77]>, {msg_name={sa_family=0x10, nl_pid=0, nl_groups=00000000}, msg_namelen=12, msg_iov=[{iov_base=[{nlmsg_len=20, nlmsg_type=0xa<<8|0x1, nlmsg_flags=0x301, nlmsg_seq=1, nlmsg_pid=300}, {nfgen_family=0, version=0, res_id=htons(0)}], iov_len=20}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 20
+300   sendmsg(5<socket:[78]>, {msg_iov=[{iov_base=[{nlmsg_len=20, nlmsg_type=0xa04, nlmsg_flags=0x301}]}]}, 0) = 20
+`
+	seen, tgid := parseStrace(strings.NewReader(trace))
+	if len(seen) != 3 {
+		t.Fatalf("%d calls parsed, want 3: %+v", len(seen), seen)
+	}
+	socks := netfilterSockets(seen, tgid)
+	used := map[*traced]map[uint16]int{}
+	get := call.Call{Name: "NFT_MSG_GETTABLE", PID: 300, Netlink: 0xa01}
+	if why := netlinkSent(get, seen, tgid, socks, used); why != "" {
+		t.Error(why)
+	}
+	if why := netlinkSent(get, seen, tgid, socks, used); why == "" {
+		t.Error("one send matched two narrated messages")
+	}
+	// 0xa04 went on socket 78, which no socket(..., NETLINK_NETFILTER) made.
+	if why := netlinkSent(call.Call{Name: "NFT_MSG_GETCHAIN", PID: 300, Netlink: 0xa04}, seen, tgid, socks, used); why == "" {
+		t.Error("a send on a socket of unknown protocol matched")
+	}
 }

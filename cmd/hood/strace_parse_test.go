@@ -131,6 +131,8 @@ func splitArgs(s string) ([]string, int) {
 		case ch == '"':
 			inStr = !inStr
 		case inStr:
+		case ch == '<' && i+1 < len(s) && s[i+1] == '<':
+			i++ // a shift, as strace writes a netlink type: 0xa<<8|0x1
 		case ch == '(' || ch == '[' || ch == '{' || ch == '<':
 			depth++
 		case (ch == ']' || ch == '}' || ch == '>') && depth > 0:

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/netdev"
 )
 
 // The narration is the kernel's own answer: hood runs under strace -f, every
@@ -28,8 +29,10 @@ import (
 var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
 	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
 	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
-	// ping's raw socket, and the netlink messages (see strace_netlink_test.go)
-	"socket", "setsockopt", "sendto", "recvfrom", "sendmsg", "recvmsg"}
+	"open_tree", "move_mount", "pidfd_open", "pidfd_getfd", "socket", "sendmsg", "sendto",
+	"chroot", "chdir", "fchdir", "pivot_root",
+	// ping's raw socket; the acks of rtnetlink requests (strace_rtnetlink_test.go)
+	"setsockopt", "recvfrom", "recvmsg"}
 
 // straceSessions are hood runs beyond the labs.
 var straceSessions = [][]string{
@@ -41,6 +44,11 @@ var straceSessions = [][]string{
 	{"-c", "unshare net; ping 172.22.9.1 -c 1"},
 	{"-c", "unshare net; net veth hzs0 veth1; net rename veth1 eth0; net addr hzs0 172.22.9.1/24 --host; net addr eth0 172.22.9.2/24; net up hzs0 --host; net up eth0; net route default via 172.22.9.1; net route add 172.22.8.0/24 dev eth0; ping 172.22.9.1 -c 2; net down eth0; box kill box1"},
 	{"-c", "unshare net; net route default via 172.22.9.1"},
+	{"-c", "unshare net; net rule drop icmp; net rule ls; net rule ls host; net rule rm"},
+	// -c ends at the first error: each refused pivot_root ends a session.
+	{"-c", "rootfs make sa; rootfs ls; unshare mnt; chroot sa; run true; chroot --escape; pivot_root sa --no-bind"},
+	{"-c", "rootfs make sb; unshare mnt; pivot_root sb --put-old /proc"},
+	{"-c", "rootfs make sc; unshare mnt; pivot_root sc; run cat /etc/os-release; chroot --escape; box kill box1; rootfs rm sc"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts
@@ -90,7 +98,7 @@ func TestNarrationMatchesStrace(t *testing.T) {
 			logFile := filepath.Join(dir, fmt.Sprintf("calls%d", i))
 			cmd := exec.Command(strace, append([]string{"-f", "-qq", "--seccomp-bpf", "-X", "raw", "-y", "-s", "65536",
 				"-o", traceFile, "-e", "trace=" + strings.Join(traceSet, ","), hood}, args...)...)
-			cmd.Env = append(os.Environ(), "HOOD_CALL_LOG="+logFile, "NO_COLOR=1", "XDG_STATE_HOME="+dir)
+			cmd.Env = append(os.Environ(), "HOOD_CALL_LOG="+logFile, "NO_COLOR=1", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
 			out, _ := cmd.CombinedOutput() // a session may end on a refused call: that is narrated too
 			narrated := readCallLog(t, logFile)
 			if len(narrated) == 0 && i < len(straceSessions) {
@@ -130,6 +138,8 @@ func readCallLog(t *testing.T, path string) []call.Call {
 }
 
 func checkNarration(t *testing.T, narrated []call.Call, seen []*traced, tgid map[int]int) {
+	socks := netfilterSockets(seen, tgid)
+	sent := map[*traced]map[uint16]int{}
 	traced := map[string]bool{}
 	for _, n := range traceSet {
 		traced[n] = true
@@ -138,8 +148,12 @@ func checkNarration(t *testing.T, narrated []call.Call, seen []*traced, tgid map
 		if c.Lib {
 			continue // a C library call: strace shows the system calls it made
 		}
-		if c.Netlink {
-			checkNetlink(t, c, seen, tgid)
+		if c.Netlink != 0 { // a message inside a sendmsg or sendto
+			if _, route := netdev.MsgTypes[c.Name]; route {
+				checkRouteNetlink(t, c, seen, tgid) // strace_rtnetlink_test.go
+			} else if why := netlinkSent(c, seen, tgid, socks, sent); why != "" {
+				t.Error(why) // strace_netlink_test.go
+			}
 			continue
 		}
 		if !traced[c.Name] {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -11,8 +12,11 @@ import (
 	"hood/commands"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/netdev"
+	"hood/internal/kernel/netns"
 	"hood/internal/render"
 	"hood/internal/result"
+	"hood/internal/rootfs"
+	"hood/internal/statedir"
 	"hood/labs"
 )
 
@@ -65,6 +69,23 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 		}
 		return nil, 0, true
 	}
+	if check && file == "" && ls.id != "" {
+		// hood lab --check ID: one built-in lab's solution and checks.
+		all, err := labs.Builtin()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 1, true
+		}
+		l, err := labs.Find(all, ls.id)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood lab:", err)
+			return nil, 2, true
+		}
+		if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
+			return nil, 1, true
+		}
+		return nil, 0, true
+	}
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -83,24 +104,6 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 			return nil, 0, true
 		}
 		ls.id, ls.extra = l.ID, []*labs.Lab{l}
-	}
-	if check && file == "" && ls.id != "" {
-		// hood lab --check ID: one built-in lab's reference solution.
-		all, err := labs.Builtin()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "hood lab:", err)
-			return nil, 1, true
-		}
-		for _, l := range all {
-			if l.ID == ls.id {
-				if labs.CheckAll([]*labs.Lab{l}, os.Stdout, verbose) > 0 {
-					return nil, 1, true
-				}
-				return nil, 0, true
-			}
-		}
-		fmt.Fprintf(os.Stderr, "hood lab: no lab %q (lab list inside hood lists them)\n", ls.id)
-		return nil, 2, true
 	}
 	if ls.id == "" {
 		fmt.Fprintln(os.Stderr, "hood lab: name a lab (hood lab pid), or --file LAB.yaml, or --check-all\n"+usage)
@@ -127,11 +130,12 @@ func cleanup(args []string) int {
 	return 0
 }
 
-// cleanupStale removes the empty hood/ cgroups and the host veth ends of
-// hoods that are gone (namespace pins need no cleanup: they die with
+// cleanupStale removes the empty hood/ cgroups, the /run/netns names and
+// the host veth ends of hoods that are gone (namespace pins need no
+// cleanup: they die with
 // hood's pin holder).
 func cleanupStale(minAge time.Duration) []string {
-	var removed []string
+	removed := netns.CleanupStale()
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs, minAge)
 		if err != nil {
@@ -139,8 +143,13 @@ func cleanupStale(minAge time.Duration) []string {
 		}
 		removed = append(removed, dirs...)
 	}
+	// Half-made root filesystems of a hood killed during rootfs make or
+	// import (rootfs.Open sweeps them too).
+	if dir, _, _, err := statedir.Dir(); err == nil {
+		removed = append(removed, rootfs.At(filepath.Join(dir, "rootfs")).Sweep()...)
+	}
 	// The host ends of veth pairs a dead hood made (their alias names it).
-	devs, err := netdev.CleanupStale("/proc", cgroup.OwnerAlive)
+	devs, err := netdev.CleanupStale("/proc", func(tok string) bool { return !cgroup.Gone(tok) })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hood: cleaning up veth pairs:", err)
 	}

@@ -274,6 +274,11 @@ static void op_forkinit(struct boxreq *q)
 		close(p[0]);
 		prctl(PR_SET_NAME, "hood-init");
 		set_title("hood-init");
+		// Hold no directory but the root: pivot_root(2) moves the root and
+		// working directory of each process whose root or cwd is the old
+		// root, and only those, so a PID 1 left in hood's directory would
+		// keep a way into the detached old root.
+		(void)!chdir("/");
 		if ((q->arg[0] & BOX_INIT_MOUNTPROC) &&
 		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			e = errno;

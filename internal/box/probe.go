@@ -120,6 +120,9 @@ func (b *Box) runProbe(limit int64, args []string) (Probe, []byte, error) {
 		return p, out, err
 	}
 	if sp.ExecFails {
+		if sp.Exec.ErrName() == "ENOENT" && !SelfStatic() {
+			return p, out, fmt.Errorf("starting the probe in %s failed: ENOENT: hood's binary is dynamically linked, and its loader is not in %s's root (after chroot or pivot_root); build hood statically (make does) to run its helpers inside a rootfs", b.Name, b.Name)
+		}
 		return p, out, fmt.Errorf("starting the probe in %s failed: %s", b.Name, sp.Exec.ErrName())
 	}
 	if !st.Exited() || st.ExitStatus() != 0 {

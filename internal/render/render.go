@@ -210,10 +210,10 @@ func (r *Renderer) wider(lines []string) bool {
 func (r *Renderer) syscall(s result.Syscall) {
 	var text string
 	switch {
-	case s.Failed() && s.Netlink:
-		text = s.Text() + " = ack error=-" + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
 	case s.Failed() && s.Lib:
 		text = s.Text() + " = " + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")  [a C library call]"
+	case s.Failed() && s.Netlink != 0:
+		text = s.Text() + " = " + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
 	case s.Failed():
 		text = s.Text() + " = -1 " + r.paint(s.ErrName(), color.FgRed, color.Bold) + " (" + s.Errno.Error() + ")"
 	default:
@@ -221,6 +221,10 @@ func (r *Renderer) syscall(s result.Syscall) {
 	}
 	if s.Who != "" {
 		text += r.paint("   ["+s.Who+"]", color.Faint)
+	}
+	if s.Netlink != 0 {
+		r.line("netlink", text) // a message inside a sendmsg(2), not a call of its own
+		return
 	}
 	r.line("syscall", text)
 }

@@ -58,12 +58,11 @@ type Call struct {
 	// malloc, realpath): it returns its error itself, and strace shows the
 	// system calls it made instead.
 	Lib bool
-	// Netlink marks a netlink request, not a system call: Name is its
-	// nlmsg_type (RTM_NEWLINK), the first argument its nlmsg_flags, the
-	// others its attributes, and Ret/Errno the error of the NLMSG_ERROR
-	// acknowledgement the kernel sent back (0, or -errno). strace shows it
-	// as a sendto on a NETLINK_ROUTE socket and a recvfrom of the ack.
-	Netlink bool `json:",omitempty"`
+	// Netlink, when set, marks a netlink message, not a system call: its
+	// nlmsg_type (NFT_MSG_NEWTABLE is 0xa00). The message travels inside the
+	// sendmsg(2) of its batch or request on a netlink socket, and its answer
+	// is the kernel's reply (an ack, an error, or the objects of a dump).
+	Netlink uint16
 }
 
 // Failed reports whether the kernel refused the call.
@@ -89,13 +88,7 @@ func (c Call) Text() string {
 // Result is the kernel's answer as narrated: "0", "4251 (exited 0)",
 // "-1 EPERM (Operation not permitted)".
 func (c Call) Result() string {
-	if c.Netlink && c.Failed() {
-		return "ack error=-" + c.ErrName() + " (" + c.Errno.Error() + ")"
-	}
-	if c.Netlink {
-		return "ack error=0"
-	}
-	if c.Failed() && c.Lib {
+	if c.Failed() && (c.Lib || c.Netlink != 0) {
 		return c.ErrName() + " (" + c.Errno.Error() + ")"
 	}
 	if c.Failed() {

@@ -156,9 +156,7 @@ func ownerOf(hs []Hierarchy, name string) (owner int, mark string) {
 		if t == "" {
 			continue
 		}
-		pid, _, _ := strings.Cut(t, ":")
-		p, err := strconv.Atoi(pid)
-		if err == nil && token(p) == t {
+		if !Gone(t) {
 			return ownerAlive, t
 		}
 		return ownerDead, t
@@ -187,15 +185,19 @@ func Owned(hs []Hierarchy, hoodPID int) []string {
 	return out
 }
 
-// OwnerToken is the mark that names the hood with PID pid (its PID and
-// start time), for things hood makes outside cgroups: the host ends of
-// veth pairs carry it in their alias. "" when pid is gone.
-func OwnerToken(pid int) string { return token(pid) }
+// Token is the owner mark of the hood with PID pid, "PID:STARTTIME", for
+// other things hood makes outside its boxes (named network namespaces).
+func Token(pid int) string { return token(pid) }
 
-// OwnerAlive reports whether the hood a mark from OwnerToken names still
-// runs (the same PID with the same start time).
-func OwnerAlive(mark string) bool {
+// Gone reports whether the hood a mark names has ended: its PID is free,
+// now another process's (another start time), or a zombie (killed, and
+// not yet reaped: an init that does not reap keeps it so for good).
+func Gone(mark string) bool {
 	pid, _, _ := strings.Cut(mark, ":")
 	p, err := strconv.Atoi(pid)
-	return err == nil && token(p) == mark
+	if err != nil || token(p) != mark {
+		return true
+	}
+	st, err := procfs.Host.Stat(p)
+	return err != nil || st.State.Dead()
 }

@@ -49,3 +49,21 @@ func TestUnknownCgroupOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownFSOptions(t *testing.T) {
+	for _, c := range []struct {
+		fstype, data, bad string
+		known             bool
+	}{
+		{"tmpfs", "size=1m,mode=755", "", true},
+		{"tmpfs", "size=1m,bogus,nosiud", "bogus,nosiud", true},
+		{"proc", "hidepid=2", "", true},
+		{"sysfs", "x", "x", true},
+		{"ext4", "errors=remount-ro", "", false},
+	} {
+		bad, known := UnknownFSOptions(c.fstype, c.data)
+		if strings.Join(bad, ",") != c.bad || known != c.known {
+			t.Errorf("%s %q: %v %v, want %q %v", c.fstype, c.data, bad, known, c.bad, c.known)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Package netdev acts on network devices, addresses and routes through
 // rtnetlink: the messages ip(8) sends. Each request hood makes is narrated
-// as one call.Call marked Netlink: its name is the message type
-// (RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_DELLINK), its first argument
+// as one call.Call whose Netlink field is its nlmsg_type; its name is that
+// type's (RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_DELLINK), its first argument
 // the nlmsg_flags, the others the attributes that matter, and its answer the
 // kernel's NLMSG_ERROR acknowledgement (0, or -errno). strace shows such a
 // request as a sendto(2) on a NETLINK_ROUTE socket and the acknowledgement

@@ -44,7 +44,7 @@ func TestVethAcrossNamespaces(t *testing.T) {
 	defer inside.Close()
 	name := fmt.Sprintf("hzk%d", os.Getpid()%100000)
 	calls, err := host.AddVeth(name, "eth0", inside, "")
-	if err != nil || len(calls) != 1 || calls[0].Failed() || !calls[0].Netlink {
+	if err != nil || len(calls) != 1 || calls[0].Failed() || calls[0].Netlink != 0x10 {
 		t.Fatalf("AddVeth: %v %v", calls, err)
 	}
 	defer func() { _, _ = host.Delete(name) }()

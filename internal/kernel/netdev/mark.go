@@ -7,7 +7,7 @@ import (
 
 // MarkPrefix begins the alias (IFLA_IFALIAS) of every host-side veth end
 // hood makes: "hood:" and the owner token of the hood that made it (see
-// cgroup.OwnerToken), so that cleanup removes only a dead hood's devices.
+// cgroup.Token), so that cleanup removes only a dead hood's devices.
 const MarkPrefix = "hood:"
 
 // Mark is the alias for a host end made by the hood with owner token tok.

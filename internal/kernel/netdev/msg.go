@@ -56,7 +56,10 @@ func (n *NS) msg(name string, flags int, err error, attrs ...call.Arg) ([]call.C
 		answer = errno
 	}
 	c := call.New(n.who, n.me, name, 0, answer, append([]call.Arg{call.F(int64(flags), FlagText(flags))}, attrs...)...)
-	c.Netlink = true
+	c.Netlink = uint16(MsgTypes[name])
+	if answer == nil {
+		c.RetNote = "(ack)"
+	}
 	return []call.Call{c}, err
 }
 

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/moby/sys/mountinfo"
 )
 
 // seed adds every fixture file called name (good and broken) to f's corpus.
@@ -84,6 +86,52 @@ func FuzzMountinfo(f *testing.F) {
 		}
 		if m := MountOf(ms, "/a/b"); m != nil && len(ms) == 0 {
 			t.Errorf("MountOf found %+v in an empty table", m)
+		}
+	})
+}
+
+// FuzzPropagation holds the decoding of mountinfo's optional fields to a
+// round trip: what it accepts, written back as the kernel writes it, reads
+// back the same.
+func FuzzPropagation(f *testing.F) {
+	for _, s := range []string{"", "shared:1", "master:2 propagate_from:3", "shared:4 master:5", "unbindable", "shared:", "peer:1", "shared:01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePropagation(s)
+		if err != nil {
+			return
+		}
+		back := p.String()
+		if back == "private" {
+			back = ""
+		}
+		if q, err := ParsePropagation(back); err != nil || q != p {
+			t.Errorf("%q decoded as %+v, written back as %q, which reads %+v, %v", s, p, back, q, err)
+		}
+		if p.Kind() == "" || p.Words() == "" {
+			t.Errorf("%q: empty words", s)
+		}
+	})
+}
+
+// FuzzMountDiff diffs whatever table mountinfo accepts: against itself it
+// differs in nothing, against an empty table every mount is added.
+func FuzzMountDiff(f *testing.F) {
+	seed(f, "mountinfo")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ms, err := mountinfo.GetMountsFromReader(bytes.NewReader(data), nil)
+		if err != nil {
+			return
+		}
+		if d := DiffMounts(ms, ms); len(d) != 0 {
+			t.Errorf("a table differs from itself: %+v", d)
+		}
+		if d := DiffMounts(nil, ms); len(d) != len(ms) {
+			t.Errorf("%d mounts against none: %d changes", len(ms), len(d))
+		}
+		if d := DiffMounts(ms, nil); len(d) != len(ms) {
+			t.Errorf("none against %d mounts: %d changes", len(ms), len(d))
 		}
 	})
 }
