@@ -1,8 +1,11 @@
 package netdev
 
 import (
+	"errors"
 	"os"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // MarkPrefix begins the alias (IFLA_IFALIAS) of every host-side veth end
@@ -45,7 +48,10 @@ func CleanupStale(procRoot string, alive func(token string) bool) ([]string, err
 			continue
 		}
 		if _, err := n.Delete(l.Name); err != nil {
-			if firstErr == nil {
+			// Gone meanwhile: its peer's namespace died (its last holder, a
+			// /run/netns name, was removed just before) and took it along.
+			var nd *NoDevice
+			if !errors.As(err, &nd) && !errors.Is(err, unix.ENODEV) && firstErr == nil {
 				firstErr = err
 			}
 			continue
