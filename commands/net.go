@@ -182,7 +182,7 @@ func (s *Session) netAfterKill(b *box.Box, r *result.Result) {
 		if s.waitGone(s.HoodPID, p.A) {
 			r.Say("veth", "%s is gone from the host: the kernel destroyed the pair when %s's network namespace died with its last process (hood sent no RTM_DELLINK)", p.A, b.Name)
 		} else {
-			r.Say("veth", "%s is still on the host: something else holds %s's network namespace (a pin, an open descriptor)", p.A, b.Name)
+			r.Say("veth", "%s is still on the host: something else holds %s's network namespace (a name in /run/netns, a pin, an open descriptor)", p.A, b.Name)
 			keep = append(keep, p)
 		}
 	}
