@@ -2,19 +2,23 @@ package commands
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"time"
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/netdev"
+	"hood/internal/kernel/ns"
 	"hood/internal/result"
 )
 
 // netState is what the net commands made and saw in one session.
 type netState struct {
-	pairs []vethPair
-	ping  *PingOutcome
+	pairs  []vethPair
+	ping   *PingOutcome
+	labNet string    // the net lab's 172.22.N, once chosen
+	hold   io.Closer // keeps labNet this hood's
 }
 
 // vethPair is a veth pair hood made: end A in the namespace of process
@@ -125,6 +129,10 @@ func hostFlag(args []string) ([]string, bool) {
 // box's namespace kept alive by a pin, or one the kernel is still tearing
 // down), as hood exits.
 func (s *Session) closeNet() {
+	if s.net.hold != nil {
+		s.net.hold.Close()
+		s.net.hold = nil
+	}
 	if len(s.net.pairs) == 0 {
 		return
 	}
@@ -208,4 +216,64 @@ func (s *Session) NetRoutes(pid int) ([]netdev.Route, error) {
 	}
 	defer n.Close()
 	return n.Routes()
+}
+
+// LabNet is the first three numbers of the net lab's /24 for this hood:
+// 172.22.0, or the next 172.22.N when the host or another hood uses that
+// one. It is chosen once and held for the session.
+func (s *Session) LabNet() string {
+	if s.net.labNet != "" {
+		return s.net.labNet
+	}
+	var addrs, routes []string
+	if ls, err := s.NetLinks(s.HoodPID); err == nil {
+		for _, l := range ls {
+			addrs = append(addrs, l.Addrs...)
+		}
+	}
+	if rs, err := s.NetRoutes(s.HoodPID); err == nil {
+		for _, r := range rs {
+			routes = append(routes, r.Dst)
+		}
+	}
+	prefix, hold, err := netdev.ReserveLabNet(addrs, routes)
+	if err != nil {
+		return netdev.LabNets + ".0"
+	}
+	s.net.labNet, s.net.hold = prefix, hold
+	return prefix
+}
+
+// pairsFreed looks at the pairs whose box end's box is gone (kept alive by
+// something else, such as a name in /run/netns) and returns the host ends
+// that have gone since: the kernel destroyed them with the namespace.
+func (s *Session) pairsFreed() []string {
+	var freed []string
+	var keep []vethPair
+	for _, p := range s.net.pairs {
+		if !p.Host || s.Proc().Alive(p.BPID) || !s.waitGone(s.HoodPID, p.A) {
+			keep = append(keep, p)
+			continue
+		}
+		freed = append(freed, p.A)
+	}
+	s.net.pairs = keep
+	return freed
+}
+
+// procsInNet counts the processes in the network namespace with inode.
+func (s *Session) procsInNet(inode uint64) int {
+	if inode == 0 {
+		return 0
+	}
+	list, err := ns.List(s.ProcRoot)
+	if err != nil {
+		return 0
+	}
+	for _, n := range list {
+		if n.Type == "net" && n.Inode == inode {
+			return n.NProcs
+		}
+	}
+	return 0
 }

@@ -129,6 +129,14 @@ func netNSRm(s *Session, args []string) (*result.Result, error) {
 	if !netns.Exists(name) {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("there is no %s: `net ns ls` lists the names", netns.Path(name))}
 	}
+	var inode uint64 // the namespace the name held, to look at afterwards
+	if es, err := netns.List(); err == nil {
+		for _, e := range es {
+			if e.Name == name {
+				inode = e.Inode
+			}
+		}
+	}
 	calls, err := netns.Remove(name, s.HoodPID)
 	var notOurs *netns.ErrNotOurs
 	if errors.As(err, &notOurs) {
@@ -147,5 +155,11 @@ func netNSRm(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Shell = "ip netns del " + name
 	r.Meaning = "Only the name goes: the namespace itself lives on while a process, descriptor or other bind mount holds it."
+	if freed := s.pairsFreed(); len(freed) > 0 {
+		r.Say("veth", "%s gone from the host: the name was the last hold on the namespace, so the kernel freed it and destroyed its devices, and their peers with them (hood sent no RTM_DELLINK)", strings.Join(freed, ", "))
+		r.Meaning = "The name was all that kept the namespace: without it the kernel freed the namespace and everything in it."
+	} else if n := s.procsInNet(inode); n > 0 {
+		r.Say("namespace", "net:[%d] lives on: %d process(es) are still in it", inode, n)
+	}
 	return r, nil
 }

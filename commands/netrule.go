@@ -73,6 +73,20 @@ func (s *Session) hostRules(r *result.Result) (nft.Ruleset, error) {
 	return rs, err
 }
 
+// boxDrops looks whether b's own ruleset drops incoming proto; the dump
+// messages go in r as quiet calls.
+func (s *Session) boxDrops(b *box.Box, proto string, r *result.Result) bool {
+	c, opens, err := nft.OpenNS(s.ProcRoot, b.PID, s.HoodPID)
+	addQuiet(r, opens)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	rs, calls, err := c.Ruleset()
+	addQuiet(r, calls)
+	return err == nil && rs.Drops(proto)
+}
+
 func addQuiet(r *result.Result, calls []result.Syscall) {
 	for _, m := range calls {
 		m.Quiet = true

@@ -120,7 +120,7 @@ func (s *Session) hostUses(ipn *net.IPNet) error {
 	for _, l := range ls {
 		for _, a := range l.Addrs {
 			if ip, _, _ := net.ParseCIDR(a); ip != nil && ip.Equal(ipn.IP) {
-				return &result.UsageError{Msg: fmt.Sprintf("%s is already an address of the host's %s: pick one in 172.22.0.0/24, the lab's range", ipn.IP, l.Name)}
+				return &result.UsageError{Msg: fmt.Sprintf("%s is already an address of the host's %s: pick one in %s.0/24, the lab's range here", ipn.IP, l.Name, s.LabNet())}
 			}
 		}
 	}
@@ -139,7 +139,7 @@ func (s *Session) hostUses(ipn *net.IPNet) error {
 		if l := netdev.Find(ls, rt.Dev); l != nil && netdev.Owner(l.Alias) != "" {
 			continue // a veth end hood made
 		}
-		return &result.UsageError{Msg: fmt.Sprintf("%s is inside %s, which the host routes through %s: an address there would clash with the host's network; pick one in 172.22.0.0/24, the lab's range", ipn.IP, rt.Dst, rt.Dev)}
+		return &result.UsageError{Msg: fmt.Sprintf("%s is inside %s, which the host routes through %s: an address there would clash with the host's network; pick one in %s.0/24, the lab's range here", ipn.IP, rt.Dst, rt.Dev, s.LabNet())}
 	}
 	return nil
 }

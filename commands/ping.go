@@ -108,7 +108,10 @@ func ping(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Meaning = "The echo requests and replies went only through the box's own devices, and across a veth pair hood made when the address is at its far end: namespaces are joined only where a veth joins them."
 	if rep.Received == 0 {
-		r.Meaning = "No reply came back within a second per request: the address is routed but nothing answered (a device down, no route back, or a firewall rule)."
+		r.Meaning = "No reply reached the ping within a second per request: the address is routed, but the request or its reply was lost on the way (a device down, no route back, or a firewall rule)."
+		if s.boxDrops(b, "icmp", r) {
+			r.Say("firewall", "%s's own ruleset drops incoming icmp (net rule ls): an echo reply that came back died at its input hook", b.Name)
+		}
 	}
 	return r, nil
 }
@@ -173,7 +176,7 @@ func unreachableWhy(name string, links []netdev.Link, routes []netdev.Route) str
 
 // pingAllowed decides whether a ping from b to ip stays on the machine: ip
 // is on a device of b's namespace, or on the far end of a veth pair hood
-// made with its near end there; or ip is in the lab's range, 172.22.0.0/24,
+// made with its near end there; or ip is in the lab's range, 172.22.0.0/16,
 // and b's namespace has no route to it at all (the kernel refuses to send:
 // ENETUNREACH). Any other address is refused, the host's own first.
 func (s *Session) pingAllowed(b *box.Box, ip net.IP, links []netdev.Link, routes []netdev.Route) (string, bool) {
@@ -209,9 +212,10 @@ func (s *Session) pingAllowed(b *box.Box, ip net.IP, links []netdev.Link, routes
 	return refused, false
 }
 
-// labRange is the net lab's range: hood lets the kernel refuse a ping
-// there when the box has no route to it (the lab's first ping).
-var labRange = &net.IPNet{IP: net.IPv4(172, 22, 0, 0).To4(), Mask: net.CIDRMask(24, 32)}
+// labRange holds the net lab's networks (172.22.N.0/24, netdev.LabNets):
+// hood lets the kernel refuse a ping there when the box has no route to it
+// (the lab's first ping).
+var labRange = &net.IPNet{IP: net.IPv4(172, 22, 0, 0).To4(), Mask: net.CIDRMask(16, 32)}
 
 // routed reports whether any route of the namespace covers ip.
 func routed(ip net.IP, routes []netdev.Route) bool {

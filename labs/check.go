@@ -199,8 +199,44 @@ func (c Check) validate() error {
 	return nil
 }
 
-// eval tells whether the check holds now, and what was seen.
-func (c Check) eval(e *env) (bool, string) { return c.impl.eval(e) }
+// eval tells whether the check holds now, and what was seen. The kind's
+// string fields are expanded first ({hood}, {net}, {box1}, ...: see
+// env.expand), on a copy, so that every kind takes placeholders alike.
+func (c Check) eval(e *env) (bool, string) { return expandFields(c.impl, e).eval(e) }
+
+// said is what the learner is told holds, with its placeholders expanded.
+func (c Check) said(e *env) string { return e.expand(c.Say) }
+
+// expandFields returns a copy of the kind (a pointer to a struct) with
+// every string and []string field expanded.
+func expandFields(k kind, e *env) kind {
+	v := reflect.ValueOf(k)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return k
+	}
+	cp := reflect.New(v.Elem().Type())
+	cp.Elem().Set(v.Elem())
+	for i := 0; i < cp.Elem().NumField(); i++ {
+		f := cp.Elem().Field(i)
+		if !f.CanSet() {
+			continue
+		}
+		switch {
+		case f.Kind() == reflect.String:
+			f.SetString(e.expand(f.String()))
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+			out := reflect.MakeSlice(f.Type(), f.Len(), f.Len())
+			for j := 0; j < f.Len(); j++ {
+				out.Index(j).SetString(e.expand(f.Index(j).String()))
+			}
+			f.Set(out)
+		}
+	}
+	if k2, ok := cp.Interface().(kind); ok {
+		return k2
+	}
+	return k
+}
 
 // probes reports whether evaluating the check starts a process in a box.
 func (c Check) probes() bool {

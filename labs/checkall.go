@@ -74,7 +74,7 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 			}
 			ok, detail := c.eval(e)
 			if ok {
-				rep.Problems = append(rep.Problems, fmt.Sprintf("passes before the step is done: %s (%s)", c.Say, detail))
+				rep.Problems = append(rep.Problems, fmt.Sprintf("passes before the step is done: %s (%s)", c.said(e), detail))
 			}
 			failed = failed || !ok
 		}
@@ -98,7 +98,7 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 		}
 		for _, c := range st.Checks {
 			if ok, detail := c.eval(e); !ok {
-				rep.Problems = append(rep.Problems, fmt.Sprintf("does not hold after the solution: %s (%s)", c.Say, detail))
+				rep.Problems = append(rep.Problems, fmt.Sprintf("does not hold after the solution: %s (%s)", c.said(e), detail))
 			}
 		}
 		reports = append(reports, rep)

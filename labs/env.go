@@ -54,7 +54,9 @@ func (e *env) anyBox(ref string, f func(b *box.Box) (bool, string)) (bool, strin
 	return false, strings.Join(why, "; ")
 }
 
-// expand replaces {hood} with hood's PID, {NAME} with box NAME's PID,
+// expand replaces {hood} with hood's PID, {net} with the first three
+// numbers of the net lab's /24 (172.22.0, or the next 172.22.N free on
+// this host), {NAME} with box NAME's PID,
 // {NAME.init} with the PID of its PID 1, {pins} with the directory that
 // ns pin puts pins in and {loop}, {loop.dev}, {loop.name} with the last
 // loop device attached.
@@ -80,6 +82,8 @@ func (e *env) placeholder(key string) string {
 	switch {
 	case name == "hood":
 		return strconv.Itoa(e.s.HoodPID)
+	case name == "net" && e.s.LabNet() != "":
+		return e.s.LabNet()
 	case name == "pins" && e.s.PinDir() != "":
 		return e.s.PinDir()
 	case name == "loop" && len(e.s.Loops()) > 0:

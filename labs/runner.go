@@ -269,7 +269,7 @@ func (d *Driver) check(s *commands.Session, verbose bool) *result.Result {
 			// the box (which may change it: a time namespace's offsets
 			// are fixed once a process is in it) is not run at all.
 			if verbose {
-				lines = append(lines, fmt.Sprintf("  · %s (checked once the checks above hold)", c.Say))
+				lines = append(lines, fmt.Sprintf("  · %s (checked once the checks above hold)", c.said(&d.env)))
 			}
 			continue
 		}
@@ -280,7 +280,7 @@ func (d *Driver) check(s *commands.Session, verbose bool) *result.Result {
 		} else {
 			all = false
 		}
-		lines = append(lines, fmt.Sprintf("  %s %s (%s)", mark, c.Say, detail))
+		lines = append(lines, fmt.Sprintf("  %s %s (%s)", mark, c.said(&d.env), detail))
 	}
 	if !all {
 		if verbose {

@@ -50,3 +50,27 @@ func TestMark(t *testing.T) {
 		}
 	}
 }
+
+func TestReserveLabNet(t *testing.T) {
+	a, ca, err := ReserveLabNet([]string{"172.22.0.1/24"}, []string{"default", "10.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ca.Close()
+	if a == "172.22.0" {
+		t.Fatalf("got 172.22.0, which a host address is in")
+	}
+	// A second reservation (another hood) gets another network.
+	b, cb, err := ReserveLabNet(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cb.Close()
+	if b == a {
+		t.Fatalf("two reservations got the same network %s", a)
+	}
+	// A host route over all of 172.22.0.0/16 leaves nothing.
+	if _, _, err := ReserveLabNet(nil, []string{"172.22.0.0/16"}); err == nil {
+		t.Fatal("reserved a network inside a host route")
+	}
+}
