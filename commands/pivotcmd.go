@@ -278,6 +278,9 @@ func (p *steps) pivotErr(c result.Syscall, dir, putOld string, _ []*mountinfoT, 
 	case rootBefore != "/" && rootBefore != "":
 		ke.Meaning = fmt.Sprintf("%s's root is %s (a chroot), which is not the root of a mount: pivot_root moves the mount at the caller's root and needs the root to be one", p.b.Name, rootBefore)
 		ke.Fix = "chroot --escape first, or start a new box"
+	case rootIsInitramfs(now):
+		ke.Meaning = fmt.Sprintf("%s's root mount is the initial ramfs (type rootfs in its mount table), the kernel's first mount, which pivot_root refuses to move: a system that runs from its initramfs leaves it with switch_root, which deletes its files and mounts the new root over it", p.b.Name)
+		ke.Fix = "copy the root into a tmpfs and switch_root there (as an init does), or try this on a machine booted from a disk"
 	case procfs.TopAt(now, dir) == nil:
 		ke.Meaning = fmt.Sprintf("%s is not a mount point in %s's mount table: pivot_root needs the new root to be a mount of its own (--no-bind skipped the bind mount that makes it one)", dir, p.b.Name)
 		ke.Fix = "drop --no-bind: hood then binds the directory on itself first, as runc does"
@@ -291,6 +294,17 @@ func (p *steps) pivotErr(c result.Syscall, dir, putOld string, _ []*mountinfoT, 
 		}
 	}
 	return ke
+}
+
+// rootIsInitramfs reports whether the bottom mount at / is the kernel's
+// initial ramfs (rootfs): pivot_root answers EINVAL for it.
+func rootIsInitramfs(table []*mountinfoT) bool {
+	for _, m := range table {
+		if m.Mountpoint == "/" && m.FSType == "rootfs" {
+			return true
+		}
+	}
+	return false
 }
 
 // sameMount finds in table the mount of the filesystem and directory m is.

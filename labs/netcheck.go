@@ -32,7 +32,8 @@ func netOf(e *env, ref string, f func(label string, pid int, ls []netdev.Link) (
 }
 
 // NetDevCheck: in Box's network namespace ("host": the host's), the
-// namespace has exactly the devices Only; or device Dev exists (with Absent,
+// namespace has exactly the devices Only (for a box, in a namespace of
+// its own: a host with only lo, as in a VM, must not pass); or device Dev exists (with Absent,
 // does not), is up or down (Up), has the address Addr, and, for a veth,
 // has its peer in PeerIn's namespace ("host" or a box).
 type NetDevCheck struct {
@@ -69,6 +70,9 @@ func (c *NetDevCheck) eval(e *env) (bool, string) {
 		}
 		have := fmt.Sprintf("%s has %s", label, strings.Join(names, " "))
 		if len(c.Only) > 0 {
+			if c.Box != "host" && e.sameNetAsHost(pid) {
+				return false, label + " is in the host's network namespace"
+			}
 			var got []string
 			for _, l := range ls {
 				got = append(got, l.Name)

@@ -58,8 +58,12 @@ func (c *NFTRuleCheck) eval(e *env) (bool, string) {
 	})
 }
 
-func (e *env) sharesHostNet(b *box.Box) bool {
-	mine, err1 := ns.ReadInode(e.s.ProcRoot, b.PID, "net")
+func (e *env) sharesHostNet(b *box.Box) bool { return e.sameNetAsHost(b.PID) }
+
+// sameNetAsHost reports whether pid is in the host's network namespace
+// (or either cannot be read).
+func (e *env) sameNetAsHost(pid int) bool {
+	mine, err1 := ns.ReadInode(e.s.ProcRoot, pid, "net")
 	host, err2 := ns.ReadInode(e.s.ProcRoot, e.s.HoodPID, "net")
 	return err1 != nil || err2 != nil || mine == host
 }

@@ -10,6 +10,18 @@
 #
 # and "=== vmtest DONE" once every step ran, which main.go reads.
 export PATH=/bin HOME=/root TMPDIR=/tmp
+# The initramfs is the kernel's first mount (rootfs), which pivot_root(2)
+# refuses to move, as every booted system's root is not: copy it into a
+# tmpfs and make that the root (switch_root frees the initramfs), so the
+# rootfs lab's pivot_root runs here as on a real machine.
+if [ ! -e /.switched ]; then
+	mkdir /newroot && mount -t tmpfs -o mode=0755 tmpfs /newroot
+	for d in /*; do
+		case $d in /newroot | /proc | /sys | /dev | /run | /tmp) mkdir "/newroot$d" ;; *) cp -a "$d" /newroot/ ;; esac
+	done
+	: >/newroot/.switched
+	exec switch_root /newroot /init
+fi
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
