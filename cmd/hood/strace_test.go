@@ -16,6 +16,7 @@ import (
 
 	"hood/internal/kernel/call"
 	"hood/internal/kernel/netdev"
+	"hood/internal/testenv"
 )
 
 // The narration is the kernel's own answer: hood runs under strace -f, every
@@ -94,6 +95,9 @@ func TestNarrationMatchesStrace(t *testing.T) {
 	}
 	for i, args := range append(straceSessions, transcriptSessions(t)...) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if i == 0 {
+				testenv.CPU(t) // lab --check-all: the cgroup labs measure CPU time
+			}
 			traceFile := filepath.Join(dir, fmt.Sprintf("trace%d", i))
 			logFile := filepath.Join(dir, fmt.Sprintf("calls%d", i))
 			cmd := exec.Command(strace, append([]string{"-f", "-qq", "--seccomp-bpf", "-X", "raw", "-y", "-s", "65536",

@@ -6,8 +6,10 @@
 package testenv
 
 import (
+	"net"
 	"os"
 	"testing"
+	"time"
 )
 
 // Root is for a test that changes the kernel's state: it creates boxes,
@@ -38,5 +40,26 @@ func Binary(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: runs the hood binary and its boxes")
+	}
+}
+
+// CPU holds, until the test ends, the machine-wide lock of the tests that
+// measure CPU time (a burner's share, a throttled group's usage): they
+// fail when another package's tests, run at the same time by go test, take
+// the CPUs they measure. The lock is an abstract unix socket, which the
+// kernel frees when the process ends: nothing is left behind.
+func CPU(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		l, err := net.ListenPacket("unixgram", "@hood-test-cpu")
+		if err == nil {
+			t.Cleanup(func() { l.Close() })
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the CPU-measuring tests' lock (@hood-test-cpu) was held for 5 minutes: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
