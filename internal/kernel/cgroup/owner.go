@@ -15,8 +15,9 @@ import (
 	"hood/internal/kernel/procfs"
 )
 
-// CleanupStale removes empty directories hood/* (and hood itself when empty)
-// left behind by a hood that was killed, below hood's own cgroup in every
+// CleanupStale removes empty directories hood/* (and hood itself when empty
+// and, as for hood/*, older than minAge) left behind by a hood that was
+// killed, below hood's own cgroup in every
 // hierarchy in hs. A directory with processes or child cgroups is left
 // alone: it belongs to a running hood. Returns the removed directories.
 func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
@@ -59,6 +60,11 @@ func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
 			}
 		}
 
+		if young(parent, minAge) {
+			// Another hood may have made it just now and be about to
+			// fill it in (cpuset.cpus, cpuset.mems) or make its group.
+			continue
+		}
 		switch err := unix.Rmdir(parent); {
 		case err == nil:
 			removed = append(removed, parent)
