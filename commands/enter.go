@@ -8,6 +8,8 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
+
+	"golang.org/x/sys/unix"
 )
 
 const enterUsage = "enter TARGET TYPE... | enter PATH"
@@ -196,5 +198,8 @@ func (s *Session) join(r *result.Result, b *box.Box, path string, flag uintptr, 
 		return nil, err
 	}
 	diff(r, b.PID, before, after, names, note)
+	if flag == unix.CLONE_NEWNET && before["net"] != after["net"] {
+		s.netAfterLeave(b, r)
+	}
 	return after, nil
 }

@@ -197,6 +197,28 @@ func (s *Session) netAfterKill(b *box.Box, r *result.Result) {
 	s.net.pairs = keep
 }
 
+// netAfterLeave says what became of the pairs hood made with their box end
+// in b's network namespace, which b has just left (a second unshare net, or
+// enter ... net): when b was the last process in it, the kernel freed it
+// and destroyed the pair; otherwise the namespace, and the pair, live on.
+func (s *Session) netAfterLeave(b *box.Box, r *result.Result) {
+	var keep []vethPair
+	for _, p := range s.net.pairs {
+		if p.BPID != b.PID || !p.Host {
+			keep = append(keep, p)
+			continue
+		}
+		if s.waitGone(s.HoodPID, p.A) {
+			r.Say("veth", "%s is gone from the host: %s was the last process in the network namespace it left, so the kernel freed it and destroyed the pair (hood sent no RTM_DELLINK)", p.A, b.Name)
+			continue
+		}
+		r.Say("veth", "%s is still on the host: something else (another process, a name in /run/netns, a pin) holds the network namespace %s left, and its end of the pair with it", p.A, b.Name)
+		p.BPID, p.BBox = -1, "" // the box end is in no box's namespace now
+		keep = append(keep, p)
+	}
+	s.net.pairs = keep
+}
+
 // parseCIDR reads an IPv4 address with its prefix: 172.22.0.2/24.
 func parseCIDR(usage, word string) (*net.IPNet, error) {
 	ip, n, err := net.ParseCIDR(word)

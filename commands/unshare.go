@@ -7,6 +7,8 @@ import (
 	"hood/internal/kernel/ns"
 	"hood/internal/kernel/procfs"
 	"hood/internal/result"
+
+	"golang.org/x/sys/unix"
 )
 
 const unshareUsage = "unshare TYPE... [--map-root] [--map-users IN:OUT:N] [--map-groups IN:OUT:N] [--fork] [--mount-proc] [--propagation private|shared|slave|unchanged] [--monotonic SECS] [--boottime SECS]"
@@ -73,6 +75,9 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		return u.r, kernelErr(c, "unshare")
 	}
 	u.typeMeanings()
+	if flags&unix.CLONE_NEWNET != 0 {
+		s.netAfterLeave(b, u.r)
+	}
 	// Then what the options ask for, in the order unshare(1) does it.
 	for _, step := range []func() error{u.propagation, u.idMaps, u.timeOffsets, u.forkInit} {
 		if err := step(); err != nil {

@@ -168,9 +168,9 @@ func waited(t *testing.T, r *result.Result) {
 func TestBurnCommand(t *testing.T) {
 	s := workloadSession(t)
 	testenv.CPU(t)
-	// A shared 2-CPU machine: one of three runs must land in range.
+	// A shared 2-CPU machine: one of five runs must land in range.
 	var got []string
-	for range 3 {
+	for range 5 {
 		r := run1(t, s, "burn 1 --seconds 1")
 		waited(t, r)
 		line := lineOf(r, "burned")

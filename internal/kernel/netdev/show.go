@@ -1,6 +1,7 @@
 package netdev
 
 import (
+	"errors"
 	"net"
 	"sort"
 
@@ -28,9 +29,22 @@ type Route struct {
 	Dst, Gw, Dev, Src, Scope string
 }
 
+// dump runs a netlink dump again when the kernel says it was interrupted
+// (NLM_F_DUMP_INTR: the table changed while it was read, as it does when
+// other hoods add and remove devices), so that no list is ever partial.
+func dump[T any](f func() (T, error)) (T, error) {
+	for i := 0; ; i++ {
+		v, err := f()
+		if errors.Is(err, netlink.ErrDumpInterrupted) && i < 10 {
+			continue
+		}
+		return v, err
+	}
+}
+
 // Links lists the devices of n, by index, with their addresses.
 func (n *NS) Links() ([]Link, error) {
-	ls, err := n.h.LinkList()
+	ls, err := dump(n.h.LinkList)
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +59,12 @@ func (n *NS) Links() ([]Link, error) {
 		if _, ok := l.(*netlink.Veth); ok {
 			d.Peer, d.PeerNS = a.ParentIndex, a.NetNsID
 		}
-		addrs, err := n.h.AddrList(l, unix.AF_UNSPEC)
-		if err == nil {
-			for _, ad := range addrs {
-				d.Addrs = append(d.Addrs, ad.IPNet.String())
-			}
+		addrs, err := dump(func() ([]netlink.Addr, error) { return n.h.AddrList(l, unix.AF_UNSPEC) })
+		if err != nil && !errors.Is(err, unix.ENODEV) { // ENODEV: the device went meanwhile
+			return nil, err
+		}
+		for _, ad := range addrs {
+			d.Addrs = append(d.Addrs, ad.IPNet.String())
 		}
 		out = append(out, d)
 	}
@@ -59,12 +74,12 @@ func (n *NS) Links() ([]Link, error) {
 
 // Routes lists n's IPv4 routes in the main table.
 func (n *NS) Routes() ([]Route, error) {
-	rs, err := n.h.RouteList(nil, unix.AF_INET)
+	rs, err := dump(func() ([]netlink.Route, error) { return n.h.RouteList(nil, unix.AF_INET) })
 	if err != nil {
 		return nil, err
 	}
 	names := map[int]string{}
-	if ls, err := n.h.LinkList(); err == nil {
+	if ls, err := dump(n.h.LinkList); err == nil {
 		for _, l := range ls {
 			names[l.Attrs().Index] = l.Attrs().Name
 		}
