@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"hood/internal/kernel/call"
 	"hood/internal/kernel/netdev"
@@ -170,19 +171,39 @@ func netSetUp(s *Session, args []string, up bool) (*result.Result, error) {
 	if err != nil {
 		return r, netErr(calls, err)
 	}
-	if ls, err := n.Links(); err == nil {
-		if l := netdev.Find(ls, args[0]); l != nil {
-			r.Changes = append(r.Changes, result.Change{Path: n.Label + ": " + args[0], Before: before,
-				After: upDown(l.Up) + " (operstate " + l.Oper + ")", Note: operNote(*l)})
-		}
+	if l := settled(n, args[0]); l != nil {
+		r.Changes = append(r.Changes, result.Change{Path: n.Label + ": " + args[0], Before: before,
+			After: upDown(l.Up) + " (operstate " + l.Oper + ")", Note: operNote(*l)})
 	}
 	r.Meaning = "IFF_UP is the administrative switch; the operational state says whether packets can flow (a veth end has no carrier, operstate down, until its peer is up too)."
 	return r, nil
 }
 
+// settled reads dev once its operational state has caught up with its
+// carrier: the kernel sets the carrier at once and the operstate a moment
+// later, so a veth end whose peer is up reads "operstate down" at first.
+// It waits at most a second and a half.
+func settled(n *netdev.NS, dev string) *netdev.Link {
+	var l *netdev.Link
+	for range 75 {
+		ls, err := n.Links()
+		if err != nil {
+			return l
+		}
+		if l = netdev.Find(ls, dev); l == nil || !l.Up || !l.Carrier || l.Oper == "up" || l.Oper == "unknown" {
+			return l
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return l
+}
+
 func operNote(l netdev.Link) string {
-	if l.Kind == "veth" && l.Up && l.Oper != "up" {
-		return "its peer is still down"
+	switch {
+	case l.Kind == "veth" && l.Up && !l.Carrier:
+		return "no carrier: its peer is still down"
+	case l.Up && l.Carrier && l.Oper != "up" && l.Oper != "unknown":
+		return "carrier on; the kernel has not set the operational state yet"
 	}
 	return ""
 }

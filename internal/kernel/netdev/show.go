@@ -11,17 +11,21 @@ import (
 
 // Link is a device as a namespace's RTM_GETLINK dump shows it.
 type Link struct {
-	Index  int
-	Name   string
-	Kind   string // "veth", "device" (lo, a physical NIC), ...
-	Up     bool   // IFF_UP: administratively up
-	Oper   string // operational state: "up", "down", "lowerlayerdown", "unknown"
-	MAC    string
-	MTU    int
-	Alias  string // IFLA_IFALIAS; hood marks the host ends it makes
-	Peer   int    // a veth's peer: its ifindex (IFLA_LINK)
-	PeerNS int    // IFLA_LINK_NETNSID: -1 when the peer is in this namespace
-	Addrs  []string
+	Index int
+	Name  string
+	Kind  string // "veth", "device" (lo, a physical NIC), ...
+	Up    bool   // IFF_UP: administratively up
+	// Carrier is IFF_LOWER_UP, the carrier as the kernel has it now; the
+	// operational state follows it a moment later (linkwatch). A veth
+	// end has carrier when both ends are up.
+	Carrier bool
+	Oper    string // operational state: "up", "down", "lowerlayerdown", "unknown"
+	MAC     string
+	MTU     int
+	Alias   string // IFLA_IFALIAS; hood marks the host ends it makes
+	Peer    int    // a veth's peer: its ifindex (IFLA_LINK)
+	PeerNS  int    // IFLA_LINK_NETNSID: -1 when the peer is in this namespace
+	Addrs   []string
 }
 
 // Route is one route of the main table.
@@ -52,7 +56,7 @@ func (n *NS) Links() ([]Link, error) {
 	for _, l := range ls {
 		a := l.Attrs()
 		d := Link{Index: a.Index, Name: a.Name, Kind: l.Type(), Up: a.Flags&net.FlagUp != 0,
-			Oper: a.OperState.String(), MTU: a.MTU, Alias: a.Alias, PeerNS: -1}
+			Carrier: a.RawFlags&unix.IFF_LOWER_UP != 0, Oper: a.OperState.String(), MTU: a.MTU, Alias: a.Alias, PeerNS: -1}
 		if a.HardwareAddr != nil {
 			d.MAC = a.HardwareAddr.String()
 		}
