@@ -37,7 +37,7 @@ func (s *Session) ownMountNS(b *box.Box, why string) error {
 	if mine["mnt"] == host["mnt"] {
 		return &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): %s, so hood does not do it. Run `unshare mnt` first.", b.Name, mine["mnt"], why)}
 	}
-	return nil
+	return s.notMade(b, "mnt", mine)
 }
 
 // chrootWhy is why chroot wants a mount namespace of the box's own.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
 
 	"hood/internal/box"
 	"hood/internal/kernel/mount"
@@ -131,6 +132,9 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if mine["mnt"] == host["mnt"] {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this mount would change the host's own mount table, so hood does not make it. Run `unshare mnt` first.", b.Name, mine["mnt"])}
 	}
+	if err := s.notMade(b, "mnt", mine); err != nil {
+		return nil, err
+	}
 	before := -1 // processes the box's proc lists, for a proc mount
 	if fstype == "proc" {
 		before = s.ProcsSeen(b)
@@ -172,6 +176,19 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	last := r.Syscalls[len(r.Syscalls)-1]
 	if last.Failed() {
 		return r, s.mountErr(b, last, fstype, data, flags, src, dst)
+	}
+	if flags&mount.Bind != 0 && flags&unix.MS_RDONLY != 0 && flags&unix.MS_REMOUNT == 0 {
+		// The kernel makes a new bind mount with the source's flags and
+		// ignores MS_RDONLY; mount(8) follows with a remount, as here.
+		c, err := b.Mount("none", dst, "", uintptr(unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY), "")
+		if err != nil {
+			return r, err
+		}
+		r.Add(c)
+		if c.Failed() {
+			return r, kernelErr(c, "mount")
+		}
+		r.Say("ro", "a new bind mount takes the flags of its source and the kernel ignores MS_RDONLY there; mount(8) then remounts it read-only (MS_REMOUNT|MS_BIND|MS_RDONLY), and so did %s", b.Name)
 	}
 	after := s.mountTables(views)
 	if m := procfs.TopAt(after[b.Name], dst); m != nil {
@@ -215,6 +232,9 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 		r.Meaning += " This proc was mounted from inside the new PID namespace, so it lists that namespace's processes only."
 	} else if fstype == "proc" {
 		r.Meaning += fmt.Sprintf(" A proc shows the PID namespace of the process that mounts it: %s's own, here.", b.Name)
+		if mine["pid"] == host["pid"] {
+			r.Meaning += " That is the host's PID namespace: this proc lists every process on the machine, and /proc/PID/root of any of them leads to the host's files, whatever the box's own root is; runtimes mount proc only in a PID namespace of the box's own."
+		}
 	}
 	return r, nil
 }

@@ -38,6 +38,9 @@ func (s *Session) mountMoveInto(name, path string, rec bool) (*result.Result, er
 	case toL["mnt"] == fromL["mnt"]:
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s and %s are in the same mount namespace (%s): there is nothing to move the mount into. Run `unshare mnt` in one of them.", from.Name, to.Name, toL["mnt"])}
 	}
+	if err := s.notMade(to, "mnt", toL); err != nil {
+		return nil, err
+	}
 	views := s.mountViews(to, toL, host)
 	tables := s.mountTables(views)
 	// The kernel follows symlinks in the target: refuse any box whose

@@ -74,7 +74,10 @@ func mountsCmd(s *Session, args []string) (*result.Result, error) {
 		hostNS = l.String()
 	}
 	whose := "its own"
-	if mntNS == hostNS {
+	switch {
+	case mntNS == "mnt:[?]" || hostNS == "mnt:[?]":
+		whose = "which namespace hood could not read: /proc/PID/ns/mnt is refused"
+	case mntNS == hostNS:
 		whose = "the host's"
 	}
 	if asJSON && !diff {

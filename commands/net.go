@@ -1,9 +1,11 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"time"
 
 	"hood/internal/box"
@@ -29,7 +31,9 @@ type vethPair struct {
 	APID   int
 	BBox   string
 	BPID   int
-	Host   bool // A is in the host's namespace and carries hood's mark
+	Host   bool   // A is in the host's namespace and carries hood's mark
+	ANS    string // the network namespaces the ends were made in: "net:[N]"
+	BNS    string
 }
 
 // PingOutcome is the last ping's result, for lab checks.
@@ -44,7 +48,20 @@ func (s *Session) LastPing() *PingOutcome { return s.net.ping }
 
 // netNS opens a netlink socket in pid's network namespace.
 func (s *Session) netNS(pid int, label string) (*netdev.NS, error) {
-	return netdev.Open(s.ProcRoot, pid, label)
+	n, err := netdev.Open(s.ProcRoot, pid, label)
+	if err != nil {
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			why := fmt.Sprintf("hood reads a network namespace through /proc/PID/ns/net, and the kernel refused it for %s: opening another process's namespace file passes the ptrace access check (PTRACE_MODE_READ), which this one does not", label)
+			if errno == syscall.ENOENT || errno == syscall.ESRCH {
+				why = fmt.Sprintf("there is no process %d any more", pid)
+			}
+			return nil, &result.KernelError{What: fmt.Sprintf("open %s/%d/ns/net: %v (%s)", s.ProcRoot, pid, errno, errnoName(errno)), Errno: errno, ErrName: errnoName(errno),
+				Meaning: why, Fix: "name a box (box ls) or a process of your own"}
+		}
+		return nil, err
+	}
+	return n, nil
 }
 
 // NetLinks lists the devices of pid's network namespace (for lab checks).
@@ -79,6 +96,9 @@ func (s *Session) boxNet(what string) (*box.Box, *netdev.NS, error) {
 	}
 	if shared {
 		return nil, nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's network namespace: %s would change the host's own network; `unshare net` first gives %s a namespace of its own", b.Name, what, b.Name)}
+	}
+	if err := s.notMadeNow(b, "net"); err != nil {
+		return nil, nil, err
 	}
 	n, err := s.netNS(b.PID, b.Name)
 	return b, n, err

@@ -57,6 +57,9 @@ func (s *Session) ruleBox() (*box.Box, error) {
 	if mine == host {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's network namespace (net:[%d]): a rule there would change the host's firewall, which hood never does. Run `unshare net` first: then %s has a firewall of its own", b.Name, mine, b.Name)}
 	}
+	if err := s.notMadeNow(b, "net"); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 

@@ -73,6 +73,11 @@ func netAddr(s *Session, args []string) (*result.Result, error) {
 	if err := s.hostUses(ipn); err != nil {
 		return nil, err
 	}
+	if host {
+		if err := s.hostMayRoute(ipn); err != nil {
+			return nil, err
+		}
+	}
 	n, shell, err := s.netTarget(args[0], host, "an address on it")
 	if err != nil {
 		return nil, err
@@ -106,15 +111,61 @@ func maskedNet(n *net.IPNet) string {
 	return (&net.IPNet{IP: n.IP.Mask(n.Mask), Mask: n.Mask}).String()
 }
 
-// hostUses refuses an address that a host device has, or one inside a
-// network the host routes other than through a veth end hood made.
-func (s *Session) hostUses(ipn *net.IPNet) error {
-	n, err := s.netNS(s.HoodPID, "host")
+// hostRange is where hood puts addresses on the host's side of its pairs.
+var hostRange = &net.IPNet{IP: net.IPv4(172, 22, 0, 0).To4(), Mask: net.CIDRMask(16, 32)}
+
+// hostMayRoute refuses a host-side address whose network is not a /24 (or
+// narrower) in 172.22.0.0/16 that no host route touches, but for routes
+// through this hood's own veth ends: the address puts a route to its
+// network into the host's own table, and a wider network, or one the host
+// (or another hood) already routes, would take the host's traffic.
+func (s *Session) hostMayRoute(ipn *net.IPNet) error {
+	ones, _ := ipn.Mask.Size()
+	network := maskedNet(ipn)
+	here := s.LabNet() + ".0/24"
+	if !hostRange.Contains(ipn.IP) || ones < 24 {
+		return &result.UsageError{Msg: fmt.Sprintf("on the host, hood adds addresses only in %s with a prefix of /24 or longer (such as %s.1/24): the address puts a route to %s into the host's own routing table, which must not take traffic from the host's networks", hostRange, s.LabNet(), network)}
+	}
+	ls, rs, err := s.hostNetwork()
 	if err != nil {
 		return err
 	}
+	_, want, _ := net.ParseCIDR(network)
+	for _, rt := range rs {
+		if rt.Dst == "default" {
+			continue
+		}
+		_, dst, err := net.ParseCIDR(rt.Dst)
+		if err != nil || !(dst.Contains(want.IP) || want.Contains(dst.IP)) {
+			continue
+		}
+		if l := netdev.Find(ls, rt.Dev); l != nil && l.Alias == s.myMark() {
+			continue // this hood's own pair
+		}
+		return &result.UsageError{Msg: fmt.Sprintf("%s overlaps %s, which the host already routes through %s: two routes to one network would send the host's packets to the wrong place; pick another network, such as %s", network, rt.Dst, rt.Dev, here)}
+	}
+	return nil
+}
+
+// hostNetwork reads the host's devices and routes.
+func (s *Session) hostNetwork() ([]netdev.Link, []netdev.Route, error) {
+	n, err := s.netNS(s.HoodPID, "host")
+	if err != nil {
+		return nil, nil, err
+	}
 	defer n.Close()
 	ls, err := n.Links()
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := n.Routes()
+	return ls, rs, err
+}
+
+// hostUses refuses an address that a host device has, or one inside a
+// network the host routes other than through a veth end hood made.
+func (s *Session) hostUses(ipn *net.IPNet) error {
+	ls, rs, err := s.hostNetwork()
 	if err != nil {
 		return err
 	}
@@ -124,10 +175,6 @@ func (s *Session) hostUses(ipn *net.IPNet) error {
 				return &result.UsageError{Msg: fmt.Sprintf("%s is already an address of the host's %s: pick one in %s.0/24, the lab's range here", ipn.IP, l.Name, s.LabNet())}
 			}
 		}
-	}
-	rs, err := n.Routes()
-	if err != nil {
-		return err
 	}
 	for _, rt := range rs {
 		if rt.Dst == "default" {

@@ -3,6 +3,7 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"hood/internal/kernel/netdev"
 	"hood/internal/result"
@@ -58,7 +59,16 @@ func netVeth(s *Session, args []string) (*result.Result, error) {
 	if peer != "" {
 		other := s.find(peer)
 		if other == nil || other == b {
-			return nil, result.Usagef(usage, "--peer names another box (%v), not %q", s.BoxNames(), peer)
+			var others []string
+			for _, n := range s.BoxNames() {
+				if n != b.Name {
+					others = append(others, n)
+				}
+			}
+			if len(others) == 0 {
+				return nil, result.Usagef(usage, "--peer names another box, and %s is the only one: `box new NAME` starts one", b.Name)
+			}
+			return nil, result.Usagef(usage, "--peer names another box (%s), not %q", strings.Join(others, ", "), peer)
 		}
 		if shared, err := s.sharesHostNet(other); err != nil || shared {
 			return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's network namespace: `unshare net` in it first", other.Name)}
@@ -91,6 +101,12 @@ func netVeth(s *Session, args []string) (*result.Result, error) {
 	r := &result.Result{Syscalls: calls, Shell: shell}
 	if err != nil {
 		return r, netErr(calls, err)
+	}
+	if l, err := s.links(p.APID); err == nil {
+		p.ANS = l["net"]
+	}
+	if l, err := s.links(p.BPID); err == nil {
+		p.BNS = l["net"]
 	}
 	s.net.pairs = append(s.net.pairs, p)
 	r.Say(p.ALabel, "%s (veth), down", names[0])

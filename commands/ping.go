@@ -69,7 +69,15 @@ func ping(s *Session, args []string) (*result.Result, error) {
 	if !ok {
 		return nil, &result.UsageError{Msg: why}
 	}
-	p, out, err := b.RunGoProbe("go-ping", ip.String(), strconv.Itoa(count), "1000")
+	var p box.Probe
+	var out []byte
+	if s.Terminal {
+		// The terminal's foreground job, as `run` starts a program:
+		// Ctrl-C stops the ping, not hood.
+		p, out, err = b.RunGoProbeOn(s.Stdin, "go-ping", ip.String(), strconv.Itoa(count), "1000")
+	} else {
+		p, out, err = b.RunGoProbe("go-ping", ip.String(), strconv.Itoa(count), "1000")
+	}
 	r := &result.Result{}
 	r.Add(p.Fork)
 	if p.Fork.Failed() {
@@ -103,6 +111,9 @@ func ping(s *Session, args []string) (*result.Result, error) {
 	}
 	loss := 100 * (rep.Sent - rep.Received) / max(rep.Sent, 1)
 	r.Say("ping", "%d sent, %d received, %d%% loss", rep.Sent, rep.Received, loss)
+	if rep.Interrupted {
+		r.Say("stopped", "by Ctrl-C (SIGINT) after %d of %d requests", rep.Sent, count)
+	}
 	if len(rep.RTTs) > 0 {
 		r.Say("rtt", "%s ms", fmtRTTs(rep.RTTs))
 	}
@@ -183,33 +194,64 @@ func (s *Session) pingAllowed(b *box.Box, ip net.IP, links []netdev.Link, routes
 	if netdev.HasIP(links, ip) {
 		return "", true
 	}
+	mine := ""
+	if l, err := s.links(b.PID); err == nil {
+		mine = l["net"]
+	}
+	// Pairs are matched by namespace, not by box: a box that entered
+	// another's network namespace is at the same end of the pair.
 	for _, p := range s.net.pairs {
+		var farNS, far string
 		var farPID int
-		var far string
 		switch {
-		case p.BPID == b.PID && netdev.Find(links, p.B) != nil:
-			farPID, far = p.APID, p.A
-		case p.APID == b.PID && netdev.Find(links, p.A) != nil:
-			farPID, far = p.BPID, p.B
+		case p.BNS == mine && netdev.Find(links, p.B) != nil:
+			farNS, far, farPID = p.ANS, p.A, p.APID
+		case p.ANS == mine && netdev.Find(links, p.A) != nil:
+			farNS, far, farPID = p.BNS, p.B, p.BPID
 		default:
 			continue
 		}
-		ls, err := s.NetLinks(farPID)
-		if err != nil {
-			continue
-		}
-		if l := netdev.Find(ls, far); l != nil && netdev.HasIP([]netdev.Link{*l}, ip) {
-			return "", true
+		if pid := s.pidInNet(farNS, farPID); pid > 0 {
+			if ls, err := s.NetLinks(pid); err == nil {
+				if l := netdev.Find(ls, far); l != nil && netdev.HasIP([]netdev.Link{*l}, ip) {
+					return "", true
+				}
+			}
 		}
 	}
-	refused := fmt.Sprintf("refused: %s is not an address of %s's own devices nor of the far end of a veth pair hood made from %s; hood pings nothing else, so that no packet leaves this machine (net show lists the addresses)", ip, b.Name, b.Name)
+	refused := fmt.Sprintf("refused: %s is not an address of %s's own devices nor of the far end of a veth pair hood made from %s's network namespace; hood pings nothing else, so that no packet leaves this machine (net show lists the addresses)", ip, b.Name, b.Name)
 	if host, err := s.NetLinks(s.HoodPID); err == nil && netdev.HasIP(host, ip) {
+		for _, l := range host {
+			if !netdev.HasIP([]netdev.Link{l}, ip) {
+				continue
+			}
+			switch {
+			case l.Alias == s.myMark():
+				return fmt.Sprintf("refused: %s is on %s, the host end of a pair this hood made, but %s is not in the namespace of that pair's other end; %s", ip, l.Name, b.Name, refused[len("refused: "):]), false
+			case netdev.Owner(l.Alias) != "":
+				return fmt.Sprintf("refused: %s is on %s, a veth end another hood made (%s); %s", ip, l.Name, l.Alias, refused[len("refused: "):]), false
+			}
+		}
 		return fmt.Sprintf("refused: %s is an address of the host's own devices, not of a veth end hood made; %s", ip, refused[len("refused: "):]), false
 	}
 	if labRange.Contains(ip) && !routed(ip, routes) {
 		return "", true
 	}
 	return refused, false
+}
+
+// pidInNet is a process in the network namespace ns ("net:[N]"): pid when
+// it still is, else one of the boxes, else 0.
+func (s *Session) pidInNet(ns string, pid int) int {
+	if l, err := s.links(pid); err == nil && l["net"] == ns {
+		return pid
+	}
+	for _, b := range s.Boxes {
+		if l, err := s.links(b.PID); err == nil && l["net"] == ns {
+			return b.PID
+		}
+	}
+	return 0
 }
 
 // labRange holds the net lab's networks (172.22.N.0/24, netdev.LabNets):

@@ -115,7 +115,7 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 		if m := sameMount(tableAfter, hostRoot); m != nil {
 			r.Say("old root", "still mounted at %s in %s's table", m.Mountpoint, b.Name)
 		} else {
-			r.Say("old root", "the host's root mount (device %d:%d, root %s) is in no mount of %s's table now: no path the box can name reaches the host's files", hostRoot.Major, hostRoot.Minor, hostRoot.Root, b.Name)
+			r.Say("old root", "the host's root mount (device %d:%d, root %s) is in no mount of %s's table now: no path through its mounts reaches the host's files", hostRoot.Major, hostRoot.Minor, hostRoot.Root, b.Name)
 		}
 	}
 	// pivot_root moves the root and cwd of the processes whose root or
@@ -134,7 +134,7 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 	if putOld != "" {
 		r.Shell = fmt.Sprintf("mount --make-rslave /; mount --rbind %s %s; cd %s; pivot_root . %s; umount -l /%s; cd /", dir, dir, dir, putOld, strings.TrimPrefix(putOld, "/"))
 	}
-	r.Meaning = fmt.Sprintf("%s's mount namespace has a new root: %s's mount is / now, and the old root was detached, so no path the box can name leads to the host's files; its processes' roots moved with it. A /proc is still to be mounted: mount -t proc proc /proc.", b.Name, dir)
+	r.Meaning = fmt.Sprintf("%s's mount namespace has a new root: %s's mount is / now, and the old root was detached, so no path through the box's mounts leads to the host's files; its processes' roots moved with it. A /proc is still to be mounted: mount -t proc proc /proc (from a new PID namespace: a proc of the host's would list the host's processes, whose /proc/PID/root leads back to the host's files).", b.Name, dir)
 	return r, nil
 }
 

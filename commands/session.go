@@ -46,6 +46,7 @@ type Session struct {
 	groups map[string]*cgroup.Group // box or group name -> its cgroup
 	loops  []*loop.Device           // loop new
 	net    netState                 // net veth, ping (net.go)
+	made   map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
 }
 
 // Box finds a box by name, or nil.

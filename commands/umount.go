@@ -60,6 +60,9 @@ func umountCmd(s *Session, args []string) (*result.Result, error) {
 	if mine["mnt"] == host["mnt"] {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this would unmount %s from the host's own mount table, so hood does not do it. Run `unshare mnt` first.", b.Name, mine["mnt"], path)}
 	}
+	if err := s.notMade(b, "mnt", mine); err != nil {
+		return nil, err
+	}
 	views := s.mountViews(b, mine, host)
 	tables := s.mountTables(views)
 	top := procfs.TopAt(tables[b.Name], path)

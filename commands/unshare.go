@@ -1,9 +1,11 @@
 package commands
 
 import (
+	"fmt"
 	"os"
 	"strings"
 
+	"hood/internal/box"
 	"hood/internal/kernel/ns"
 	"hood/internal/kernel/procfs"
 	"hood/internal/result"
@@ -75,6 +77,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		return u.r, kernelErr(c, "unshare")
 	}
 	u.typeMeanings()
+	s.markMade(b, o.types)
 	if flags&unix.CLONE_NEWNET != 0 {
 		s.netAfterLeave(b, u.r)
 	}
@@ -90,6 +93,41 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	u.r.Shell = strings.Join(u.shell, " ")
 	u.r.Meaning = strings.Join(u.meaning, " ")
 	return u.r, nil
+}
+
+// markMade records the namespaces b has just unshared as this hood's own:
+// the commands that change a namespace (net, mount) change only those.
+func (s *Session) markMade(b *box.Box, types []ns.Type) {
+	l, err := s.links(b.PID)
+	if err != nil {
+		return
+	}
+	if s.made == nil {
+		s.made = map[string]bool{}
+	}
+	for _, t := range types {
+		s.made[l[t.Name]] = true
+	}
+}
+
+// notMade refuses a change in b's namespace of type typ (net, mnt) when
+// this hood did not make it: b entered it (setns) from a process hood does
+// not own, another hood's box or a container. mine are b's links.
+func (s *Session) notMade(b *box.Box, typ string, mine links) error {
+	if s.made[mine[typ]] {
+		return nil
+	}
+	word := map[string]string{"net": "network", "mnt": "mount"}[typ]
+	return &result.UsageError{Msg: fmt.Sprintf("%s is in %s, a %s namespace this hood did not make (it was joined with enter): hood changes only the namespaces its own boxes unshared, so that it never alters another program's; `unshare %s` gives %s one of its own", b.Name, mine[typ], word, typ, b.Name)}
+}
+
+// notMadeNow is notMade with b's links read now.
+func (s *Session) notMadeNow(b *box.Box, typ string) error {
+	mine, err := s.links(b.PID)
+	if err != nil {
+		return err
+	}
+	return s.notMade(b, typ, mine)
 }
 
 // procIDs reads the effective uid and gid of pid from its status file, as

@@ -72,7 +72,7 @@ func (p Probe) Errno() syscall.Errno {
 // with args, so that the call comes from a process inside the box's
 // pid_for_children and time_for_children namespaces.
 func (b *Box) RunProbe(args ...string) (Probe, error) {
-	p, out, err := b.runProbe(4096, args)
+	p, out, err := b.runProbe(4096, nil, args)
 	if err != nil || p.Fork.Failed() {
 		return p, err
 	}
@@ -89,10 +89,17 @@ func (b *Box) RunProbe(args ...string) (Probe, error) {
 // goprobe.go): it returns what the probe wrote on stdout, up to 256 KiB,
 // for the caller to decode.
 func (b *Box) RunGoProbe(args ...string) (Probe, []byte, error) {
-	return b.runProbe(256<<10, args)
+	return b.runProbe(256<<10, nil, args)
 }
 
-func (b *Box) runProbe(limit int64, args []string) (Probe, []byte, error) {
+// RunGoProbeOn is RunGoProbe with the probe as the terminal's foreground
+// job (tty is hood's terminal), as `run` starts a program: Ctrl-C then
+// interrupts the probe, not hood.
+func (b *Box) RunGoProbeOn(tty *os.File, args ...string) (Probe, []byte, error) {
+	return b.runProbe(256<<10, tty, args)
+}
+
+func (b *Box) runProbe(limit int64, tty *os.File, args []string) (Probe, []byte, error) {
 	rd, wr, err := os.Pipe()
 	if err != nil {
 		return Probe{}, nil, err
@@ -105,7 +112,11 @@ func (b *Box) runProbe(limit int64, args []string) (Probe, []byte, error) {
 	}
 	defer null.Close()
 	argv := append([]string{"hood-probe"}, args...)
-	sp, err := b.spawn(argv, []string{"HOOD_PROBE=1"}, [3]*os.File{null, wr, wr}, spawnSelf)
+	stdio, flags := [3]*os.File{null, wr, wr}, int64(spawnSelf)
+	if tty != nil {
+		stdio[0], flags = tty, spawnSelf|spawnForeground
+	}
+	sp, err := b.spawn(argv, []string{"HOOD_PROBE=1"}, stdio, flags)
 	wr.Close()
 	if err != nil {
 		return Probe{}, nil, err

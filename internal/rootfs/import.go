@@ -140,6 +140,9 @@ func Extract(r io.Reader, dir string, lim Limits) (Extracted, error) {
 		}
 	}
 	if x.Files+x.Dirs+x.Symlinks+x.Links == 0 {
+		if len(x.Skipped) > 0 {
+			return x, fmt.Errorf("it holds only entries hood does not make (%s): with no files, directories or links it is no root filesystem", strings.Join(x.Skipped, ", "))
+		}
 		return x, errors.New("it is empty: a tarball with no files, directories or links is no root filesystem")
 	}
 	if _, err := root.Lstat("bin/sh"); err == nil {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/icmp"
@@ -24,6 +26,9 @@ type PingReport struct {
 	Received int
 	RTTs     []float64 // milliseconds, one per reply
 	Errno    string    // the errno that stopped it (socket or sendto), or ""
+	// Interrupted: Ctrl-C (SIGINT) stopped it before count requests, as
+	// it stops ping(8), which then prints what it got.
+	Interrupted bool
 }
 
 // PingProbe is the body of the ping probe, run in a box's child (so in the
@@ -39,6 +44,10 @@ func PingProbe(addr string, count int, wait time.Duration, w io.Writer) int {
 	}
 	var rep PingReport
 	defer func() { _ = json.NewEncoder(w).Encode(rep) }()
+	var stop atomic.Bool
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	go func() { <-sigs; stop.Store(true) }()
 	add := func(c call.Call) { rep.Calls = append(rep.Calls, c) }
 	// A raw socket: CAP_NET_RAW in the user namespace that owns the
 	// network namespace. (A datagram ICMP socket would need the group in
@@ -61,6 +70,10 @@ func PingProbe(addr string, count int, wait time.Duration, w io.Writer) int {
 	to := &unix.SockaddrInet4{}
 	copy(to.Addr[:], ip)
 	for seq := 1; seq <= count; seq++ {
+		if stop.Load() {
+			rep.Interrupted = true
+			break
+		}
 		m := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: id, Seq: seq, Data: []byte("hood ping")}}
 		b, _ := m.Marshal(nil)
 		start := time.Now()
