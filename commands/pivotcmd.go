@@ -93,11 +93,16 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 	if bind && !p.n("a bind mount of the new root on itself: pivot_root needs a mount point").do(b.Mount(dir, dir, "", mount.Bind|mount.Rec, "")) {
 		return p.r, p.err
 	}
+	ok := false
 	if putOld != "" {
-		if !p.classic(dir, putOld, tableBefore, rootBefore) {
-			return p.r, p.err
+		ok = p.classic(dir, putOld, tableBefore, rootBefore)
+	} else {
+		ok = p.runc(dir, tableBefore, rootBefore)
+	}
+	if !ok {
+		if !p.pivoted {
+			p.undo(dir, bind)
 		}
-	} else if !p.runc(dir, tableBefore, rootBefore) {
 		return p.r, p.err
 	}
 	if !p.n("the working directory is the new root").do(b.Chdir("/")) {
@@ -141,11 +146,24 @@ func pivotRoot(s *Session, args []string) (*result.Result, error) {
 // steps is a sequence of the box's calls in progress (a pivot_root, a
 // chroot escape): the calls made so far, and the error that stopped it.
 type steps struct {
-	s    *Session
-	b    *box.Box
-	r    *result.Result
-	err  error
-	note string
+	s       *Session
+	b       *box.Box
+	r       *result.Result
+	err     error
+	note    string
+	pivoted bool // pivot_root itself succeeded
+}
+
+// undo takes back what a pivot_root that failed left: the working
+// directory (back to the root) and the bind mount of the new root.
+func (p *steps) undo(dir string, bound bool) {
+	err := p.err
+	p.n("back to the root, where the box was").do(p.b.Chdir("/"))
+	if bound {
+		p.n("the bind mount of the new root, taken back").do(p.b.Umount2(dir, unix.MNT_DETACH))
+	}
+	p.r.Say("undone", "pivot_root failed, so hood took back the working directory and the bind mount; the first step, mount --make-rslave /, stays")
+	p.err = err
 }
 
 // n sets what the next successful call means, shown after its result.
@@ -207,6 +225,7 @@ func (p *steps) runc(dir string, table []*mountinfoT, rootBefore string) bool {
 	if !p.n("the new root's mount is / now; the old root is mounted on top of it, where the working directory is").do(c, err) {
 		return false
 	}
+	p.pivoted = true
 	if !p.n("into the old root, stacked on /").do(b.Fchdir(oldFD, "old root")) {
 		return false
 	}
@@ -232,6 +251,7 @@ func (p *steps) classic(dir, putOld string, table []*mountinfoT, rootBefore stri
 	if !p.n("the new root is /, the old one is mounted at PUT_OLD").do(c, err) {
 		return false
 	}
+	p.pivoted = true
 	old := putOld
 	if !path.IsAbs(old) {
 		old = "/" + old
