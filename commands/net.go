@@ -210,7 +210,11 @@ func (s *Session) netAfterKill(b *box.Box, r *result.Result) {
 		if s.waitGone(s.HoodPID, p.A) {
 			r.Say("veth", "%s is gone from the host: the kernel destroyed the pair when %s's network namespace died with its last process (hood sent no RTM_DELLINK)", p.A, b.Name)
 		} else {
-			r.Say("veth", "%s is still on the host: something else holds %s's network namespace (a name in /run/netns, a pin, an open descriptor)", p.A, b.Name)
+			if other := s.boxInNet(p.BNS, b); other != "" {
+				r.Say("veth", "%s is still on the host: %s is still in the network namespace %s had, and keeps it (and its end of the pair) alive", p.A, other, b.Name)
+			} else {
+				r.Say("veth", "%s is still on the host: something else holds %s's network namespace (a name in /run/netns, a pin, an open descriptor)", p.A, b.Name)
+			}
 			keep = append(keep, p)
 		}
 	}
@@ -284,6 +288,20 @@ func (s *Session) LabNet() string {
 	}
 	s.net.labNet, s.net.hold = prefix, hold
 	return prefix
+}
+
+// boxInNet names a box other than gone that is in the network namespace
+// ns, or "".
+func (s *Session) boxInNet(ns string, gone *box.Box) string {
+	for _, b := range s.Boxes {
+		if b == gone {
+			continue
+		}
+		if l, err := s.links(b.PID); err == nil && l["net"] == ns {
+			return b.Name
+		}
+	}
+	return ""
 }
 
 // pairsFreed looks at the pairs whose box end's box is gone (kept alive by
