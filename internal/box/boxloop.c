@@ -506,6 +506,10 @@ static void serve(void)
 			reply(r, r < 0 ? errno : 0, from, 0, NULL, 0);
 			break;
 		}
+		case BOX_PRCTL:
+			r = prctl((int)q->arg[0], (unsigned long)q->arg[1], (unsigned long)q->arg[2], (unsigned long)q->arg[3], 0UL);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
 		case BOX_MKDIR:
 			r = mkdirat(AT_FDCWD, data, (mode_t)q->arg[0]);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);

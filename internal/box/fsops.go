@@ -164,3 +164,14 @@ func (b *Box) MoveMount(fd, boxFD int, to, what string) (result.Syscall, error) 
 	return b.my("move_mount", r, call.Fd(int(r.Aux[0]), what), call.S(""), call.Cwd(), call.S(to),
 		call.F(int64(flags), MoveMountFlagString(flags))), nil
 }
+
+// Prctl makes the box call prctl(option, arg2, arg3, arg4, 0); the args
+// narrate it as strace shows it (call.F for PR_* names, call.I for
+// numbers), option first.
+func (b *Box) Prctl(option, arg2, arg3, arg4 uint64, narrate ...call.Arg) (result.Syscall, error) {
+	r, err := b.c.call(opPrctl, [4]int64{int64(option), int64(arg2), int64(arg3), int64(arg4)}, nil, nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return b.my("prctl", r, narrate...), nil
+}

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/kernel/call"
 	"hood/internal/result"
 )
 
@@ -100,5 +101,23 @@ func TestBoxFilesystemOps(t *testing.T) {
 	ok(a.Chroot("/sub"))
 	if c, _ := a.Umount2("/nonexistent", 0); c.Errno == 0 || !strings.Contains(c.String(), `umount2("/nonexistent", 0)`) {
 		t.Fatalf("umount2: %s", c.String())
+	}
+}
+
+// prctl(PR_SET_NO_NEW_PRIVS) on the box shows in its status file.
+func TestBoxPrctl(t *testing.T) {
+	requireRoot(t)
+	b, err := Start("prctl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Kill()
+	c, err := b.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, call.F(unix.PR_SET_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS"), call.I(1), call.I(0), call.I(0), call.I(0))
+	if err != nil || c.Failed() {
+		t.Fatalf("%s: %v", c.String(), err)
+	}
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(b.PID) + "/status")
+	if err != nil || !strings.Contains(string(st), "NoNewPrivs:\t1") {
+		t.Fatalf("NoNewPrivs not set: %v\n%s", err, st)
 	}
 }

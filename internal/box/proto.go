@@ -36,6 +36,7 @@ const (
 	opOpenTree    = 20
 	opMoveMount   = 21
 	opMkdir       = 22
+	opPrctl       = 23
 
 	spawnForeground = 1
 	spawnSelf       = 2
