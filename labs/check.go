@@ -73,6 +73,9 @@ var kinds = map[string]func() kind{
 	"cgroup":   newKind[CgroupCheck],
 	"counter":  newKind[CounterCheck],
 	"measured": newKind[MeasureCheck],
+	// devices: devicescheck.go
+	"device":      newKind[DeviceCheck],
+	"device_list": newKind[DeviceListCheck],
 	// network: netcheck.go
 	"netdev":    newKind[NetDevCheck],
 	"route":     newKind[RouteCheck],

@@ -121,6 +121,16 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "devices-v1":
+		return func() (bool, string) {
+			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
+			for _, h := range hs {
+				if err == nil && h.Version() == 1 && h.Offers("devices") {
+					return true, ""
+				}
+			}
+			return false, "this machine has no v1 devices hierarchy (pure cgroup v2: device access there is a BPF program of type cgroup_device attached to the group, which hood does not build yet), so devices allow/deny have no devices.allow or devices.deny to write"
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -133,7 +143,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

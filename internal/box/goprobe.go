@@ -36,6 +36,8 @@ func goProbe(name string, args []string) int {
 		}
 		fmt.Fprintln(os.Stderr, "hood-probe go-ping: want ADDR COUNT WAIT_MS")
 		return 2
+	case "go-device": // open PATH | mknod c|b MAJOR MINOR (labs/devicescheck.go)
+		return deviceProbe(args, os.Stdout)
 	}
 	fmt.Fprintf(os.Stderr, "hood-probe: unknown probe %s\n", name)
 	return 2
