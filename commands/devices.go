@@ -93,7 +93,7 @@ func devicesMeaning(label string, allow bool, rule cgroup.DeviceRule, after []cg
 	case !allow:
 		return fmt.Sprintf("The kernel took the rule: any allow entry covering it was removed or narrowed, so %s's processes get EPERM for %s: %s.", label, rule.String(), accessWords(rule.Access))
 	}
-	return fmt.Sprintf("The kernel took the rule: %s's processes may use a %s again (devices.list shows what is allowed now).", label, rule.Words())
+	return fmt.Sprintf("The kernel took the rule: %s's processes may now use a %s, as far as the parent allows (devices.list shows what is allowed).", label, rule.Words())
 }
 
 // accessWords says what a rule's access letters stop: "rw" is opening

@@ -78,13 +78,17 @@ func TestScripts(t *testing.T) {
 }
 
 // scriptCondition adds [root] (euid 0: hood can create every namespace) and
-// [timens] (the kernel has time namespaces, Linux 5.6+).
+// [timens] (the kernel has time namespaces, Linux 5.6+) and [devicesv1] (a
+// v1 devices hierarchy is mounted where hood looks, as on hybrid machines).
 func scriptCondition(cond string) (bool, error) {
 	switch cond {
 	case "root":
 		return os.Geteuid() == 0, nil
 	case "timens":
 		_, err := os.Stat("/proc/self/ns/time")
+		return err == nil, nil
+	case "devicesv1":
+		_, err := os.Stat("/sys/fs/cgroup/devices/devices.list")
 		return err == nil, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)

@@ -42,6 +42,7 @@ var straceSessions = [][]string{
 	{"-c", "unshare uts; hostname strace; unshare mnt; mount -t tmpfs none /mnt; ns pin box1 uts; ns unpin box1 uts; ns info box1 uts"},
 	{"-c", "cgroup set pids.max 20; cgroup get pids.max; loop new; cgroup new web; cgroup rm web"},
 	{"-c", "unshare mnt; mount -o ro --bind /etc /mnt; umount /mnt"},
+	{"-c", "devices deny 'c 1:3 rw'; devices ls; devices allow 'c 1:3 rw'; devices deny a; devices allow c 1:3 rw; devices ls; run cat /dev/null"},
 	{"-c", "unshare pid --fork --mount-proc; kill 1 KILL; kill 1 TERM; run /nonexistent/program"},
 	{"-c", "unshare net; ping 172.22.9.1 -c 1"},
 	{"-c", "unshare net; net veth hzs0 veth1; net rename veth1 eth0; net addr hzs0 172.22.9.1/24 --host; net addr eth0 172.22.9.2/24; net up hzs0 --host; net up eth0; net route default via 172.22.9.1; net route add 172.22.8.0/24 dev eth0; ping 172.22.9.1 -c 2; net down eth0; box kill box1"},
