@@ -59,11 +59,14 @@ func devicesWrite(s *Session, usage string, args []string, allow bool) (*result.
 	if err != nil {
 		return nil, &result.UsageError{Msg: err.Error()}
 	}
+	// Refuse before the group is made where there is nothing to write.
+	if hs, err := s.hierarchies(); err != nil {
+		return nil, err
+	} else if !cgroup.HasV1Devices(hs) {
+		return nil, cgroup.ErrNoDevicesV1
+	}
 	r, g, label, err := s.groupResult("")
 	if err != nil {
-		return r, err
-	}
-	if _, err := g.DevicesDir(); err != nil {
 		return r, err
 	}
 	before, _ := g.DeviceList()

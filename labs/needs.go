@@ -123,11 +123,8 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "devices-v1":
 		return func() (bool, string) {
-			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
-			for _, h := range hs {
-				if err == nil && h.Version() == 1 && h.Offers("devices") {
-					return true, ""
-				}
+			if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil && cgroup.HasV1Devices(hs) {
+				return true, ""
 			}
 			return false, "this machine has no v1 devices hierarchy (pure cgroup v2: device access there is a BPF program of type cgroup_device attached to the group, which hood does not build yet), so devices allow/deny have no devices.allow or devices.deny to write"
 		}, nil

@@ -115,6 +115,17 @@ func devNum(s string) (int64, error) {
 // ErrNoDevicesV1 says the group has no v1 devices hierarchy.
 var ErrNoDevicesV1 = errors.New("this machine has no v1 devices hierarchy (no cgroup mounted with the devices controller): on cgroup v2 device access is decided by BPF programs of type cgroup_device attached to the group, which hood does not build yet")
 
+// HasV1Devices reports whether one of hs is a v1 hierarchy with the
+// devices controller.
+func HasV1Devices(hs []Hierarchy) bool {
+	for _, h := range hs {
+		if !h.v2 && h.Offers("devices") {
+			return true
+		}
+	}
+	return false
+}
+
 // DevicesDir is the group's directory in the v1 devices hierarchy.
 func (g *Group) DevicesDir() (string, error) {
 	i, ok := g.v1At("devices")
