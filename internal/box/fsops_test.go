@@ -158,3 +158,20 @@ func TestBoxSeccomp(t *testing.T) {
 		t.Fatalf("status: %v\n%s", err, st)
 	}
 }
+
+// In strict mode the probe's openat is answered with SIGKILL.
+func TestBoxStrict(t *testing.T) {
+	requireRoot(t)
+	b, err := Start("strict")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Kill()
+	s, err := b.RunStrict()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Prctl.Failed() || s.Prctl.Name != "prctl" || !s.Status.Signaled() || s.Status.Signal() != unix.SIGKILL || s.Survived {
+		t.Fatalf("prctl %s, status %v, survived %v", s.Prctl.String(), s.Status, s.Survived)
+	}
+}
