@@ -16,7 +16,7 @@ import (
 )
 
 // AuditArch is the architecture a filter accepts: AUDIT_ARCH_X86_64.
-const AuditArch = 0xc000003e
+const AuditArch = unix.AUDIT_ARCH_X86_64
 
 // Offsets in struct seccomp_data, what a filter reads.
 const (
