@@ -53,7 +53,7 @@ func seccompShow(s *Session, args []string) (*result.Result, error) {
 			r.Say(fmt.Sprintf("filter %d", i+1), "%s", w)
 		}
 		if bpf {
-			for j, in := range f.Instructions() {
+			for j, in := range f.Listing() {
 				r.Say(fmt.Sprintf("filter %d bpf", i+1), "%2d  %s", j, in)
 			}
 		}

@@ -144,3 +144,27 @@ func (f Filter) Words() []string {
 	out = append(out, "any other call on x86_64 -> "+f.Default.String())
 	return append(out, "a call through another ABI (not AUDIT_ARCH_X86_64) -> "+Kill.String())
 }
+
+// Listing is the program as x/net/bpf writes it, each instruction with
+// what its number means: the offset loaded, the syscall compared, the
+// action returned.
+func (f Filter) Listing() []string {
+	var out []string
+	for _, in := range f.Instructions() {
+		note := ""
+		switch in := in.(type) {
+		case bpf.LoadAbsolute:
+			note = map[uint32]string{offNr: "seccomp_data.nr, the syscall number", offArch: "seccomp_data.arch"}[in.Off]
+		case bpf.JumpIf:
+			if in.Val == AuditArch {
+				note = "AUDIT_ARCH_X86_64"
+			} else {
+				note = Name(int(in.Val))
+			}
+		case bpf.RetConstant:
+			note = fmt.Sprintf("%#x: %s", in.Val, Action{Ret: in.Val})
+		}
+		out = append(out, fmt.Sprintf("%-16s ; %s", in, note))
+	}
+	return out
+}

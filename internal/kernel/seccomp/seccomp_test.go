@@ -65,3 +65,13 @@ func TestNumberSuggests(t *testing.T) {
 		t.Errorf("Number(zzz...): %v", err)
 	}
 }
+
+func TestListing(t *testing.T) {
+	f := Filter{Rules: []Rule{{"mkdir", unix.SYS_MKDIR, Errno(syscall.EPERM)}}, Default: Allow}
+	l := strings.Join(f.Listing(), "\n")
+	for _, want := range []string{"ld [4]", "AUDIT_ARCH_X86_64", "; mkdir", "0x50001: fail with EPERM"} {
+		if !strings.Contains(l, want) {
+			t.Errorf("listing lacks %q:\n%s", want, l)
+		}
+	}
+}
