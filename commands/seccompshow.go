@@ -78,11 +78,18 @@ func seccompStrict(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := s.Proc().Status(b.PID)
+	if err != nil {
+		return nil, err
+	}
 	p, err := b.RunStrict()
 	if err != nil {
 		return nil, err
 	}
 	r := &result.Result{}
+	if st.Seccomp == unix.SECCOMP_MODE_FILTER {
+		r.Say("note", "%s runs in filter mode (Seccomp: 2, %d filters), and the probe it starts inherits that: the kernel lets no process leave filter mode for strict", b.Name, st.SeccompFilters)
+	}
 	r.Add(p.Fork)
 	if p.Fork.Failed() {
 		return r, s.forkErr(b, p.Fork)

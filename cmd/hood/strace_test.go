@@ -52,7 +52,8 @@ var straceSessions = [][]string{
 	{"-c", "rootfs make sa; rootfs ls; unshare mnt; chroot sa; run true; chroot --escape; pivot_root sa --no-bind"},
 	{"-c", "rootfs make sb; unshare mnt; pivot_root sb --put-old /proc"},
 	{"-c", "rootfs make sc; unshare mnt; pivot_root sc; run cat /etc/os-release; chroot --escape; box kill box1; rootfs rm sc"},
-	{"-c", "seccomp strict; box new sf; seccomp deny mkdir --errno EACCES; seccomp deny unshare --kill; seccomp show sf --bpf; run true"},
+	// strace --seccomp-bpf puts hood in filter mode: strict mode then answers EINVAL.
+	{"-c", "box new sf; seccomp deny mkdir --errno EACCES; seccomp deny unshare --kill; seccomp show sf --bpf; run true; seccomp strict"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts
