@@ -41,12 +41,15 @@ hood refuses calls the box needs to answer hood at all (recvmsg, sendto,
 close, exit_group, ...) and warns when a call it denies is one hood's own
 requests to the box make (clone for run, mount, unshare, setns, wait4).`,
 			Flags: []string{"--errno", "--kill", "--log", "--trap"}, Run: seccompDeny},
-		&Command{UsageLine: "seccomp show [TARGET] [--bpf]", Short: "a process's seccomp mode and filters (/proc/PID/status), and the rules of the filters hood installed",
+		&Command{UsageLine: "seccomp show [TARGET] [--bpf] | seccomp show --docker-default", Short: "a process's seccomp mode and filters (/proc/PID/status), and the rules of the filters hood installed",
 			Long: `Seccomp: in /proc/PID/status is 0 (off), 1 (strict) or 2 (filter), and
 Seccomp_filters: how many filters the process runs. The kernel does not
 show a filter's program there; hood prints the rules of the ones it
-installed itself, in words, and with --bpf as BPF instructions.`,
-			Args: []Arg{ArgTarget}, Flags: []string{"--bpf"}, Run: seccompShow},
+installed itself, in words, and with --bpf as BPF instructions.
+--docker-default summarises Docker's default profile (the data of
+github.com/moby/profiles/seccomp) for x86_64: what it allows always, only
+with certain arguments or a capability, and what it fails with EPERM.`,
+			Args: []Arg{ArgTarget}, Flags: []string{"--bpf", "--docker-default"}, Run: seccompShow},
 		&Command{UsageLine: "seccomp strict", Short: "run a program in strict mode (mode 1) and see the kernel kill it at its first forbidden call",
 			Long: `The box starts a probe that calls prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT):
 from then on it may only read(2), write(2), _exit(2) and rt_sigreturn(2).

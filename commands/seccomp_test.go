@@ -95,3 +95,26 @@ func TestSeccompBadInput(t *testing.T) {
 		t.Errorf("bad input changed box1: %+v", st)
 	}
 }
+
+// Docker's default profile, summarised from moby's data: mount needs
+// CAP_SYS_ADMIN, read is always allowed, the default is EPERM.
+func TestSeccompDockerDefault(t *testing.T) {
+	r, err := dockerDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, l := range r.Lines {
+		all.WriteString(l.Key + " " + l.Value + "\n")
+	}
+	for _, want := range []string{"SCMP_ACT_ERRNO EPERM", "with CAP_SYS_ADMIN", "mount only with CAP_SYS_ADMIN", "clone3: SCMP_ACT_ERRNO ENOSYS"} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, all.String())
+		}
+	}
+	for _, l := range r.Lines {
+		if l.Key == "blocked" && (strings.Contains(l.Value, " read,") || !strings.Contains(l.Value, " reboot,")) {
+			t.Errorf("blocked: %s", l.Value)
+		}
+	}
+}

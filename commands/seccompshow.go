@@ -10,7 +10,10 @@ import (
 )
 
 func seccompShow(s *Session, args []string) (*result.Result, error) {
-	const usage = "seccomp show [TARGET] [--bpf]"
+	const usage = "seccomp show [TARGET] [--bpf] | seccomp show --docker-default"
+	if len(args) == 1 && args[0] == "--docker-default" {
+		return dockerDefault()
+	}
 	word, bpf := "self", false
 	n := 0
 	for _, a := range args {

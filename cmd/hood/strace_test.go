@@ -53,7 +53,7 @@ var straceSessions = [][]string{
 	{"-c", "rootfs make sb; unshare mnt; pivot_root sb --put-old /proc"},
 	{"-c", "rootfs make sc; unshare mnt; pivot_root sc; run cat /etc/os-release; chroot --escape; box kill box1; rootfs rm sc"},
 	// strace --seccomp-bpf puts hood in filter mode: strict mode then answers EINVAL.
-	{"-c", "box new sf; seccomp deny mkdir --errno EACCES; seccomp deny unshare --kill; seccomp show sf --bpf; run true; seccomp strict"},
+	{"-c", "seccomp show --docker-default; box new sf; seccomp deny mkdir --errno EACCES; seccomp deny unshare --kill; seccomp show sf --bpf; run true; seccomp strict"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts

@@ -168,3 +168,13 @@ func (f Filter) Listing() []string {
 	}
 	return out
 }
+
+// Names are the x86_64 system call names, sorted.
+func Names() []string {
+	out := make([]string, 0, len(sysnums))
+	for k := range sysnums {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
