@@ -156,6 +156,7 @@ func seccompDeny(s *Session, args []string) (*result.Result, error) {
 	if c.Failed() {
 		return r, kernelErr(c, "prctl")
 	}
+	r.Say("why", "without CAP_SYS_ADMIN in its user namespace the kernel takes a filter only from a process with no_new_privs (else seccomp answers EACCES): a filter that fails chosen calls could otherwise trick a set-user-ID program it execs into misusing its privileges")
 	c, err = b.Seccomp(0, prog)
 	if err != nil {
 		return r, err
@@ -181,7 +182,7 @@ func seccompDeny(s *Session, args []string) (*result.Result, error) {
 		r.Say("rule", "%s", w)
 	}
 	if len(warn) > 0 {
-		r.Say("warning", "%s: hood's own requests to %s make these calls, so those commands now fail in it too", strings.Join(warn, ", "), b.Name)
+		r.Say("warning", "%s: hood's own requests to %s make these calls, so those commands now fail in it too (box kill %s still ends it: hood kills from outside)", strings.Join(warn, ", "), b.Name, b.Name)
 	}
 	r.Shell = fmt.Sprintf("setpriv --no-new-privs (then a program built with libseccomp: seccomp_rule_add(ctx, %s, SCMP_SYS(%s), 0))", scmpAction(action), strings.Join(names, "), ...SCMP_SYS("))
 	r.Meaning = fmt.Sprintf("%s and every process it starts from now on go through this filter (%d instructions) on each system call; no_new_privs stays set and the filter cannot be removed. `run` a program that calls %s to see the answer.", b.Name, len(prog), names[0])
