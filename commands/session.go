@@ -14,6 +14,7 @@ import (
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/loop"
 	"hood/internal/kernel/procfs"
+	"hood/internal/kernel/seccomp"
 	"hood/internal/result"
 )
 
@@ -47,6 +48,9 @@ type Session struct {
 	loops  []*loop.Device           // loop new
 	net    netState                 // net veth, ping (net.go)
 	made   map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
+
+	// seccomp deny: the filters hood installed on each box (seccomp.go)
+	filters map[*box.Box][]seccomp.Filter
 }
 
 // Box finds a box by name, or nil.

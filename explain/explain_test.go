@@ -33,6 +33,8 @@ func constants() map[string]uint64 {
 		"PR_SET_PDEATHSIG": unix.PR_SET_PDEATHSIG, "PR_SET_CHILD_SUBREAPER": unix.PR_SET_CHILD_SUBREAPER,
 		"PR_SET_NO_NEW_PRIVS": unix.PR_SET_NO_NEW_PRIVS, "O_DIRECT": unix.O_DIRECT, "O_CLOEXEC": unix.O_CLOEXEC,
 		"O_RDWR": unix.O_RDWR, "O_CREAT": unix.O_CREAT, "O_EXCL": unix.O_EXCL,
+		"PR_SET_SECCOMP": unix.PR_SET_SECCOMP, "SECCOMP_MODE_STRICT": unix.SECCOMP_MODE_STRICT,
+		"SECCOMP_SET_MODE_FILTER": unix.SECCOMP_SET_MODE_FILTER, "AUDIT_ARCH_X86_64": unix.AUDIT_ARCH_X86_64,
 	}
 	for c := 0; c <= unix.CAP_LAST_CAP; c++ {
 		if name := capName(c); name != "" {

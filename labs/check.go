@@ -84,6 +84,8 @@ var kinds = map[string]func() kind{
 	// networks: nftcheck.go
 	"nft_rule":    newKind[NFTRuleCheck],
 	"netns_named": newKind[NetnsNamedCheck],
+	// seccomp: seccompcheck.go
+	"seccomp": newKind[SeccompCheck],
 }
 
 func newKind[T any, P interface {

@@ -9,6 +9,7 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/nft"
+	"hood/internal/kernel/procfs"
 	"hood/internal/rootfs"
 )
 
@@ -128,6 +129,14 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return false, "this machine has no v1 devices hierarchy (pure cgroup v2: device access there is a BPF program of type cgroup_device attached to the group, which hood does not build yet), so devices allow/deny have no devices.allow or devices.deny to write"
 		}, nil
+	case "seccomp-strict":
+		return func() (bool, string) {
+			st, err := procfs.New("/proc").Status(os.Getpid())
+			if err == nil && st.Seccomp == 2 {
+				return false, fmt.Sprintf("hood itself runs under %d seccomp filter(s) (Seccomp: 2 in /proc/%d/status: strace --seccomp-bpf or a container's profile puts one there), and the kernel lets a process in filter mode enter no other mode: prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT) would fail with EINVAL", st.SeccompFilters, os.Getpid())
+			}
+			return true, ""
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -140,7 +149,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

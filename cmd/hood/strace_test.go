@@ -33,7 +33,8 @@ var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat"
 	"open_tree", "move_mount", "pidfd_open", "pidfd_getfd", "socket", "sendmsg", "sendto",
 	"chroot", "chdir", "fchdir", "pivot_root",
 	// ping's raw socket; the acks of rtnetlink requests (strace_rtnetlink_test.go)
-	"setsockopt", "recvfrom", "recvmsg"}
+	"setsockopt", "recvfrom", "recvmsg",
+	"prctl", "seccomp"}
 
 // straceSessions are hood runs beyond the labs.
 var straceSessions = [][]string{
@@ -52,6 +53,8 @@ var straceSessions = [][]string{
 	{"-c", "rootfs make sa; rootfs ls; unshare mnt; chroot sa; run true; chroot --escape; pivot_root sa --no-bind"},
 	{"-c", "rootfs make sb; unshare mnt; pivot_root sb --put-old /proc"},
 	{"-c", "rootfs make sc; unshare mnt; pivot_root sc; run cat /etc/os-release; chroot --escape; box kill box1; rootfs rm sc"},
+	// strace --seccomp-bpf puts hood in filter mode: strict mode then answers EINVAL.
+	{"-c", "seccomp show --docker-default; box new sf; seccomp deny mkdir --errno EACCES; seccomp deny unshare --kill; seccomp show sf --bpf; run true; seccomp strict"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts

@@ -21,6 +21,8 @@
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -321,6 +323,18 @@ static void box_setup(void)
 
 // op_readfile reads a file as the box sees it: through its own mount, IPC,
 // cgroup and user namespaces (/proc/self/cgroup, /proc/sysvipc/msg, ...).
+// op_seccomp installs the filter in data on the box itself: a filter only
+// ever applies to the calling thread and what it starts afterwards. The
+// reply's aux0 is the address of the program, as strace shows it.
+static void op_seccomp(struct boxreq *q, char *data, size_t len)
+{
+	static struct sock_filter insns[BOX_MAXDATA / sizeof(struct sock_filter)];
+	struct sock_fprog prog = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = insns };
+	memcpy(insns, data, prog.len * sizeof(struct sock_filter));
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)q->arg[0], &prog);
+	reply(r, r < 0 ? errno : 0, (int64_t)(uintptr_t)&prog, (int64_t)(uintptr_t)insns, NULL, 0);
+}
+
 static void op_readfile(char *data, size_t len)
 {
 	static char out[BOX_MAXDATA];
@@ -521,6 +535,9 @@ static void serve(void)
 		case BOX_CLOSE:
 			r = close((int)q->arg[0]);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_SECCOMP:
+			op_seccomp(q, data, len);
 			break;
 		case BOX_EXIT:
 			reply(0, 0, 0, 0, NULL, 0);

@@ -1,6 +1,7 @@
 package box
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -174,4 +175,41 @@ func (b *Box) Prctl(option, arg2, arg3, arg4 uint64, narrate ...call.Arg) (resul
 		return result.Syscall{}, err
 	}
 	return b.my("prctl", r, narrate...), nil
+}
+
+// Seccomp makes the box install prog on itself with
+// seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog): from then on every call
+// the box and what it starts make goes through the filter. It cannot be
+// taken off.
+func (b *Box) Seccomp(flags uint, prog []unix.SockFilter) (result.Syscall, error) {
+	data := make([]byte, 0, 8*len(prog))
+	for _, f := range prog {
+		data = binary.NativeEndian.AppendUint16(data, f.Code)
+		data = append(data, f.Jt, f.Jf)
+		data = binary.NativeEndian.AppendUint32(data, f.K)
+	}
+	r, err := b.c.call(opSeccomp, [4]int64{int64(flags)}, data, nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return b.my("seccomp", r, call.F(unix.SECCOMP_SET_MODE_FILTER, "SECCOMP_SET_MODE_FILTER"), call.F(int64(flags), SeccompFlagString(flags)),
+		call.P(fmt.Sprintf("{len=%d, filter=%#x}", len(prog), r.Aux[1]))), nil
+}
+
+// SeccompFlagString names SECCOMP_FILTER_FLAG_* bits; "0" for none.
+func SeccompFlagString(flags uint) string {
+	if flags == 0 {
+		return "0"
+	}
+	var names []string
+	for _, f := range []struct {
+		bit  uint
+		name string
+	}{{unix.SECCOMP_FILTER_FLAG_TSYNC, "SECCOMP_FILTER_FLAG_TSYNC"}, {unix.SECCOMP_FILTER_FLAG_LOG, "SECCOMP_FILTER_FLAG_LOG"},
+		{unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}} {
+		if flags&f.bit != 0 {
+			names = append(names, f.name)
+		}
+	}
+	return strings.Join(names, "|")
 }

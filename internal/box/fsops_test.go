@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/seccomp"
 	"hood/internal/result"
 )
 
@@ -119,5 +120,58 @@ func TestBoxPrctl(t *testing.T) {
 	st, err := os.ReadFile("/proc/" + strconv.Itoa(b.PID) + "/status")
 	if err != nil || !strings.Contains(string(st), "NoNewPrivs:\t1") {
 		t.Fatalf("NoNewPrivs not set: %v\n%s", err, st)
+	}
+}
+
+// A filter the box installs on itself answers its own mkdirat EPERM, and
+// its status file says mode 2 with one filter. Without no_new_privs (and
+// with CAP_SYS_ADMIN, as root here) the kernel accepts it too; the mode
+// and count are the kernel's.
+func TestBoxSeccomp(t *testing.T) {
+	requireRoot(t)
+	b, err := Start("seccomp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Kill()
+	if c, err := b.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0); err != nil || c.Failed() {
+		t.Fatalf("%s: %v", c.String(), err)
+	}
+	f := seccomp.Filter{Rules: []seccomp.Rule{{Syscall: "mkdirat", Nr: unix.SYS_MKDIRAT, Action: seccomp.Errno(unix.EPERM)}}, Default: seccomp.Allow}
+	prog, err := f.Program()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.Seccomp(0, prog)
+	if err != nil || c.Failed() || !strings.Contains(c.String(), "seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=7, filter=0x") {
+		t.Fatalf("%s: %v", c.String(), err)
+	}
+	dir := t.TempDir() + "/x"
+	if c, _ := b.Mkdir(dir, 0o755); c.Errno != unix.EPERM {
+		t.Fatalf("mkdirat under the filter: %s", c.String())
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Fatal("the directory was made")
+	}
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(b.PID) + "/status")
+	if err != nil || !strings.Contains(string(st), "Seccomp:\t2") || !strings.Contains(string(st), "Seccomp_filters:\t1") {
+		t.Fatalf("status: %v\n%s", err, st)
+	}
+}
+
+// In strict mode the probe's openat is answered with SIGKILL.
+func TestBoxStrict(t *testing.T) {
+	requireRoot(t)
+	b, err := Start("strict")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Kill()
+	s, err := b.RunStrict()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Prctl.Failed() || s.Prctl.Name != "prctl" || !s.Status.Signaled() || s.Status.Signal() != unix.SIGKILL || s.Survived {
+		t.Fatalf("prctl %s, status %v, survived %v", s.Prctl.String(), s.Status, s.Survived)
 	}
 }

@@ -11,6 +11,8 @@
 //   hood-probe kill PID SIG                  -> pid=N ret=R errno=E
 //   hood-probe mount SRC TARGET TYPE FLAGS DATA -> pid=N ret=R errno=E
 //   hood-probe clock                          -> pid=N monotonic=S.NS boottime=S.NS
+//   hood-probe strict                         -> pid=N ret=R errno=E, then openat(2) of
+//                                               /etc/hostname, which strict mode answers with SIGKILL
 //
 // Workloads (workload.go) are probes that run a while and load the box's
 // cgroup: they talk to the learner on stdout and to hood on fd 3, a pipe,
@@ -42,7 +44,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <linux/seccomp.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -537,6 +541,21 @@ void hood_probe_main(int argc, char **argv)
 		       (long long)m.tv_sec, m.tv_nsec, (long long)b.tv_sec, b.tv_nsec);
 		fflush(stdout);
 		_exit(0);
+	}
+	if (argc >= 2 && strcmp(argv[1], "strict") == 0) {
+		// Mode 1 allows read, write, _exit and sigreturn only: the line
+		// is written after prctl, and the open is the forbidden call.
+		printf("pid=%d ", getpid());
+		fflush(stdout);
+		int r = prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT);
+		char line[64];
+		int n = snprintf(line, sizeof(line), "ret=%d errno=%d\n", r, r < 0 ? errno : 0);
+		write(1, line, n);
+		if (r < 0)
+			_exit(1);
+		open("/etc/hostname", O_RDONLY);
+		write(1, "survived=1\n", 11);
+		syscall(SYS_exit, 0);
 	}
 	fprintf(stderr, "hood-probe: unknown probe\n");
 	_exit(2);
