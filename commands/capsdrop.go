@@ -94,7 +94,7 @@ func (s *Session) capsChange(b *box.Box, drop uint64, notes []string) (*result.R
 		}
 		r.Add(c)
 		if c.Failed() {
-			return r, s.capErr(b, c, "prctl PR_CAPBSET_DROP", "CAP_SETPCAP")
+			return r, s.capErr(b, c, "prctl", "CAP_SETPCAP")
 		}
 	}
 	if drop == caps.All {
