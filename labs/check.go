@@ -78,6 +78,8 @@ var kinds = map[string]func() kind{
 	"route":     newKind[RouteCheck],
 	"ping":      newKind[PingCheck],
 	"veth_left": newKind[VethLeftCheck],
+	// capabilities: capscheck.go
+	"caps": newKind[CapsCheck],
 	// networks: nftcheck.go
 	"nft_rule":    newKind[NFTRuleCheck],
 	"netns_named": newKind[NetnsNamedCheck],
