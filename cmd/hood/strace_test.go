@@ -32,6 +32,7 @@ var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat"
 	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
 	"open_tree", "move_mount", "pidfd_open", "pidfd_getfd", "socket", "sendmsg", "sendto",
 	"chroot", "chdir", "fchdir", "pivot_root",
+	"capset", "prctl",
 	// ping's raw socket; the acks of rtnetlink requests (strace_rtnetlink_test.go)
 	"setsockopt", "recvfrom", "recvmsg"}
 
@@ -51,6 +52,7 @@ var straceSessions = [][]string{
 	{"-c", "rootfs make sa; rootfs ls; unshare mnt; chroot sa; run true; chroot --escape; pivot_root sa --no-bind"},
 	{"-c", "rootfs make sb; unshare mnt; pivot_root sb --put-old /proc"},
 	{"-c", "rootfs make sc; unshare mnt; pivot_root sc; run cat /etc/os-release; chroot --escape; box kill box1; rootfs rm sc"},
+	{"-c", "caps; caps keep CAP_CHOWN CAP_SYS_ADMIN CAP_SETPCAP; caps drop CAP_CHOWN; caps drop all; caps drop CAP_KILL"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts
@@ -238,6 +240,9 @@ func argMismatch(a call.Arg, got string) string {
 	}
 	switch a.Kind {
 	case call.Ptr:
+		if strings.HasPrefix(a.Text, "{") {
+			return structMismatch(a.Text, got)
+		}
 		return ""
 	case call.Null:
 		if got != "NULL" {
