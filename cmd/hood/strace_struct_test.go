@@ -34,8 +34,9 @@ func structMismatch(narrated, got string) string {
 // structFields reads {key=value, ...}; a value is a number, a capability
 // mask (caps.ParseStrace) or _LINUX_CAPABILITY_VERSION_3.
 func structFields(s string) (map[string]uint64, error) {
-	body, ok := strings.CutPrefix(s, "{")
-	if body, ok = strings.CutSuffix(body, "}"); !ok {
+	body, open := strings.CutPrefix(s, "{")
+	body, closed := strings.CutSuffix(body, "}")
+	if !open || !closed {
 		return nil, fmt.Errorf("not a {...} struct")
 	}
 	out := map[string]uint64{}
