@@ -65,3 +65,27 @@ func (c *CapsCheck) eval(e *env) (bool, string) {
 		return ok, fmt.Sprintf("%s's %s is %016x (%s)", b.Name, field, v, strings.TrimSpace(caps.Words(v)))
 	})
 }
+
+// OwnerCheck: Path, as the box sees it, exists and is owned by UID.
+type OwnerCheck struct {
+	Box  string `yaml:"box"`
+	Path string `yaml:"path"`
+	UID  *int   `yaml:"uid"`
+}
+
+func (c *OwnerCheck) validate() error {
+	if c.Path == "" || c.UID == nil {
+		return errors.New("give path and uid")
+	}
+	return nil
+}
+
+func (c *OwnerCheck) eval(e *env) (bool, string) {
+	return e.anyBox(c.Box, func(b *box.Box) (bool, string) {
+		uid, _, err := e.s.Proc().OwnerInRoot(b.PID, c.Path)
+		if err != nil {
+			return false, fmt.Sprintf("%s as %s sees it: %v", c.Path, b.Name, err)
+		}
+		return uid == *c.UID, fmt.Sprintf("%s as %s sees it is owned by UID %d", c.Path, b.Name, uid)
+	})
+}

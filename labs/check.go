@@ -79,7 +79,8 @@ var kinds = map[string]func() kind{
 	"ping":      newKind[PingCheck],
 	"veth_left": newKind[VethLeftCheck],
 	// capabilities: capscheck.go
-	"caps": newKind[CapsCheck],
+	"caps":  newKind[CapsCheck],
+	"owner": newKind[OwnerCheck],
 	// networks: nftcheck.go
 	"nft_rule":    newKind[NFTRuleCheck],
 	"netns_named": newKind[NetnsNamedCheck],
