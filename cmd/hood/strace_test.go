@@ -240,8 +240,8 @@ func argMismatch(a call.Arg, got string) string {
 	}
 	switch a.Kind {
 	case call.Ptr:
-		if strings.HasPrefix(a.Text, "{") {
-			return structMismatch(a.Text, got)
+		if strings.HasPrefix(a.Text, "{version=") || strings.HasPrefix(a.Text, "{effective=") {
+			return structMismatch(a.Text, got) // capset's header and data
 		}
 		return ""
 	case call.Null:
