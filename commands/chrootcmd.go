@@ -104,7 +104,7 @@ func chrootCmd(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Add(c)
 	if c.Failed() {
-		return r, kernelErr(c, "chroot")
+		return r, s.capErr(b, c, "chroot", "CAP_SYS_CHROOT")
 	}
 	c, err = b.Chdir("/")
 	if err != nil {

@@ -16,6 +16,9 @@ import (
 // mountErr is the error for a mount(2) the kernel refused. EINVAL has many
 // causes; hood looks for the one it can see before it names one.
 func (s *Session) mountErr(b *box.Box, c result.Syscall, fstype, data string, flags uintptr, source, target string) error {
+	if c.ErrName() == "EPERM" {
+		return s.capErr(b, c, "mount", "CAP_SYS_ADMIN")
+	}
 	err := kernelErr(c, "mount")
 	ke, ok := err.(*result.KernelError)
 	if !ok {

@@ -13,6 +13,8 @@ import (
 	"hood/internal/kernel/netdev"
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
+
+	"golang.org/x/sys/unix"
 )
 
 // netState is what the net commands made and saw in one session.
@@ -99,6 +101,9 @@ func (s *Session) boxNet(what string) (*box.Box, *netdev.NS, error) {
 	}
 	if err := s.notMadeNow(b, "net"); err != nil {
 		return nil, nil, err
+	}
+	if st, err := s.Proc().Status(b.PID); err == nil && st.CapEff&(1<<unix.CAP_NET_ADMIN) == 0 {
+		return nil, nil, &result.UsageError{Msg: fmt.Sprintf("%s has no CAP_NET_ADMIN (its CapEff, %016x, lacks bit 12): %s is a change the kernel allows only with it. hood would make it with its own capabilities, over its own netlink socket, so it does not: `run ip link set lo up` shows the kernel refusing %s itself (RTNETLINK answers: Operation not permitted, EPERM)", b.Name, st.CapEff, what, b.Name)}
 	}
 	n, err := s.netNS(b.PID, b.Name)
 	return b, n, err

@@ -189,13 +189,6 @@ func seccompDeny(s *Session, args []string) (*result.Result, error) {
 	return r, nil
 }
 
-func b2i(v bool) int {
-	if v {
-		return 1
-	}
-	return 0
-}
-
 func scmpAction(a seccomp.Action) string {
 	switch a.Ret & unix.SECCOMP_RET_ACTION_FULL {
 	case unix.SECCOMP_RET_ERRNO:

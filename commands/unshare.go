@@ -74,6 +74,9 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	}
 	u.r.Add(c)
 	if c.Failed() {
+		if flags&^unix.CLONE_NEWUSER != 0 {
+			return u.r, s.capErr(b, c, "unshare", "CAP_SYS_ADMIN")
+		}
 		return u.r, kernelErr(c, "unshare")
 	}
 	u.typeMeanings()

@@ -81,6 +81,9 @@ var kinds = map[string]func() kind{
 	"route":     newKind[RouteCheck],
 	"ping":      newKind[PingCheck],
 	"veth_left": newKind[VethLeftCheck],
+	// capabilities: capscheck.go
+	"caps":  newKind[CapsCheck],
+	"owner": newKind[OwnerCheck],
 	// networks: nftcheck.go
 	"nft_rule":    newKind[NFTRuleCheck],
 	"netns_named": newKind[NetnsNamedCheck],

@@ -10,11 +10,13 @@ import (
 // kernel's state.
 
 // EventCheck: since the step began, a syscall whose text contains Call was
-// answered with Errno ("" for success) and, if set, a result containing Ret.
+// answered with Errno ("" for success) and, if set, a result containing Ret
+// and not containing NotRet.
 type EventCheck struct {
-	Call  string `yaml:"call"`
-	Errno string `yaml:"errno"`
-	Ret   string `yaml:"ret"`
+	Call   string `yaml:"call"`
+	Errno  string `yaml:"errno"`
+	Ret    string `yaml:"ret"`
+	NotRet string `yaml:"not_ret"`
 }
 
 func (c *EventCheck) validate() error {
@@ -36,7 +38,8 @@ func (c *EventCheck) eval(e *env) (bool, string) {
 			continue
 		}
 		last = ev.String()
-		if ev.ErrName() == c.Errno && (c.Ret == "" || strings.Contains(ev.Result(), c.Ret)) {
+		if ev.ErrName() == c.Errno && (c.Ret == "" || strings.Contains(ev.Result(), c.Ret)) &&
+			(c.NotRet == "" || !strings.Contains(ev.Result(), c.NotRet)) {
 			return true, last
 		}
 	}

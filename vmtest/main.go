@@ -67,8 +67,8 @@ var skip = map[string]string{}
 // busybox's lsns, ipcmk and nsenter look-alikes are left out on purpose:
 // tests compare hood with util-linux, not with busybox.
 var applets = []string{
-	"cat", "cp", "echo", "false", "grep", "hostname", "id", "insmod", "kill", "ls", "mkdir",
-	"mount", "poweroff", "ps", "sh", "sleep", "switch_root", "true", "umount", "uname",
+	"cat", "chown", "cp", "echo", "false", "grep", "hostname", "id", "insmod", "ip", "kill", "ls", "mkdir",
+	"mount", "poweroff", "ps", "sh", "sleep", "switch_root", "touch", "true", "umount", "uname",
 }
 
 type config struct {

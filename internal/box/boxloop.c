@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <linux/filter.h>
@@ -524,6 +525,18 @@ static void serve(void)
 			r = prctl((int)q->arg[0], (unsigned long)q->arg[1], (unsigned long)q->arg[2], (unsigned long)q->arg[3], 0UL);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
 			break;
+		case BOX_CAPSET: {
+			struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+			struct __user_cap_data_struct d[2];
+			for (int i = 0; i < 2; i++) {
+				d[i].effective = (uint32_t)((uint64_t)q->arg[0] >> (32 * i));
+				d[i].permitted = (uint32_t)((uint64_t)q->arg[1] >> (32 * i));
+				d[i].inheritable = (uint32_t)((uint64_t)q->arg[2] >> (32 * i));
+			}
+			r = syscall(SYS_capset, &h, d);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		}
 		case BOX_MKDIR:
 			r = mkdirat(AT_FDCWD, data, (mode_t)q->arg[0]);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);

@@ -27,7 +27,7 @@ enum {
 	                     // move_mount(fd, "", AT_FDCWD, to_path, flags)
 	BOX_MKDIR = 22,      // arg0 = mode, data = path: mkdirat(AT_FDCWD, path, mode)
 	BOX_PRCTL = 23,      // arg0..arg3 = option, arg2, arg3, arg4: prctl(option, arg2, arg3, arg4, 0)
-	// reserved: BOX_CAPSET = 24 (capabilities)
+	BOX_CAPSET = 24,     // arg0..arg2 = effective, permitted, inheritable: capset(2), version 3, pid 0
 	BOX_SECCOMP = 25,    // arg0 = flags, data = struct sock_filter[]: seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog); reply aux0 = &prog
 };
 

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/procfs"
 	"hood/internal/kernel/seccomp"
 	"hood/internal/result"
 )
@@ -173,5 +174,35 @@ func TestBoxStrict(t *testing.T) {
 	}
 	if s.Prctl.Failed() || s.Prctl.Name != "prctl" || !s.Status.Signaled() || s.Status.Signal() != unix.SIGKILL || s.Survived {
 		t.Fatalf("prctl %s, status %v, survived %v", s.Prctl.String(), s.Status, s.Survived)
+	}
+}
+
+// capset(2) and PR_CAPBSET_DROP made by the box show in its status file.
+func TestBoxCapset(t *testing.T) {
+	requireRoot(t)
+	b, err := Start("capset")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Kill()
+	c, err := b.Prctl(unix.PR_CAPBSET_DROP, unix.CAP_NET_ADMIN, 0, 0, call.F(unix.PR_CAPBSET_DROP, "PR_CAPBSET_DROP"), call.F(unix.CAP_NET_ADMIN, "CAP_NET_ADMIN"))
+	if err != nil || c.Failed() {
+		t.Fatalf("%s: %v", c.String(), err)
+	}
+	const keep = 1<<unix.CAP_CHOWN | 1<<unix.CAP_BPF
+	c, err = b.Capset(keep, keep, 0)
+	if err != nil || c.Failed() {
+		t.Fatalf("%s: %v", c.String(), err)
+	}
+	if !strings.Contains(c.String(), "{effective=1<<CAP_CHOWN|1<<CAP_BPF, permitted=1<<CAP_CHOWN|1<<CAP_BPF, inheritable=0}") {
+		t.Errorf("narrated %s", c.String())
+	}
+	st, err := procfs.New("/proc").Status(b.PID)
+	if err != nil || st.CapEff != keep || st.CapPrm != keep || st.CapInh != 0 || st.CapBnd&(1<<unix.CAP_NET_ADMIN) != 0 || st.CapBnd == 0 {
+		t.Fatalf("sets not as set: %v %+v", err, st)
+	}
+	// Raising a capability not in the permitted set any more is refused.
+	if c, _ := b.Capset(keep|1<<unix.CAP_KILL, keep|1<<unix.CAP_KILL, 0); c.ErrName() != "EPERM" {
+		t.Errorf("raising permitted: %s", c.String())
 	}
 }

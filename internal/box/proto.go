@@ -37,6 +37,7 @@ const (
 	opMoveMount   = 21
 	opMkdir       = 22
 	opPrctl       = 23
+	opCapset      = 24
 	opSeccomp     = 25
 
 	spawnForeground = 1
