@@ -37,14 +37,7 @@ func capSets(st procfs.Status) [][3]string {
 }
 
 func capsShow(s *Session, args []string) (*result.Result, error) {
-	if len(args) > 1 {
-		return nil, result.Usagef("caps [TARGET]", "one target at a time")
-	}
-	word := "self"
-	if len(args) == 1 {
-		word = args[0]
-	}
-	tg, err := s.resolve(word)
+	tg, err := s.optionalTarget("caps [TARGET]", args)
 	if err != nil {
 		return nil, err
 	}

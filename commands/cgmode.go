@@ -115,14 +115,7 @@ func cgroupFiles(s *Session, args []string) (*result.Result, error) {
 }
 
 func cgroupShow(s *Session, args []string) (*result.Result, error) {
-	word := "self"
-	if len(args) > 1 {
-		return nil, result.Usagef("cgroup show [TARGET]", "one target at a time")
-	}
-	if len(args) == 1 {
-		word = args[0]
-	}
-	tg, err := s.resolve(word)
+	tg, err := s.optionalTarget("cgroup show [TARGET]", args)
 	if err != nil {
 		return nil, err
 	}

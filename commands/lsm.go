@@ -24,15 +24,7 @@ AppArmor profile would deny a container.`,
 }
 
 func lsmCmd(s *Session, args []string) (*result.Result, error) {
-	const usage = "lsm [TARGET]"
-	if len(args) > 1 {
-		return nil, result.Usagef(usage, "one target at a time: a box, host, self or a PID")
-	}
-	word := "self"
-	if len(args) == 1 {
-		word = args[0]
-	}
-	tg, err := s.resolve(word)
+	tg, err := s.optionalTarget("lsm [TARGET]", args)
 	if err != nil {
 		return nil, err
 	}

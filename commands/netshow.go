@@ -49,14 +49,7 @@ func (s *Session) netView(label string, pid int) (netView, error) {
 }
 
 func netShow(s *Session, args []string) (*result.Result, error) {
-	if len(args) > 1 {
-		return nil, result.Usagef("net show [TARGET]", "one target at a time")
-	}
-	word := "self"
-	if len(args) == 1 {
-		word = args[0]
-	}
-	tg, err := s.resolve(word)
+	tg, err := s.optionalTarget("net show [TARGET]", args)
 	if err != nil {
 		return nil, err
 	}

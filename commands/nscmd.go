@@ -79,14 +79,7 @@ type linkJSON struct {
 func nsShow(s *Session, args []string) (*result.Result, error) {
 	const usage = "ns show [TARGET] [--json]"
 	asJSON, words := cutJSON(args)
-	if len(words) > 1 {
-		return nil, result.Usagef(usage, "one target at a time")
-	}
-	word := "self"
-	if len(words) == 1 {
-		word = words[0]
-	}
-	tg, err := s.resolve(word)
+	tg, err := s.optionalTarget(usage, words)
 	if err != nil {
 		return nil, err
 	}

@@ -58,3 +58,16 @@ func (s *Session) namedNet(word string) (string, bool) {
 	}
 	return netns.Path(word), true
 }
+
+// optionalTarget resolves the one optional TARGET of a command whose
+// usage is usage: the current box ("self") when none is given.
+func (s *Session) optionalTarget(usage string, words []string) (target, error) {
+	if len(words) > 1 {
+		return target{}, result.Usagef(usage, "one target at a time")
+	}
+	word := "self"
+	if len(words) == 1 {
+		word = words[0]
+	}
+	return s.resolve(word)
+}
