@@ -4,9 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/cgroup"
 )
@@ -63,14 +60,7 @@ func TestPinsAndCgroupsAreRemoved(t *testing.T) {
 			if got := nsfsMounts(t); len(got) != len(hostPins) {
 				t.Errorf("the pin is in the host's mount table: %v", got)
 			}
-			if kill {
-				_ = unix.Kill(s.hood.PID, unix.SIGKILL)
-			} else {
-				s.stdin.Close()
-			}
-			if _, err := s.wait(10 * time.Second); err != nil {
-				t.Fatal(err)
-			}
+			s.end(t, kill)
 			if got := nsfsMounts(t); len(got) != len(hostPins) {
 				t.Errorf("a pin is left in the host's mount table: %v", got)
 			}

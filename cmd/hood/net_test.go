@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/netdev"
 )
@@ -89,14 +87,7 @@ func TestNetVethPingLeavesHostAsItWas(t *testing.T) {
 			}) {
 				t.Errorf("the host end %s with hood's mark is not on the host: %v", dev, during)
 			}
-			if kill {
-				_ = unix.Kill(s.hood.PID, unix.SIGKILL)
-			} else {
-				s.stdin.Close()
-			}
-			if _, err := s.wait(10 * time.Second); err != nil {
-				t.Fatal(err)
-			}
+			s.end(t, kill)
 			if kill {
 				res, err := hoodCommand(t, "hood", "cleanup").CombinedOutput()
 				if err != nil {

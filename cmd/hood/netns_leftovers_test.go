@@ -6,9 +6,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
-
-	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/netns"
 )
@@ -43,14 +40,7 @@ func TestNamedNetnsAreRemoved(t *testing.T) {
 					t.Errorf("ip netns list does not show %s:\n%s", name, got)
 				}
 			}
-			if kill {
-				_ = unix.Kill(s.hood.PID, unix.SIGKILL)
-			} else {
-				s.stdin.Close()
-			}
-			if _, err := s.wait(10 * time.Second); err != nil {
-				t.Fatal(err)
-			}
+			s.end(t, kill)
 			if !kill {
 				if netns.Exists(name) {
 					t.Errorf("%s is left after hood exited", netns.Path(name))

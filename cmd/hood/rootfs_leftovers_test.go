@@ -6,9 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/procfs"
 	"hood/internal/rootfs"
@@ -44,10 +41,7 @@ func TestRootfsLeavesNothingAfterSIGKILL(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(partial, "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_ = unix.Kill(s.hood.PID, unix.SIGKILL)
-	if _, err := s.wait(10 * time.Second); err != nil {
-		t.Fatal(err)
-	}
+	s.end(t, true)
 	after, _ := os.ReadFile("/proc/self/mountinfo")
 	for _, l := range strings.Split(strings.TrimSpace(string(before)), "\n") {
 		if !strings.Contains(string(after), l+"\n") && !strings.Contains(l, " /run/netns/") {

@@ -12,10 +12,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/testscript"
-	"golang.org/x/sys/unix"
 	"hood/internal/box"
 	"hood/internal/testenv"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files (cmp targets) inside testdata/script/*.txtar")

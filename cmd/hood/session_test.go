@@ -246,3 +246,17 @@ func (s *session) wait(timeout time.Duration) (int, error) {
 		return -1, fmt.Errorf("hood-reaper still has children %v after hood was told to end", timeout)
 	}
 }
+
+// end ends hood, by SIGKILL or (kill false) by closing its input as a
+// learner's Ctrl-D does, and waits until it and all it started are gone.
+func (s *session) end(t *testing.T, kill bool) {
+	t.Helper()
+	if kill {
+		_ = unix.Kill(s.hood.PID, unix.SIGKILL)
+	} else {
+		s.stdin.Close()
+	}
+	if _, err := s.wait(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
