@@ -34,6 +34,12 @@ func (s *Session) ownMountNS(b *box.Box, why string) error {
 	if err != nil {
 		return err
 	}
+	return s.ownMount(b, mine, host, why)
+}
+
+// ownMount is ownMountNS with b's links and the host's already read: the
+// box's mount namespace must be its own, and one this hood made.
+func (s *Session) ownMount(b *box.Box, mine, host links, why string) error {
 	if mine["mnt"] == host["mnt"] {
 		return &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): %s, so hood does not do it. Run `unshare mnt` first.", b.Name, mine["mnt"], why)}
 	}

@@ -129,10 +129,7 @@ func mountCmd(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mine["mnt"] == host["mnt"] {
-		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this mount would change the host's own mount table, so hood does not make it. Run `unshare mnt` first.", b.Name, mine["mnt"])}
-	}
-	if err := s.notMade(b, "mnt", mine); err != nil {
+	if err := s.ownMount(b, mine, host, "this mount would change the host's own mount table"); err != nil {
 		return nil, err
 	}
 	before := -1 // processes the box's proc lists, for a proc mount

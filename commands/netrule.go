@@ -46,18 +46,14 @@ func (s *Session) ruleBox() (*box.Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	mine, err := ns.ReadInode(s.ProcRoot, b.PID, "net")
+	mine, host, err := s.linksAndHost(b.PID)
 	if err != nil {
 		return nil, err
 	}
-	host, err := ns.ReadInode(s.ProcRoot, s.HoodPID, "net")
-	if err != nil {
-		return nil, err
+	if mine["net"] == host["net"] {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's network namespace (%s): a rule there would change the host's firewall, which hood never does. Run `unshare net` first: then %s has a firewall of its own", b.Name, mine["net"], b.Name)}
 	}
-	if mine == host {
-		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's network namespace (net:[%d]): a rule there would change the host's firewall, which hood never does. Run `unshare net` first: then %s has a firewall of its own", b.Name, mine, b.Name)}
-	}
-	if err := s.notMadeNow(b, "net"); err != nil {
+	if err := s.notMade(b, "net", mine); err != nil {
 		return nil, err
 	}
 	return b, nil

@@ -57,10 +57,7 @@ func umountCmd(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mine["mnt"] == host["mnt"] {
-		return nil, &result.UsageError{Msg: fmt.Sprintf("%s shares the host's mount namespace (%s): this would unmount %s from the host's own mount table, so hood does not do it. Run `unshare mnt` first.", b.Name, mine["mnt"], path)}
-	}
-	if err := s.notMade(b, "mnt", mine); err != nil {
+	if err := s.ownMount(b, mine, host, "this would unmount "+path+" from the host's own mount table"); err != nil {
 		return nil, err
 	}
 	views := s.mountViews(b, mine, host)
