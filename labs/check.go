@@ -89,6 +89,7 @@ var kinds = map[string]func() kind{
 	"netns_named": newKind[NetnsNamedCheck],
 	// seccomp: seccompcheck.go
 	"seccomp": newKind[SeccompCheck],
+	"answer":  newKind[AnswerCheck],
 }
 
 func newKind[T any, P interface {

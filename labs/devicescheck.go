@@ -49,21 +49,9 @@ func (c *DeviceCheck) startsProcess() {}
 
 func (c *DeviceCheck) eval(e *env) (bool, string) {
 	return e.anyBox(c.Box, func(b *box.Box) (bool, string) {
-		// A probe in a new PID namespace without its PID 1 would become
-		// that PID 1 and end the namespace on exit.
-		if strings.Contains(e.link(b, "pid_for_children"), "?") {
-			return false, b.Name + "'s new PID namespace has no PID 1 yet, so hood does not start a process there"
-		}
-		p, out, err := b.RunGoProbe(c.args...)
+		got, err := e.errnoProbe(b, c.args...)
 		if err != nil {
 			return false, err.Error()
-		}
-		if p.Fork.Failed() {
-			return false, "starting a process in " + b.Name + " failed: " + p.Fork.ErrName()
-		}
-		got, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "errno=")
-		if !ok {
-			return false, fmt.Sprintf("the probe in %s said %q", b.Name, short(out))
 		}
 		what := c.Op + " " + c.Path + c.Dev
 		if got == "0" {

@@ -37,3 +37,35 @@ func (c *SeccompCheck) eval(e *env) (bool, string) {
 		return ok, fmt.Sprintf("%s: Seccomp %d, Seccomp_filters %d (hood's own %d), NoNewPrivs %v", b.Name, st.Seccomp, st.SeccompFilters, own.SeccompFilters, st.NoNewPrivs)
 	})
 }
+
+// AnswerCheck: a probe started in the box makes the system call Call
+// itself and the kernel answers Errno ("" for success). Only mkdir(2) is
+// probed: the call the seccomp lab's filter names.
+type AnswerCheck struct {
+	Box   string `yaml:"box"`
+	Call  string `yaml:"call"`
+	Errno string `yaml:"errno"`
+}
+
+func (c *AnswerCheck) validate() error {
+	if c.Call != "mkdir" {
+		return fmt.Errorf("call %q: only mkdir is probed", c.Call)
+	}
+	return nil
+}
+
+// startsProcess: the call is made by a probe process started in the box.
+func (c *AnswerCheck) startsProcess() {}
+
+func (c *AnswerCheck) eval(e *env) (bool, string) {
+	return e.anyBox(c.Box, func(b *box.Box) (bool, string) {
+		got, err := e.errnoProbe(b, "go-"+c.Call)
+		if err != nil {
+			return false, err.Error()
+		}
+		if got == "0" {
+			return c.Errno == "", fmt.Sprintf("%s(2) in %s: made the directory", c.Call, b.Name)
+		}
+		return got == c.Errno, fmt.Sprintf("%s(2) in %s: %s", c.Call, b.Name, got)
+	})
+}

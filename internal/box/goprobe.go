@@ -38,6 +38,8 @@ func goProbe(name string, args []string) int {
 		return 2
 	case "go-device": // open PATH | mknod c|b MAJOR MINOR (labs/devicescheck.go)
 		return deviceProbe(args, os.Stdout)
+	case "go-mkdir": // (labs/seccompcheck.go)
+		return mkdirProbe(args, os.Stdout)
 	}
 	fmt.Fprintf(os.Stderr, "hood-probe: unknown probe %s\n", name)
 	return 2
