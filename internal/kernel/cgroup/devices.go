@@ -189,3 +189,14 @@ func ParseDeviceList(v string) ([]DeviceRule, error) {
 func AllowsAll(rules []DeviceRule) bool {
 	return len(rules) == 1 && rules[0].Type == 'a'
 }
+
+// V2Dir is the group's directory in the v2 (unified) hierarchy, where
+// device programs attach; false when the machine mounts no v2 tree.
+func (g *Group) V2Dir() (string, bool) {
+	for i, h := range g.Hier {
+		if h.v2 {
+			return g.Dirs[i], true
+		}
+	}
+	return "", false
+}

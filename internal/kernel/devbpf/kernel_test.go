@@ -1,0 +1,122 @@
+package devbpf
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"reflect"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"hood/internal/kernel/cgroup"
+	"hood/internal/testenv"
+)
+
+// v2Group makes hood/<name> (with hood's owner mark) in every hierarchy of
+// this process and returns its v2 directory; removed when the test ends.
+func v2Group(t *testing.T) string {
+	testenv.Root(t)
+	hs, err := cgroup.Hierarchies("/proc", os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := cgroup.NewGroup(hs, fmt.Sprintf("devbpf-test-%d", os.Getpid()), os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := g.Remove(); err != nil {
+			t.Error(err)
+		}
+	})
+	dir, ok := g.V2Dir()
+	if !ok {
+		t.Skip("requires a cgroup v2 tree (none is mounted)")
+	}
+	return dir
+}
+
+// openIn opens path read-only from a process born in the cgroup dir
+// (clone3 CLONE_INTO_CGROUP): nil, or the errno.
+func openIn(t *testing.T, dir, path string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	cmd := exec.Command("sh", "-c", "exec 3<"+path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("%s", out)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nil
+}
+
+func TestKernelReplaceList(t *testing.T) {
+	dir := v2Group(t)
+	if err := openIn(t, dir, "/dev/null"); err != nil {
+		t.Fatalf("before any program: %v", err)
+	}
+	deny := AllowAll.Add(false, rule(t, "c 1:3 rw"))
+	id, calls, err := Replace(dir, deny, 0)
+	if err != nil {
+		t.Fatalf("%v\n%v", err, calls)
+	}
+	if err := openIn(t, dir, "/dev/null"); err == nil {
+		t.Errorf("open /dev/null allowed after %s", deny)
+	}
+	if err := openIn(t, dir, "/dev/zero"); err != nil {
+		t.Errorf("open /dev/zero after %s: %v", deny, err)
+	}
+	progs, calls, err := List(dir)
+	if err != nil || len(progs) != 1 {
+		t.Fatalf("List: %v, %d programs\n%v", err, len(progs), calls)
+	}
+	if p := progs[0]; p.ID != id || p.Name != ProgName || p.Err != nil || !reflect.DeepEqual(p.Policy, deny) {
+		t.Errorf("attached: id %d name %q policy %s err %v; want id %d %s", p.ID, p.Name, p.Policy, p.Err, id, deny)
+	}
+	// Replace: the new program is attached, the old one detached.
+	only := deny.Add(false, rule(t, "a")).Add(true, rule(t, "c 1:3 rw"))
+	id2, calls, err := Replace(dir, only, id)
+	if err != nil {
+		t.Fatalf("%v\n%v", err, calls)
+	}
+	progs, _, _ = List(dir)
+	if len(progs) != 1 || progs[0].ID != id2 || progs[0].Policy.String() != "allow c 1:3 rw; else deny" {
+		t.Fatalf("after replace: %+v", progs)
+	}
+	if err := openIn(t, dir, "/dev/zero"); err == nil {
+		t.Error("open /dev/zero allowed under " + only.String())
+	}
+	// Back to nothing: no program of hood's is left.
+	if _, calls, err := Replace(dir, AllowAll, id2); err != nil {
+		t.Fatalf("%v\n%v", err, calls)
+	}
+	if progs, _, _ = List(dir); len(progs) != 0 {
+		t.Errorf("%d programs left", len(progs))
+	}
+	if err := openIn(t, dir, "/dev/null"); err != nil {
+		t.Errorf("after the last detach: %v", err)
+	}
+}
+
+// A detach of a program that is not attached there is refused, and the
+// new program attached before it is taken off again.
+func TestKernelReplaceUndo(t *testing.T) {
+	dir := v2Group(t)
+	_, calls, err := Replace(dir, AllowAll.Add(false, rule(t, "c 1:3 rw")), 1<<31)
+	if err == nil {
+		t.Fatalf("replace of a program that does not exist succeeded\n%v", calls)
+	}
+	if progs, _, _ := List(dir); len(progs) != 0 {
+		t.Errorf("%d programs left after a failed replace", len(progs))
+	}
+}
