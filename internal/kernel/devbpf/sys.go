@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -127,13 +128,15 @@ func Query(cg int) ([]uint32, []call.Call, error) {
 	ids := make([]uint32, 64)
 	a := queryAttr{targetFD: uint32(cg), attachType: unix.BPF_CGROUP_DEVICE,
 		progIDs: uint64(uintptr(unsafe.Pointer(&ids[0]))), progCnt: uint32(len(ids))}
-	f := fmt.Sprintf("{target_fd=%d, attach_type=BPF_CGROUP_DEVICE, query_flags=0, prog_ids=&ids, prog_cnt=%d}", cg, len(ids))
+	f := fmt.Sprintf("{query={target_fd=%d, attach_type=BPF_CGROUP_DEVICE, query_flags=0, prog_ids=&ids, prog_cnt=%d}}", cg, len(ids))
 	_, c, err := bpf(unix.BPF_PROG_QUERY, unsafe.Pointer(&a), 28, f)
 	keep(ids)
 	if err != nil {
 		return nil, []call.Call{c}, err
 	}
-	c.RetNote = fmt.Sprintf("(prog_cnt=%d)", a.progCnt)
+	// The kernel wrote how many it put in prog_ids back to prog_cnt:
+	// strace shows that as "64 => 1".
+	c.Args[1] = call.P(strings.TrimSuffix(f, "}}") + fmt.Sprintf(" => %d}}", a.progCnt))
 	return ids[:min(int(a.progCnt), len(ids))], []call.Call{c}, nil
 }
 
@@ -161,12 +164,12 @@ func ProgInfo(fd int, insns bool) (Info, []call.Call, error) {
 	var pi progInfo
 	get := func(what string) error {
 		a := infoAttr{fd: uint32(fd), infoLen: uint32(unsafe.Sizeof(pi)), info: uint64(uintptr(unsafe.Pointer(&pi)))}
-		f := fmt.Sprintf("{info={bpf_fd=%d, info_len=%d, info=&bpf_prog_info%s}}", fd, a.infoLen, what)
+		f := fmt.Sprintf("{info={bpf_fd=%d, info_len=%d, info=&%s}}", fd, a.infoLen, what)
 		_, c, err := bpf(unix.BPF_OBJ_GET_INFO_BY_FD, unsafe.Pointer(&a), 16, f)
 		calls = append(calls, c)
 		return err
 	}
-	if err := get(""); err != nil {
+	if err := get("bpf_prog_info"); err != nil {
 		return Info{}, calls, err
 	}
 	calls[0].RetNote = fmt.Sprintf("(id=%d, xlated_prog_len=%d)", pi.id, pi.xlatedLen)
@@ -177,7 +180,7 @@ func ProgInfo(fd int, insns bool) (Info, []call.Call, error) {
 	}
 	buf := make([]byte, n)
 	pi = progInfo{xlatedLen: n, xlated: uint64(uintptr(unsafe.Pointer(&buf[0])))}
-	err := get(fmt.Sprintf(" with xlated_prog_len=%d, xlated_prog_insns=&buf", n))
+	err := get(fmt.Sprintf("{xlated_prog_len=%d, xlated_prog_insns=&buf}", n))
 	keep(buf)
 	if err != nil {
 		return info, calls, err
