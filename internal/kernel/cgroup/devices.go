@@ -113,7 +113,7 @@ func devNum(s string) (int64, error) {
 }
 
 // ErrNoDevicesV1 says the group has no v1 devices hierarchy.
-var ErrNoDevicesV1 = errors.New("this machine has no v1 devices hierarchy (no cgroup mounted with the devices controller): on cgroup v2 device access is decided by BPF programs of type cgroup_device attached to the group, which hood does not build yet")
+var ErrNoDevicesV1 = errors.New("this machine has no v1 devices hierarchy (no cgroup mounted with the devices controller): on cgroup v2 device access is decided by BPF programs of type cgroup_device attached to the group (devices ls --bpf lists them)")
 
 // HasV1Devices reports whether one of hs is a v1 hierarchy with the
 // devices controller.
