@@ -120,3 +120,48 @@ func TestKernelReplaceUndo(t *testing.T) {
 		t.Errorf("%d programs left after a failed replace", len(progs))
 	}
 }
+
+// List from fresh goroutines at many stack depths, so that the stack
+// grows (and Go moves it) somewhere during the calls: an attr that held
+// the address of stack memory would have the kernel write to the old
+// place, and the program's info would read back empty.
+func TestKernelListMovedStacks(t *testing.T) {
+	dir := v2Group(t)
+	p := AllowAll.Add(false, rule(t, "c 1:3 rw"))
+	id, calls, err := Replace(dir, p, 0)
+	if err != nil {
+		t.Fatalf("%v\n%v", err, calls)
+	}
+	defer Replace(dir, AllowAll, id)
+	for depth := 0; depth < 300; depth += 3 {
+		done := make(chan string)
+		go deep(depth, func() {
+			progs, _, err := List(dir)
+			switch {
+			case err != nil:
+				done <- err.Error()
+			case len(progs) != 1 || progs[0].ID != id || progs[0].Err != nil:
+				done <- fmt.Sprintf("%+v", progs)
+			default:
+				done <- ""
+			}
+		})
+		if why := <-done; why != "" {
+			t.Fatalf("at depth %d: %s", depth, why)
+		}
+	}
+}
+
+// deep calls f n frames down, each frame using some stack.
+//
+//go:noinline
+func deep(n int, f func()) int {
+	var pad [8]int
+	pad[n%8] = n
+	if n > 0 {
+		pad[0] += deep(n-1, f)
+	} else {
+		f()
+	}
+	return pad[n%8]
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -91,7 +92,7 @@ func bpf(cmd int, attr unsafe.Pointer, size uintptr, fields string) (int, call.C
 
 // Load loads insns as a cgroup device program and returns its fd.
 func Load(insns []byte) (int, call.Call, error) {
-	lic := []byte("GPL\x00")
+	lic := &license
 	a := loadAttr{progType: unix.BPF_PROG_TYPE_CGROUP_DEVICE, insnCnt: uint32(len(insns) / 8),
 		insns: uint64(uintptr(unsafe.Pointer(&insns[0]))), license: uint64(uintptr(unsafe.Pointer(&lic[0]))),
 		attachType: unix.BPF_CGROUP_DEVICE}
@@ -125,7 +126,7 @@ func Detach(cg, prog int) (call.Call, error) {
 // Query lists the ids of the device programs attached to the cgroup
 // directory cg itself (not those of its parents, which also apply).
 func Query(cg int) ([]uint32, []call.Call, error) {
-	ids := make([]uint32, 64)
+	ids := make([]uint32, 64) // returned, so on the heap (see onHeap)
 	a := queryAttr{targetFD: uint32(cg), attachType: unix.BPF_CGROUP_DEVICE,
 		progIDs: uint64(uintptr(unsafe.Pointer(&ids[0]))), progCnt: uint32(len(ids))}
 	f := fmt.Sprintf("{query={target_fd=%d, attach_type=BPF_CGROUP_DEVICE, query_flags=0, prog_ids=&ids, prog_cnt=%d}}", cg, len(ids))
@@ -161,9 +162,10 @@ type Info struct {
 // instructions: one call for their length, one with room for them.
 func ProgInfo(fd int, insns bool) (Info, []call.Call, error) {
 	var calls []call.Call
-	var pi progInfo
+	pi := new(progInfo)
+	infoSink.Store(pi) // on the heap, which does not move: see onHeap
 	get := func(what string) error {
-		a := infoAttr{fd: uint32(fd), infoLen: uint32(unsafe.Sizeof(pi)), info: uint64(uintptr(unsafe.Pointer(&pi)))}
+		a := infoAttr{fd: uint32(fd), infoLen: uint32(unsafe.Sizeof(*pi)), info: uint64(uintptr(unsafe.Pointer(pi)))}
 		f := fmt.Sprintf("{info={bpf_fd=%d, info_len=%d, info=&%s}}", fd, a.infoLen, what)
 		_, c, err := bpf(unix.BPF_OBJ_GET_INFO_BY_FD, unsafe.Pointer(&a), 16, f)
 		calls = append(calls, c)
@@ -179,7 +181,7 @@ func ProgInfo(fd int, insns bool) (Info, []call.Call, error) {
 		return info, calls, nil
 	}
 	buf := make([]byte, n)
-	pi = progInfo{xlatedLen: n, xlated: uint64(uintptr(unsafe.Pointer(&buf[0])))}
+	*pi = progInfo{xlatedLen: n, xlated: uint64(uintptr(unsafe.Pointer(&buf[0])))}
 	err := get(fmt.Sprintf("{xlated_prog_len=%d, xlated_prog_insns=&buf}", n))
 	keep(buf)
 	if err != nil {
@@ -188,6 +190,16 @@ func ProgInfo(fd int, insns bool) (Info, []call.Call, error) {
 	info.Xlated = buf[:min(pi.xlatedLen, n)]
 	return info, calls, nil
 }
+
+// onHeap: memory whose address goes to the kernel inside an attr (as a
+// number, not a pointer) must not be on the goroutine's stack, which Go
+// moves when it grows, leaving the number pointing at the old place (a
+// call to fmt between filling the attr and the syscall is enough). The
+// heap does not move: the license is a global, the ids and instructions
+// buffers are returned to the caller, and the prog info is stored here.
+var infoSink atomic.Pointer[progInfo]
+
+var license = [4]byte{'G', 'P', 'L', 0}
 
 // keep holds memory the kernel read or wrote through a uint64 address
 // until the call is done (the GC does not see those as pointers).
