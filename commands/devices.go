@@ -197,6 +197,9 @@ func devicesList(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Table = t
 	r.Say("from", "%s/devices.list", dir)
+	if v2, ok := g.V2Dir(); ok {
+		r.Say("v2", "device programs attached to %s run too, before this list is asked, and each must allow: `devices ls --bpf` lists them", v2)
+	}
 	switch {
 	case len(rules) == 0:
 		r.Meaning = fmt.Sprintf("%s's group allows no device at all: every open or mknod of a device node fails with EPERM.", label)
