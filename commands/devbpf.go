@@ -136,6 +136,9 @@ func (s *Session) devicesPrograms(r *result.Result, g *cgroup.Group, label strin
 		r.Table = t
 	}
 	r.Say("from", "BPF_PROG_QUERY on %s, then each program's instructions (BPF_OBJ_GET_INFO_BY_FD), decoded", dir)
+	if rules, err := g.DeviceList(); err == nil {
+		r.Say("v1", "devices.list of the group applies too, asked after the programs: %s", listLine(rules))
+	}
 	switch len(progs) {
 	case 0:
 		r.Meaning = fmt.Sprintf("No device program is attached to %s's v2 group: it allows every device (the default), as far as the programs of its parents allow. cgroup v2 has no devices.list: this is read from the kernel's programs.", label)

@@ -49,11 +49,21 @@ func bpfAttrMismatch(narrated, got string) (string, bool) {
 		switch {
 		case strings.HasPrefix(v, "&"):
 		case !shown && bpfUnshown[k[strings.LastIndexByte(k, '.')+1:]]:
-		case !shown || bpfValue(h) != bpfValue(v):
+		case !shown || bpfValue(inOnly(h, v)) != bpfValue(v):
 			return fmt.Sprintf("field %s: strace shows %s, narrated %s", k, got, narrated), true
 		}
 	}
 	return "", true
+}
+
+// inOnly is strace's value without what the kernel wrote back ("80 =>
+// 80" is 80) where the narration shows only what was passed.
+func inOnly(got, narrated string) string {
+	if strings.Contains(narrated, " => ") {
+		return got
+	}
+	in, _, _ := strings.Cut(got, " => ")
+	return in
 }
 
 // bpfValue is a field's value as compared: a number in decimal where it

@@ -45,6 +45,9 @@ func TestBPFAttrMismatch(t *testing.T) {
 		{`{info={bpf_fd=8, info_len=80, info=&{xlated_prog_len=96, xlated_prog_insns=&buf}}}`,
 			`{info={bpf_fd=8<anon_inode:bpf-prog>, info_len=80, info=0x394b5c2776b8}}`, true},
 		{`{prog_id=100, next_id=0, open_flags=0}`, `{prog_id=101, next_id=0, open_flags=0}`, false},
+		// a strace that shows what the kernel wrote back
+		{`{info={bpf_fd=8, info_len=80, info=&bpf_prog_info}}`, `{info={bpf_fd=8, info_len=80 => 80, info={type=0xf, id=7}}}`, true},
+		{`{info={bpf_fd=8, info_len=80, info=&bpf_prog_info}}`, `{info={bpf_fd=8, info_len=72 => 80, info={type=0xf, id=7}}}`, false},
 	} {
 		why, ok := bpfAttrMismatch(tc.narrated, tc.got)
 		if !ok || (why == "") != tc.same {
