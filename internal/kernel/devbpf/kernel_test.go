@@ -39,7 +39,7 @@ func v2Group(t *testing.T) string {
 	return dir
 }
 
-// openIn opens path read-only from a process born in the cgroup dir
+// openIn opens path ("<PATH" to read, ">PATH" to write) from a process born in the cgroup dir
 // (clone3 CLONE_INTO_CGROUP): nil, or the errno.
 func openIn(t *testing.T, dir, path string) error {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -47,7 +47,7 @@ func openIn(t *testing.T, dir, path string) error {
 		t.Fatal(err)
 	}
 	defer unix.Close(fd)
-	cmd := exec.Command("sh", "-c", "exec 3<"+path)
+	cmd := exec.Command("sh", "-c", "exec 3"+path)
 	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
@@ -62,7 +62,7 @@ func openIn(t *testing.T, dir, path string) error {
 
 func TestKernelReplaceList(t *testing.T) {
 	dir := v2Group(t)
-	if err := openIn(t, dir, "/dev/null"); err != nil {
+	if err := openIn(t, dir, "</dev/null"); err != nil {
 		t.Fatalf("before any program: %v", err)
 	}
 	deny := AllowAll.Add(false, rule(t, "c 1:3 rw"))
@@ -70,10 +70,10 @@ func TestKernelReplaceList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%v", err, calls)
 	}
-	if err := openIn(t, dir, "/dev/null"); err == nil {
+	if err := openIn(t, dir, "</dev/null"); err == nil {
 		t.Errorf("open /dev/null allowed after %s", deny)
 	}
-	if err := openIn(t, dir, "/dev/zero"); err != nil {
+	if err := openIn(t, dir, "</dev/zero"); err != nil {
 		t.Errorf("open /dev/zero after %s: %v", deny, err)
 	}
 	progs, calls, err := List(dir)
@@ -93,7 +93,7 @@ func TestKernelReplaceList(t *testing.T) {
 	if len(progs) != 1 || progs[0].ID != id2 || progs[0].Policy.String() != "allow c 1:3 rw; else deny" {
 		t.Fatalf("after replace: %+v", progs)
 	}
-	if err := openIn(t, dir, "/dev/zero"); err == nil {
+	if err := openIn(t, dir, "</dev/zero"); err == nil {
 		t.Error("open /dev/zero allowed under " + only.String())
 	}
 	// Back to nothing: no program of hood's is left.
@@ -103,7 +103,7 @@ func TestKernelReplaceList(t *testing.T) {
 	if progs, _, _ = List(dir); len(progs) != 0 {
 		t.Errorf("%d programs left", len(progs))
 	}
-	if err := openIn(t, dir, "/dev/null"); err != nil {
+	if err := openIn(t, dir, "</dev/null"); err != nil {
 		t.Errorf("after the last detach: %v", err)
 	}
 }
@@ -164,4 +164,40 @@ func deep(n int, f func()) int {
 		f()
 	}
 	return pad[n%8]
+}
+
+// The kernel running each built program answers as Policy.Allows says,
+// for reads and writes of three character devices.
+func TestKernelAgreesWithAllows(t *testing.T) {
+	dir := v2Group(t)
+	devs := []struct {
+		path  string
+		minor int64
+	}{{"/dev/null", 3}, {"/dev/zero", 5}, {"/dev/full", 7}}
+	var id uint32
+	for _, lines := range [][]string{
+		{"deny c 1:3 rw"},
+		{"deny c 1:3 w"},
+		{"deny a", "allow c 1:3 rw", "allow c 1:5 r"},
+		{"deny a", "allow c 1:* rw", "deny c 1:7 r"},
+	} {
+		p := policyOf(t, lines...)
+		next, calls, err := Replace(dir, p, id)
+		if err != nil {
+			t.Fatalf("%s: %v\n%v", p, err, calls)
+		}
+		id = next
+		for _, d := range devs {
+			for _, acc := range []string{"r", "w"} {
+				redirect := map[string]string{"r": "<", "w": ">"}[acc]
+				got := openIn(t, dir, redirect+" "+d.path) == nil
+				if want := p.Allows('c', 1, d.minor, acc); got != want {
+					t.Errorf("%s: %s of %s allowed %v, Allows says %v", p, acc, d.path, got, want)
+				}
+			}
+		}
+	}
+	if _, _, err := Replace(dir, AllowAll, id); err != nil {
+		t.Fatal(err)
+	}
 }
