@@ -92,6 +92,10 @@ func bpf(cmd int, attr unsafe.Pointer, size uintptr, fields string) (int, call.C
 
 // Load loads insns as a cgroup device program and returns its fd.
 func Load(insns []byte) (int, call.Call, error) {
+	if len(insns) == 0 || len(insns)%8 != 0 {
+		return -1, call.Call{}, fmt.Errorf("a program is whole 8-byte instructions, not %d bytes", len(insns))
+	}
+	insns = onHeap(insns)
 	lic := &license
 	a := loadAttr{progType: unix.BPF_PROG_TYPE_CGROUP_DEVICE, insnCnt: uint32(len(insns) / 8),
 		insns: uint64(uintptr(unsafe.Pointer(&insns[0]))), license: uint64(uintptr(unsafe.Pointer(&lic[0]))),
@@ -126,7 +130,7 @@ func Detach(cg, prog int) (call.Call, error) {
 // Query lists the ids of the device programs attached to the cgroup
 // directory cg itself (not those of its parents, which also apply).
 func Query(cg int) ([]uint32, []call.Call, error) {
-	ids := make([]uint32, 64) // returned, so on the heap (see onHeap)
+	ids := make([]uint32, 64) // returned, so on the heap (see infoSink)
 	a := queryAttr{targetFD: uint32(cg), attachType: unix.BPF_CGROUP_DEVICE,
 		progIDs: uint64(uintptr(unsafe.Pointer(&ids[0]))), progCnt: uint32(len(ids))}
 	f := fmt.Sprintf("{query={target_fd=%d, attach_type=BPF_CGROUP_DEVICE, query_flags=0, prog_ids=&ids, prog_cnt=%d}}", cg, len(ids))
@@ -163,7 +167,7 @@ type Info struct {
 func ProgInfo(fd int, insns bool) (Info, []call.Call, error) {
 	var calls []call.Call
 	pi := new(progInfo)
-	infoSink.Store(pi) // on the heap, which does not move: see onHeap
+	infoSink.Store(pi) // on the heap, which does not move: see infoSink
 	get := func(what string) error {
 		a := infoAttr{fd: uint32(fd), infoLen: uint32(unsafe.Sizeof(*pi)), info: uint64(uintptr(unsafe.Pointer(pi)))}
 		f := fmt.Sprintf("{info={bpf_fd=%d, info_len=%d, info=&%s}}", fd, a.infoLen, what)
@@ -191,13 +195,23 @@ func ProgInfo(fd int, insns bool) (Info, []call.Call, error) {
 	return info, calls, nil
 }
 
-// onHeap: memory whose address goes to the kernel inside an attr (as a
-// number, not a pointer) must not be on the goroutine's stack, which Go
-// moves when it grows, leaving the number pointing at the old place (a
-// call to fmt between filling the attr and the syscall is enough). The
-// heap does not move: the license is a global, the ids and instructions
-// buffers are returned to the caller, and the prog info is stored here.
+// Memory whose address goes to the kernel inside an attr (as a number,
+// not a pointer) must not be on the goroutine's stack, which Go moves
+// when it grows, leaving the number pointing at the old place (a call to
+// fmt between filling the attr and the syscall is enough). The heap does
+// not move: the license is a global, the program is copied there
+// (onHeap), the ids and instructions buffers are returned to the caller,
+// and the prog info is stored in infoSink.
 var infoSink atomic.Pointer[progInfo]
+
+var bytesSink atomic.Pointer[[]byte]
+
+// onHeap is a copy of b that is surely on the heap (stored in a global).
+func onHeap(b []byte) []byte {
+	c := append([]byte(nil), b...)
+	bytesSink.Store(&c)
+	return c
+}
 
 var license = [4]byte{'G', 'P', 'L', 0}
 
