@@ -62,6 +62,9 @@ func replace(cg int, raw []byte, empty bool, old uint32) (uint32, []call.Call, e
 	var prog int
 	if !empty {
 		if prog, c, err = Load(raw); err != nil {
+			if c.Name == "" {
+				return 0, calls, err // refused before any call
+			}
 			return 0, append(calls, c), err
 		}
 		calls = append(calls, c)
