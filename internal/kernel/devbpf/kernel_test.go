@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -199,5 +200,31 @@ func TestKernelAgreesWithAllows(t *testing.T) {
 	}
 	if _, _, err := Replace(dir, AllowAll, id); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Root in a new user namespace has every capability there, but loading a
+// device program needs them in the initial one: EPERM.
+func TestKernelLoadInUserNamespace(t *testing.T) {
+	if os.Getenv("DEVBPF_LOAD_CHILD") == "1" {
+		raw, _ := Encode(prologue)
+		raw2, _ := Encode(ret(true))
+		_, c, err := Load(append(raw, raw2...))
+		fmt.Printf("load: %s (%v)\n", c.Result(), err)
+		return
+	}
+	testenv.Root(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKernelLoadInUserNamespace$")
+	cmd.Env = append(os.Environ(), "DEVBPF_LOAD_CHILD=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Logf("%s", out)
+	if !strings.Contains(string(out), "load: -1 EPERM") {
+		t.Errorf("BPF_PROG_LOAD from root in a user namespace: %s", out)
 	}
 }
