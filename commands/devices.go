@@ -25,12 +25,14 @@ BPF program of type BPF_PROG_TYPE_CGROUP_DEVICE attached to the group
 decides, run by the kernel at every open and mknod of a device node. There
 (and with --bpf on a machine that has both, or HOOD_DEVICES=bpf) hood keeps
 an ordered rule list for the group, newest first, where the first rule that
-matches decides and the default is to allow (until a deny a): each rule you
+matches decides (an allow rule when it has every access asked, a deny rule
+when it has any) and the default is to allow (until a deny a): each rule you
 add makes hood load a new program for the whole list (bpf BPF_PROG_LOAD),
 attach it to the group's v2 directory beside the old one (BPF_PROG_ATTACH,
 BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI) and detach the old one
-(BPF_PROG_DETACH). From a group's first program on, its rules are that
-program. Device programs need real root: CAP_SYS_ADMIN (or CAP_BPF) in the
+(BPF_PROG_DETACH). On a hybrid machine the v2 directory is the box's
+hood/BOX in the v2 tree (/sys/fs/cgroup/unified), made with the others.
+From a group's first program on, its rules are that program. Device programs need real root: CAP_SYS_ADMIN (or CAP_BPF) in the
 initial user namespace.`
 	register(
 		&Command{UsageLine: "devices deny [--bpf] RULE", Short: "take a device away from the current box's group: devices.deny (v1) or hood's device program (v2)",
