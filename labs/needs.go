@@ -8,6 +8,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/devbpf"
 	"hood/internal/kernel/nft"
 	"hood/internal/kernel/procfs"
 	"hood/internal/rootfs"
@@ -136,9 +137,14 @@ func requirement(name string) (requirementFunc, error) {
 				return true, ""
 			}
 			for _, h := range hs {
-				if h.Version() == 2 {
-					return true, "" // device programs attach to any v2 group
+				if h.Version() != 2 {
+					continue
 				}
+				// device programs attach to any v2 group, given real root
+				if err := devbpf.CanLoad(); err != nil {
+					return false, fmt.Sprintf("on cgroup v2 device rules are a BPF program, and loading one failed here (bpf BPF_PROG_LOAD: %v): device programs need real root, CAP_SYS_ADMIN or CAP_BPF in the initial user namespace, which a container or a user namespace does not give", err)
+				}
+				return true, ""
 			}
 			return false, "this machine mounts neither a v1 devices hierarchy nor a cgroup v2 tree, so no group can be given device rules"
 		}, nil

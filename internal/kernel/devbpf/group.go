@@ -164,3 +164,19 @@ func list(cg int) ([]Attached, []call.Call, error) {
 	}
 	return out, calls, nil
 }
+
+// CanLoad loads a program that allows everything and closes it again,
+// attached nowhere: nil when this process may use device programs. Its
+// EPERM is the kernel saying hood lacks CAP_SYS_ADMIN (or CAP_BPF) in the
+// initial user namespace, as in a container or a user namespace.
+func CanLoad() error {
+	raw, err := Encode(append(append(asm.Instructions(nil), prologue...), ret(true)...))
+	if err != nil {
+		return err
+	}
+	fd, _, err := Load(raw)
+	if err != nil {
+		return err
+	}
+	return unix.Close(fd)
+}
