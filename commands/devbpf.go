@@ -116,8 +116,11 @@ func (s *Session) devicesPrograms(r *result.Result, g *cgroup.Group, label strin
 	t := &result.Table{Header: []string{"program", "rule", "allows"}}
 	for _, p := range progs {
 		who := fmt.Sprintf("id %d %q", p.ID, p.Name)
-		if p.ID == mine {
+		switch {
+		case p.ID == mine:
 			who += " (hood's)"
+		case p.Inherited:
+			who += " (a parent's)"
 		}
 		if p.Err != nil {
 			t.Rows = append(t.Rows, []string{who, "(not decoded)", "see its instructions below"})
@@ -135,15 +138,15 @@ func (s *Session) devicesPrograms(r *result.Result, g *cgroup.Group, label strin
 	if len(t.Rows) > 0 {
 		r.Table = t
 	}
-	r.Say("from", "BPF_PROG_QUERY on %s, then each program's instructions (BPF_OBJ_GET_INFO_BY_FD), decoded", dir)
+	r.Say("from", "BPF_PROG_QUERY on %s (its own programs, then with BPF_F_QUERY_EFFECTIVE every one that applies), then each program's instructions (BPF_OBJ_GET_INFO_BY_FD), decoded", dir)
 	if rules, err := g.DeviceList(); err == nil {
 		r.Say("v1", "devices.list of the group applies too, asked after the programs: %s", listLine(rules))
 	}
 	switch len(progs) {
 	case 0:
-		r.Meaning = fmt.Sprintf("No device program is attached to %s's v2 group: it allows every device (the default), as far as the programs of its parents allow. cgroup v2 has no devices.list: this is read from the kernel's programs.", label)
+		r.Meaning = fmt.Sprintf("No device program applies to %s's v2 group, neither its own nor a parent's: it allows every device (the default). cgroup v2 has no devices.list: this is read from the kernel's programs.", label)
 	default:
-		r.Meaning = fmt.Sprintf("%d device program(s) on %s's v2 group, in the order the kernel runs them at each open and mknod of a device node. Each program's rules are tried top down and the first that matches decides; with several programs (BPF_F_ALLOW_MULTI) every one must allow, one deny is EPERM. Programs attached to parent groups apply too and are not listed. cgroup v2 has no devices.list: these rules are decoded from the instructions.", len(progs), label)
+		r.Meaning = fmt.Sprintf("%d device program(s) apply to %s's v2 group (its own, then any of its parents'); the kernel runs them at each open and mknod of a device node. Each program's rules are tried top down and the first that matches decides; with several programs (BPF_F_ALLOW_MULTI) every one must allow, one deny is EPERM. cgroup v2 has no devices.list: these rules are decoded from the instructions.", len(progs), label)
 	}
 	return nil
 }

@@ -130,6 +130,9 @@ func (c *DeviceListCheck) programs(name string, g *cgroup.Group) (bool, string) 
 	}
 	var lines []string
 	for _, p := range progs {
+		if p.Inherited {
+			continue // a parent's: not the box's group's rules
+		}
 		if p.Err != nil {
 			lines = append(lines, "(not decoded: "+p.Err.Error()+")")
 			continue

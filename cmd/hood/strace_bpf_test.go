@@ -20,6 +20,7 @@ var bpfNames = map[string]int64{
 	"BPF_PROG_TYPE_CGROUP_DEVICE": unix.BPF_PROG_TYPE_CGROUP_DEVICE,
 	"BPF_CGROUP_DEVICE":           unix.BPF_CGROUP_DEVICE,
 	"BPF_F_ALLOW_MULTI":           unix.BPF_F_ALLOW_MULTI,
+	"BPF_F_QUERY_EFFECTIVE":       unix.BPF_F_QUERY_EFFECTIVE,
 }
 
 // bpfUnshown are fields strace 6 does not print for some commands

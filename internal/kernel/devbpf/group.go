@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
@@ -114,13 +115,14 @@ func detachID(cg int, id uint32) ([]call.Call, error) {
 // Attached is one program attached to a cgroup, decoded where hood can.
 type Attached struct {
 	Info
-	Insns  asm.Instructions
-	Policy Policy
-	Err    error // why the program could not be decoded; nil when Policy holds
+	Insns     asm.Instructions
+	Policy    Policy
+	Err       error // why the program could not be decoded; nil when Policy holds
+	Inherited bool  // attached to a parent group, not to this one
 }
 
-// List reads every device program attached to the cgroup directory dir,
-// in the order the kernel runs them, and decodes each.
+// List reads every device program that applies to the cgroup directory
+// dir, its own then its parents', and decodes each.
 func List(dir string) ([]Attached, []call.Call, error) {
 	cg, c, err := openDir(dir)
 	if err != nil {
@@ -133,9 +135,20 @@ func List(dir string) ([]Attached, []call.Call, error) {
 
 // list is List on the open cgroup directory cg.
 func list(cg int) ([]Attached, []call.Call, error) {
-	ids, calls, err := Query(cg)
+	own, calls, err := Query(cg, false)
 	if err != nil {
 		return nil, calls, err
+	}
+	all, cs, err := Query(cg, true)
+	calls = append(calls, cs...)
+	if err != nil {
+		return nil, calls, err
+	}
+	ids := own
+	for _, id := range all {
+		if !slices.Contains(own, id) {
+			ids = append(ids, id)
+		}
 	}
 	var out []Attached
 	for _, id := range ids {
@@ -153,7 +166,7 @@ func list(cg int) ([]Attached, []call.Call, error) {
 		if err != nil {
 			return out, calls, err
 		}
-		a := Attached{Info: info}
+		a := Attached{Info: info, Inherited: !slices.Contains(own, id)}
 		if a.Insns, a.Err = Parse(info.Xlated); a.Err == nil {
 			a.Policy, a.Err = Decode(a.Insns)
 		}

@@ -231,3 +231,30 @@ func TestKernelLoadInUserNamespace(t *testing.T) {
 		t.Errorf("BPF_PROG_LOAD from root in a user namespace: %s", out)
 	}
 }
+
+// A program on a group applies to the groups below it: List of a child
+// shows it as inherited, and the child's processes get its answer.
+func TestKernelListInherited(t *testing.T) {
+	dir := v2Group(t)
+	child := dir + "/child"
+	if err := os.Mkdir(child, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(child)
+	p := AllowAll.Add(false, rule(t, "c 1:3 rw"))
+	id, calls, err := Replace(dir, p, 0)
+	if err != nil {
+		t.Fatalf("%v\n%v", err, calls)
+	}
+	defer Replace(dir, AllowAll, id)
+	progs, calls, err := List(child)
+	if err != nil || len(progs) != 1 || progs[0].ID != id || !progs[0].Inherited || progs[0].Policy.String() != p.String() {
+		t.Fatalf("List of the child: %+v, %v\n%v", progs, err, calls)
+	}
+	if own, _, _ := List(dir); len(own) != 1 || own[0].Inherited {
+		t.Errorf("List of the group itself: %+v", own)
+	}
+	if err := openIn(t, child, "</dev/null"); err == nil {
+		t.Error("the child group's process opened /dev/null under its parent's deny")
+	}
+}

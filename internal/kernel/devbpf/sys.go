@@ -128,12 +128,18 @@ func Detach(cg, prog int) (call.Call, error) {
 }
 
 // Query lists the ids of the device programs attached to the cgroup
-// directory cg itself (not those of its parents, which also apply).
-func Query(cg int) ([]uint32, []call.Call, error) {
+// directory cg itself, or, effective, of every program that applies to
+// it: its own first, then its parents' (query_flags
+// BPF_F_QUERY_EFFECTIVE).
+func Query(cg int, effective bool) ([]uint32, []call.Call, error) {
 	ids := make([]uint32, 64) // returned, so on the heap (see infoSink)
 	a := queryAttr{targetFD: uint32(cg), attachType: unix.BPF_CGROUP_DEVICE,
 		progIDs: uint64(uintptr(unsafe.Pointer(&ids[0]))), progCnt: uint32(len(ids))}
-	f := fmt.Sprintf("{query={target_fd=%d, attach_type=BPF_CGROUP_DEVICE, query_flags=0, prog_ids=&ids, prog_cnt=%d}}", cg, len(ids))
+	flags := "0"
+	if effective {
+		a.queryFlags, flags = unix.BPF_F_QUERY_EFFECTIVE, "BPF_F_QUERY_EFFECTIVE"
+	}
+	f := fmt.Sprintf("{query={target_fd=%d, attach_type=BPF_CGROUP_DEVICE, query_flags=%s, prog_ids=&ids, prog_cnt=%d}}", cg, flags, len(ids))
 	_, c, err := bpf(unix.BPF_PROG_QUERY, unsafe.Pointer(&a), 28, f)
 	keep(ids)
 	if err != nil {
