@@ -17,57 +17,89 @@ func init() {
 (every device), MAJOR and MINOR numbers or *, ACCESS some of r (read),
 w (write), m (mknod). Quote it, as in devices deny 'c 1:3 rw' (/dev/null is
 c 1:3). The rule is checked before anything is written; the box's group is
-made on first use, as every cgroup command does. This is the v1 devices
-controller (devices.allow, devices.deny, devices.list); cgroup v2 has no
-such files, and hood does not yet build v2's device programs.`
+made on first use, as every cgroup command does.
+
+Where the machine has a v1 devices controller, hood writes devices.allow
+and devices.deny (and reads devices.list). cgroup v2 has no such files: a
+BPF program of type BPF_PROG_TYPE_CGROUP_DEVICE attached to the group
+decides, run by the kernel at every open and mknod of a device node. There
+(and with --bpf on a machine that has both, or HOOD_DEVICES=bpf) hood keeps
+an ordered rule list for the group, newest first, where the first rule that
+matches decides (an allow rule when it has every access asked, a deny rule
+when it has any) and the default is to allow (until a deny a): each rule you
+add makes hood load a new program for the whole list (bpf BPF_PROG_LOAD),
+attach it to the group's v2 directory beside the old one (BPF_PROG_ATTACH,
+BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI) and detach the old one
+(BPF_PROG_DETACH). On a hybrid machine the v2 directory is the box's
+hood/BOX in the v2 tree (/sys/fs/cgroup/unified), made with the others.
+From a group's first program on, its rules are that program. Device programs need real root: CAP_SYS_ADMIN (or CAP_BPF) in the
+initial user namespace.`
 	register(
-		&Command{UsageLine: "devices deny RULE", Short: "take a device away from the current box's group: write the rule to devices.deny (v1)",
+		&Command{UsageLine: "devices deny [--bpf] RULE", Short: "take a device away from the current box's group: devices.deny (v1) or hood's device program (v2)",
 			Long: rules + `
 
 A group starts allowing every device (devices.list: a *:* rwm), and a deny
 then adds an exception the kernel keeps but does not list. devices deny a
 switches the group to deny-everything with an empty list, as container
-runtimes do first; what is allowed after that is listed.`,
-			Run: devicesDeny},
-		&Command{UsageLine: "devices allow RULE", Short: "give a device back to the current box's group: write the rule to devices.allow (v1)",
+runtimes do first; what is allowed after that is listed. On v2, deny a
+makes the program's default deny and drops the older rules it overrides.`,
+			Flags: []string{"--bpf"}, Run: devicesDeny},
+		&Command{UsageLine: "devices allow [--bpf] RULE", Short: "give a device back to the current box's group: devices.allow (v1) or hood's device program (v2)",
 			Long: rules + `
 
-A group can never allow more than its parent allows: the kernel answers
-EPERM.`,
-			Run: devicesAllow},
-		&Command{UsageLine: "devices ls [GROUP]", Short: "the device rules of a group, from devices.list (v1), in words",
-			Args: []Arg{ArgBox}, Run: devicesList},
+A v1 group can never allow more than its parent allows: the kernel answers
+EPERM. On v2 a parent's programs run too, and each must allow.`,
+			Flags: []string{"--bpf"}, Run: devicesAllow},
+		&Command{UsageLine: "devices ls [--bpf] [GROUP]", Short: "the device rules of a group, from devices.list (v1) or decoded from its device programs (v2), in words",
+			Long: `On v1, devices.list in words. On v2 (or with --bpf, or once the group has
+a program of hood's) hood asks the kernel which device programs are
+attached to the group's v2 directory (BPF_PROG_QUERY), opens each by id
+(BPF_PROG_GET_FD_BY_ID), reads its instructions as the kernel holds them
+(BPF_OBJ_GET_INFO_BY_FD) and decodes them back into rules. Programs of the
+shape hood and runc build decode; any other is shown as instructions.`,
+			Flags: []string{"--bpf"}, Args: []Arg{ArgBox}, Run: devicesList},
 	)
 }
 
 func devicesDeny(s *Session, args []string) (*result.Result, error) {
-	return devicesWrite(s, "devices deny RULE", args, false)
+	return devicesWrite(s, "devices deny [--bpf] RULE", args, false)
 }
 
 func devicesAllow(s *Session, args []string) (*result.Result, error) {
-	return devicesWrite(s, "devices allow RULE", args, true)
+	return devicesWrite(s, "devices allow [--bpf] RULE", args, true)
 }
 
 // devicesWrite checks the rule, then writes it to the group's
 // devices.allow or devices.deny.
 func devicesWrite(s *Session, usage string, args []string, allow bool) (*result.Result, error) {
+	args, flag := cutFlag(args, "--bpf")
 	if len(args) == 0 {
 		return nil, result.Usagef(usage, "name a rule, such as 'c 1:3 rw' (/dev/null)")
 	}
 	// The rule may come quoted (one word) or as its three words.
-	rule, err := cgroup.ParseDeviceRule(strings.Join(args, " "))
+	rule, err := cgroup.ParseDeviceRule(joinRule(args))
 	if err != nil {
 		return nil, &result.UsageError{Msg: err.Error()}
 	}
 	// Refuse before the group is made where there is nothing to write.
-	if hs, err := s.hierarchies(); err != nil {
+	hs, err := s.hierarchies()
+	if err != nil {
 		return nil, err
-	} else if !cgroup.HasV1Devices(hs) {
-		return nil, cgroup.ErrNoDevicesV1
+	}
+	b, err := s.box()
+	if err != nil {
+		return nil, err
+	}
+	bpf, err := s.devicesBPF(hs, s.groups[b.Name], flag)
+	if err != nil {
+		return nil, err
 	}
 	r, g, label, err := s.groupResult("")
 	if err != nil {
 		return r, err
+	}
+	if bpf {
+		return r, s.devicesProgram(r, g, label, allow, rule)
 	}
 	before, _ := g.DeviceList()
 	from := len(r.Syscalls)
@@ -134,13 +166,23 @@ func listLine(rules []cgroup.DeviceRule) string {
 }
 
 func devicesList(s *Session, args []string) (*result.Result, error) {
-	name, err := optionalGroup("devices ls [GROUP]", args)
+	args, flag := cutFlag(args, "--bpf")
+	name, err := optionalGroup("devices ls [--bpf] [GROUP]", args)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := s.hierarchies()
 	if err != nil {
 		return nil, err
 	}
 	r, g, label, err := s.groupResult(name)
 	if err != nil {
 		return r, err
+	}
+	if bpf, err := s.devicesBPF(hs, g, flag); err != nil {
+		return r, err
+	} else if bpf {
+		return r, s.devicesPrograms(r, g, label)
 	}
 	rules, err := g.DeviceList()
 	if errors.Is(err, cgroup.ErrNoDevicesV1) {
@@ -157,6 +199,9 @@ func devicesList(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Table = t
 	r.Say("from", "%s/devices.list", dir)
+	if v2, ok := g.V2Dir(); ok {
+		r.Say("v2", "device programs attached to %s run too, before this list is asked, and each must allow: `devices ls --bpf` lists them", v2)
+	}
 	switch {
 	case len(rules) == 0:
 		r.Meaning = fmt.Sprintf("%s's group allows no device at all: every open or mknod of a device node fails with EPERM.", label)

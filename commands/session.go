@@ -51,6 +51,8 @@ type Session struct {
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter
+
+	devprogs map[*cgroup.Group]*devProg // hood's device program on each group (devbpf.go)
 }
 
 // Box finds a box by name, or nil.

@@ -8,10 +8,11 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/devbpf"
 )
 
 // The device checks: device (a process in the box tries a device) and
-// device_list (the group's devices.list).
+// device_list (the group's devices.list, or its decoded device programs).
 
 // DeviceCheck: a process started in the box gets Errno ("" for success)
 // when it opens Path read-only (Op open) or makes a node of Dev, "c 1:3",
@@ -61,19 +62,27 @@ func (c *DeviceCheck) eval(e *env) (bool, string) {
 	})
 }
 
-// DeviceListCheck: the v1 devices.list of Box's group matches Match (a
-// regexp, multi-line: ^ and $ are each line's).
+// DeviceListCheck: the device rules of Box's group, read from the
+// kernel: where the group's rules are hood's device program (cgroup v2,
+// or --bpf), every program attached to its v2 directory, decoded, one
+// policy a line ("allow c 1:3 rw; else deny"), must match BPF; otherwise
+// its v1 devices.list must match Match. Both are regexps, multi-line: ^
+// and $ are each line's.
 type DeviceListCheck struct {
-	Box   string `yaml:"box"`
-	Match string `yaml:"match"`
-	re    *regexp.Regexp
+	Box    string `yaml:"box"`
+	Match  string `yaml:"match"`
+	BPF    string `yaml:"bpf"`
+	re, bp *regexp.Regexp
 }
 
 func (c *DeviceListCheck) validate() (err error) {
-	if c.Match == "" {
-		return errors.New("match is a regexp for devices.list")
+	if c.Match == "" || c.BPF == "" {
+		return errors.New("match is a regexp for devices.list (v1), bpf one for the decoded device programs (v2): a step runs in both")
 	}
-	c.re, err = regexp.Compile("(?m)" + c.Match)
+	if c.re, err = regexp.Compile("(?m)" + c.Match); err != nil {
+		return err
+	}
+	c.bp, err = regexp.Compile("(?m)" + c.BPF)
 	return err
 }
 
@@ -82,6 +91,9 @@ func (c *DeviceListCheck) eval(e *env) (bool, string) {
 		g := e.s.GroupOf(b.Name)
 		if g == nil {
 			return false, b.Name + " has no cgroup of its own yet"
+		}
+		if _, ok := e.s.DevicePolicy(g); ok {
+			return c.programs(b.Name, g)
 		}
 		rules, err := g.DeviceList()
 		if err != nil {
@@ -94,4 +106,27 @@ func (c *DeviceListCheck) eval(e *env) (bool, string) {
 		list := strings.Join(lines, "\n")
 		return c.re.MatchString(list), fmt.Sprintf("devices.list of %s: %q", b.Name, list)
 	})
+}
+
+// programs matches the device programs attached to the group's v2
+// directory, as the kernel gives them back.
+func (c *DeviceListCheck) programs(name string, g *cgroup.Group) (bool, string) {
+	dir, _ := g.V2Dir()
+	progs, _, err := devbpf.List(dir)
+	if err != nil {
+		return false, err.Error()
+	}
+	var lines []string
+	for _, p := range progs {
+		if p.Inherited {
+			continue // a parent's: not the box's group's rules
+		}
+		if p.Err != nil {
+			lines = append(lines, "(not decoded: "+p.Err.Error()+")")
+			continue
+		}
+		lines = append(lines, p.Policy.String())
+	}
+	list := strings.Join(lines, "\n")
+	return c.bp.MatchString(list), fmt.Sprintf("device programs on %s's v2 group %s: %q", name, dir, list)
 }

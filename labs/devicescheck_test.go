@@ -25,4 +25,10 @@ func TestDeviceCheckValidate(t *testing.T) {
 	if err := (&DeviceListCheck{}).validate(); err == nil {
 		t.Error("device_list without match accepted")
 	}
+	if err := (&DeviceListCheck{Match: "c 1:3 rw"}).validate(); err == nil {
+		t.Error("device_list without bpf accepted: its step would not run on cgroup v2")
+	}
+	if err := (&DeviceListCheck{Match: "c", BPF: "("}).validate(); err == nil {
+		t.Error("device_list with a bad bpf regexp accepted")
+	}
 }

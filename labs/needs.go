@@ -8,6 +8,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/devbpf"
 	"hood/internal/kernel/nft"
 	"hood/internal/kernel/procfs"
 	"hood/internal/rootfs"
@@ -127,7 +128,25 @@ func requirement(name string) (requirementFunc, error) {
 			if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil && cgroup.HasV1Devices(hs) {
 				return true, ""
 			}
-			return false, "this machine has no v1 devices hierarchy (pure cgroup v2: device access there is a BPF program of type cgroup_device attached to the group, which hood does not build yet), so devices allow/deny have no devices.allow or devices.deny to write"
+			return false, "this machine has no v1 devices hierarchy (pure cgroup v2: device access there is a BPF program of type cgroup_device attached to the group), so there is no devices.allow, devices.deny or devices.list"
+		}, nil
+	case "devices":
+		return func() (bool, string) {
+			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
+			if err == nil && cgroup.HasV1Devices(hs) {
+				return true, ""
+			}
+			for _, h := range hs {
+				if h.Version() != 2 {
+					continue
+				}
+				// device programs attach to any v2 group, given real root
+				if err := devbpf.CanLoad(); err != nil {
+					return false, fmt.Sprintf("on cgroup v2 device rules are a BPF program, and loading one failed here (bpf BPF_PROG_LOAD: %v): device programs need real root, CAP_SYS_ADMIN or CAP_BPF in the initial user namespace, which a container or a user namespace does not give", err)
+				}
+				return true, ""
+			}
+			return false, "this machine mounts neither a v1 devices hierarchy nor a cgroup v2 tree, so no group can be given device rules"
 		}, nil
 	case "seccomp-strict":
 		return func() (bool, string) {
@@ -149,7 +168,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

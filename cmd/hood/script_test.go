@@ -80,7 +80,8 @@ func TestScripts(t *testing.T) {
 
 // scriptCondition adds [root] (euid 0: hood can create every namespace) and
 // [timens] (the kernel has time namespaces, Linux 5.6+) and [devicesv1] (a
-// v1 devices hierarchy is mounted where hood looks, as on hybrid machines).
+// v1 devices hierarchy is mounted where hood looks, as on hybrid machines)
+// and [cgroup2] (a cgroup v2 tree is mounted, alone or beside v1).
 func scriptCondition(cond string) (bool, error) {
 	switch cond {
 	case "root":
@@ -91,6 +92,13 @@ func scriptCondition(cond string) (bool, error) {
 	case "devicesv1":
 		_, err := os.Stat("/sys/fs/cgroup/devices/devices.list")
 		return err == nil, nil
+	case "cgroup2": // a cgroup v2 tree, where device programs attach
+		for _, f := range []string{"/sys/fs/cgroup/cgroup.controllers", "/sys/fs/cgroup/unified/cgroup.controllers"} {
+			if _, err := os.Stat(f); err == nil {
+				return true, nil
+			}
+		}
+		return false, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }

@@ -35,7 +35,8 @@ var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat"
 	"capset", "prctl",
 	// ping's raw socket; the acks of rtnetlink requests (strace_rtnetlink_test.go)
 	"setsockopt", "recvfrom", "recvmsg",
-	"prctl", "seccomp"}
+	"prctl", "seccomp",
+	"bpf"}
 
 // straceSessions are hood runs beyond the labs.
 var straceSessions = [][]string{
@@ -244,6 +245,9 @@ func argMismatch(a call.Arg, got string) string {
 	}
 	switch a.Kind {
 	case call.Ptr:
+		if why, ok := bpfAttrMismatch(a.Text, got); ok {
+			return why // strace_bpf_test.go
+		}
 		if strings.HasPrefix(a.Text, "{version=") || strings.HasPrefix(a.Text, "{effective=") {
 			return structMismatch(a.Text, got) // capset's header and data
 		}

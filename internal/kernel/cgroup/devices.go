@@ -113,7 +113,7 @@ func devNum(s string) (int64, error) {
 }
 
 // ErrNoDevicesV1 says the group has no v1 devices hierarchy.
-var ErrNoDevicesV1 = errors.New("this machine has no v1 devices hierarchy (no cgroup mounted with the devices controller): on cgroup v2 device access is decided by BPF programs of type cgroup_device attached to the group, which hood does not build yet")
+var ErrNoDevicesV1 = errors.New("this machine has no v1 devices hierarchy (no cgroup mounted with the devices controller): on cgroup v2 device access is decided by BPF programs of type cgroup_device attached to the group (devices ls --bpf lists them)")
 
 // HasV1Devices reports whether one of hs is a v1 hierarchy with the
 // devices controller.
@@ -188,4 +188,15 @@ func ParseDeviceList(v string) ([]DeviceRule, error) {
 // deny exceptions it keeps.
 func AllowsAll(rules []DeviceRule) bool {
 	return len(rules) == 1 && rules[0].Type == 'a'
+}
+
+// V2Dir is the group's directory in the v2 (unified) hierarchy, where
+// device programs attach; false when the machine mounts no v2 tree.
+func (g *Group) V2Dir() (string, bool) {
+	for i, h := range g.Hier {
+		if h.v2 {
+			return g.Dirs[i], true
+		}
+	}
+	return "", false
 }
