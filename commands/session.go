@@ -51,6 +51,8 @@ type Session struct {
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter
+
+	exports map[*box.Box][]exportStep // box export: what changed each box (export.go)
 }
 
 // Box finds a box by name, or nil.
@@ -138,6 +140,9 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
 	res, err := c.Run(s, rest)
+	if err == nil {
+		s.record(c, rest, res)
+	}
 	if res != nil {
 		who := ""
 		if s.Current != nil {

@@ -1,0 +1,250 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hood/internal/box"
+	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/ns"
+
+	"golang.org/x/sys/unix"
+)
+
+// A box built in hood, exported and replayed by the script as root, has
+// the same namespace types of its own, hostname, cgroup limits and mounts
+// as the box; the host is unchanged after the script's box is removed.
+func TestExportReplays(t *testing.T) {
+	s := newSession(t)
+	for _, tool := range []string{"unshare", "nsenter", "setpriv", "timeout"} {
+		if _, err := osexec.LookPath(tool); err != nil {
+			t.Skipf("needs %s (util-linux, coreutils): %v", tool, err)
+		}
+	}
+	dir := t.TempDir()
+	mnt := filepath.Join(dir, "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("exp%d", os.Getpid())
+	for _, line := range []string{
+		"unshare uts mnt pid net ipc --fork --mount-proc",
+		"hostname " + name,
+		"cgroup set pids.max 23",
+		"cgroup set memory.max 64M",
+		"mount -t tmpfs -o size=2m tmpfs " + mnt,
+		"net up lo",
+		"caps drop net_raw",
+	} {
+		exec(t, s, line)
+	}
+	file := filepath.Join(dir, "box1.sh")
+	exec(t, s, "box export box1 --file "+file)
+	if _, err := s.Exec([]string{"box", "export", "box1", "--file", file}); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("a second export over the file: %v", err)
+	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o755 {
+		t.Fatalf("the script: %v, %v", st, err)
+	}
+
+	hostMounts := mountSet(t, os.Getpid())
+	hostCgroup, _ := os.ReadFile("/proc/self/cgroup")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := osexec.CommandContext(ctx, "timeout", "50", "sh", file).CombinedOutput()
+	pid, remove := replayed(t, string(out))
+	t.Cleanup(func() { removeReplay(t, remove, hostMounts, hostCgroup, mnt) })
+	if err != nil || pid == 0 {
+		t.Fatalf("the script: %v\n%s", err, out)
+	}
+
+	b := s.Current
+	boxLinks, host, err := s.linksAndHost(b.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := s.links(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range ns.Types {
+		boxOwn := boxLinks[typ.Name] != host[typ.Name] || typ.ForChildren != "" && boxLinks[typ.ForChildren] != host[typ.ForChildren]
+		if scriptOwn := theirs[typ.Name] != host[typ.Name]; boxOwn != scriptOwn {
+			t.Errorf("%s: the box has its own: %v, the script's box: %v (%s)", typ.Name, boxOwn, scriptOwn, theirs[typ.Name])
+		}
+	}
+	if h, err := osexec.Command("nsenter", "-t", strconv.Itoa(pid), "-u", "hostname").Output(); err != nil || strings.TrimSpace(string(h)) != name {
+		t.Errorf("the script's hostname: %q, %v; want %s", h, err, name)
+	}
+	hs, err := cgroup.Hierarchies("/proc", pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirGroup := &cgroup.Group{Box: "export", Hier: hs}
+	for _, h := range hs {
+		theirGroup.Dirs = append(theirGroup.Dirs, h.Dir())
+		if !strings.Contains(h.Dir(), "/hood-export-") {
+			t.Errorf("the script's box is in %s, not in a hood-export group", h.Dir())
+		}
+	}
+	for _, f := range []string{"pids.max", "memory.max"} {
+		want, _, err1 := s.GroupOf("box1").Get(f)
+		got, _, err2 := theirGroup.Get(f)
+		if err1 != nil || err2 != nil || got != want {
+			t.Errorf("%s: box %q (%v), script %q (%v)", f, want, err1, got, err2)
+		}
+	}
+	if bm, sm := mountSet(t, b.PID), mountSet(t, pid); !slices.Equal(bm, sm) {
+		t.Errorf("mounts differ:\nbox:    %q\nscript: %q", bm, sm)
+	}
+	if !slices.Contains(mountSet(t, pid), mnt+" tmpfs tmpfs") {
+		t.Errorf("no tmpfs at %s in the script's box", mnt)
+	}
+	if bs, err1 := s.Proc().Status(b.PID); err1 == nil {
+		if ss, err2 := s.Proc().Status(pid); err2 != nil || ss.CapBnd != bs.CapBnd {
+			t.Errorf("bounding sets: box %x, script %x (%v)", bs.CapBnd, ss.CapBnd, err2)
+		}
+	}
+}
+
+// replayed reads the script's last lines: its stand-in's PID and the
+// command that removes it.
+func replayed(t *testing.T, out string) (pid int, remove string) {
+	if m := regexp.MustCompile(`its stand-in is PID (\d+)`).FindStringSubmatch(out); m != nil {
+		pid, _ = strconv.Atoi(m[1])
+	}
+	if m := regexp.MustCompile(`remove it: +(.*)`).FindStringSubmatch(out); m != nil {
+		remove = m[1]
+	}
+	if pid != 0 && remove == "" {
+		t.Errorf("no remove line in\n%s", out)
+	}
+	return pid, remove
+}
+
+// removeReplay runs the script's remove command and checks that the
+// processes and cgroups it made are gone and the host's mounts and
+// cgroup are as before.
+func removeReplay(t *testing.T, remove string, hostMounts []string, hostCgroup []byte, mnt string) {
+	if remove == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if out, err := osexec.CommandContext(ctx, "sh", "-c", remove).CombinedOutput(); err != nil {
+		t.Errorf("remove: %v\n%s", err, out)
+	}
+	kill, dirs, _ := strings.Cut(remove, "; sleep 1; rmdir")
+	var pids []int
+	for _, w := range strings.Fields(kill) {
+		if p, err := strconv.Atoi(w); err == nil {
+			pids = append(pids, p)
+		}
+	}
+	waitGone(t, pids)
+	for _, d := range strings.Fields(dirs) {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("%s is still there", d)
+		}
+	}
+	after := mountSet(t, os.Getpid())
+	for _, m := range after {
+		if strings.HasPrefix(m, mnt) || !slices.Contains(hostMounts, m) && strings.HasPrefix(m, "/proc ") {
+			t.Errorf("the host has a new mount: %s", m)
+		}
+	}
+	if now, _ := os.ReadFile("/proc/self/cgroup"); string(now) != string(hostCgroup) {
+		t.Errorf("the test's cgroup changed:\n%s\n%s", hostCgroup, now)
+	}
+}
+
+// waitGone waits until the processes are gone. A test process is a child
+// subreaper (as hood is), so the script's orphans become its children: it
+// reaps those, and only those, or a dying PID 1 of their namespace would
+// wait for them for ever.
+func waitGone(t *testing.T, pids []int) {
+	left := pids
+	for deadline := time.Now().Add(5 * time.Second); len(left) > 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var still []int
+		for _, p := range left {
+			var ws unix.WaitStatus
+			_, _ = unix.Wait4(p, &ws, unix.WNOHANG, nil)
+			if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p)); err == nil && !strings.Contains(string(st), ") Z ") {
+				still = append(still, p)
+			}
+		}
+		left = still
+	}
+	for _, p := range left {
+		st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		t.Errorf("PID %d is still running: %s", p, st)
+	}
+}
+
+// mountSet is pid's mount table as "MOUNTPOINT FSTYPE SOURCE", sorted.
+func mountSet(t *testing.T, pid int) []string {
+	t.Helper()
+	var proc = (&Session{ProcRoot: "/proc"}).Proc()
+	ms, err := proc.Mountinfo(pid, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Mountpoint+" "+m.FSType+" "+m.Source)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A box nothing changed, a name that is no box, and --file without a name
+// are refused, each saying what is expected.
+func TestExportBadInput(t *testing.T) {
+	s := NewSession()
+	for _, c := range []struct{ line, want string }{
+		{"box export nobox", `no box named "nobox"`},
+		{"box export --file x.sh", "name the box to export"},
+		{"box export", "name the box to export"},
+		{"box export a b", "one box at a time"},
+		{"box export box1 --file", "--file needs a file name"},
+	} {
+		if _, err := s.Exec(strings.Fields(c.line)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.line, err, c.want)
+		}
+	}
+	s.Boxes = []*box.Box{{Name: "box1", PID: 1}}
+	if _, err := s.Exec([]string{"box", "export", "box1"}); err == nil || !strings.Contains(err.Error(), "nothing to export") {
+		t.Errorf("a box nothing changed: %v", err)
+	}
+}
+
+// A hostname set while the box shared the host's UTS namespace (hostname
+// --host) is a comment in the script, never a command that renames the
+// machine; mounts likewise.
+func TestExportNeverTheHost(t *testing.T) {
+	b := &box.Box{Name: "box1", PID: 4242}
+	text := newScript(b, nil, []exportStep{
+		{cmd: "box new", args: []string{"box1"}},
+		{cmd: "hostname", args: []string{"web", "--host"}, shell: "hostname web"},
+		{cmd: "mount", args: []string{"-t", "tmpfs", "tmpfs", "/mnt"}, shell: "mount -t tmpfs tmpfs /mnt"},
+		{cmd: "unshare", args: []string{"uts"}, shell: "unshare --uts"},
+		{cmd: "hostname", args: []string{"web"}, shell: "nsenter --target 4242 --uts hostname web"},
+	}).text()
+	for _, l := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(l, "#") && (strings.HasPrefix(l, "hostname") || strings.HasPrefix(l, "mount") || strings.Contains(l, "4242")) {
+			t.Errorf("a line acts on the host or on hood's box: %s", l)
+		}
+	}
+	if !strings.Contains(text, "\nnsenter --target \"$BOX\" --uts hostname web\n") || !strings.Contains(text, "\nhold unshare --uts sleep") {
+		t.Errorf("the script:\n%s", text)
+	}
+}
