@@ -115,7 +115,7 @@ func boxExport(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Say("wrote", "%s (%d steps, mode 0755)", abs, len(steps))
+	r.Say("wrote", "%s (%s, mode 0755)", abs, stepCount(len(steps)))
 	r.Shell = "sh " + abs + "   # as root, from any shell: it does not need hood"
 	r.Meaning = fmt.Sprintf("The script builds a box like %s from scratch with util-linux, iproute2 and the cgroup files, and prints at the end how to remove it.", b.Name)
 	return r, nil
@@ -155,4 +155,12 @@ func writeNew(file, text string) (string, error) {
 		return "", fmt.Errorf("box export: write %s: %w", abs, err)
 	}
 	return abs, nil
+}
+
+// stepCount is "1 step", "3 steps".
+func stepCount(n int) string {
+	if n == 1 {
+		return "1 step"
+	}
+	return fmt.Sprintf("%d steps", n)
 }

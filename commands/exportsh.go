@@ -77,8 +77,8 @@ fi
 `
 
 func exportHead(name string, steps int) string {
-	return fmt.Sprintf("#!/bin/sh\n# %s, as hood built it in %d steps (exported %s).\n",
-		name, steps, time.Now().UTC().Format("2006-01-02 15:04 UTC")) + fmt.Sprintf(exportIntro, name)
+	return fmt.Sprintf("#!/bin/sh\n# %s, as hood built it in %s (exported %s).\n",
+		name, stepCount(steps), time.Now().UTC().Format("2006-01-02 15:04 UTC")) + fmt.Sprintf(exportIntro, name)
 }
 
 // sq quotes s for sh when it holds anything but plain word characters.
