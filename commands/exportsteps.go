@@ -121,7 +121,7 @@ func (x *script) cgVar(i int) string {
 		}
 		return '_'
 	}, label)
-	x.note("the %s hierarchy (cgroup v%d, at %s): hood's %s is $%s here", label, h.Version(), h.Mount, x.g.Dirs[i], v)
+	x.note("The %s hierarchy (cgroup v%d, at %s): hood's %s is $%s here", label, h.Version(), h.Mount, x.g.Dirs[i], v)
 	x.printf("%s=$(beside %s %s)\nmkdir \"$%s\"; CGS=\"$CGS $%s\"\n", v, sq(field), sq(h.Mount), v, v)
 	x.cg[i] = v
 	x.beside = true
