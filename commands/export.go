@@ -95,7 +95,11 @@ func boxExport(s *Session, args []string) (*result.Result, error) {
 		}
 	}
 	if name == "" {
-		return nil, result.Usagef(exportUsage, "name the box to export, such as `box export box1`")
+		example := "box1"
+		if s.Current != nil {
+			example = s.Current.Name
+		}
+		return nil, result.Usagef(exportUsage, "name the box to export, such as `box export %s`", example)
 	}
 	b, err := s.namedBox(exportUsage, []string{name}, false)
 	if err != nil {

@@ -121,7 +121,9 @@ func (x *script) cgVar(i int) string {
 		}
 		return '_'
 	}, label)
-	x.note("The %s hierarchy (cgroup v%d, at %s): hood's %s is $%s here", label, h.Version(), h.Mount, x.g.Dirs[i], v)
+	if len(x.cg) == 0 {
+		x.note("The box's cgroup: hood made %s in each hierarchy; the script makes hood-export-PID beside its own cgroup instead, one variable per hierarchy.", strings.TrimPrefix(x.g.Dirs[i], x.g.Hier[i].Mount+"/"))
+	}
 	x.printf("%s=$(beside %s %s)\nmkdir \"$%s\"; CGS=\"$CGS $%s\"\n", v, sq(field), sq(h.Mount), v, v)
 	x.cg[i] = v
 	x.beside = true
