@@ -2,7 +2,9 @@ package commands
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +30,7 @@ type script struct {
 	cg     map[int]string  // hierarchy index -> its shell variable, once made
 	beside bool            // the cgroup helper is needed
 	veths  map[string]bool // host ends of pairs the script made
+	rooted bool            // the box's root is a rootfs now (pivot_root, chroot)
 	pidRe  *regexp.Regexp  // the box's PID where a shell line names it
 }
 
@@ -90,13 +93,13 @@ func (x *script) step(st exportStep) {
 		x.inBox(st, "mnt", st.shell)
 	case "pivot_root":
 		x.inBox(st, "mnt", "sh -c "+sq(st.shell))
+		x.rooted = x.own["mnt"]
 	case "chroot":
 		x.chroot(st)
 	case "enter":
 		x.enter(st)
 	case "run":
-		x.note("hood ran this program in the box; what it did is its own, not replayed here. By hand:")
-		x.note("  nsenter -t \"$BOX\" -a -r -w %s", sqAll(st.args))
+		x.run(st)
 	case "net veth", "net addr", "net up", "net down", "net rename", "net route add", "net route default via", "net rule drop", "net rule rm":
 		x.net(st)
 	case "cgroup attach", "cgroup set", "cgroup freeze", "cgroup thaw", "devices deny", "devices allow":
@@ -152,7 +155,9 @@ func (x *script) setpriv() []string {
 		o = append(o, x.uid...)
 	}
 	o = append(o, x.priv...)
-	if len(x.bset) > 0 {
+	if len(x.bset) > 0 && x.rooted {
+		x.note("The box dropped capabilities before its root changed; this stand-in starts in the rootfs, where busybox's setpriv cannot drop them, so it has them all again.")
+	} else if len(x.bset) > 0 {
 		o = append(o, "--bounding-set="+strings.Join(x.bset, ","))
 	}
 	return o
@@ -174,7 +179,20 @@ func (x *script) unshare(st exportStep) {
 	} else if seenType(o.types, "pid") {
 		x.note("Without --fork the stand-in stays in its PID namespace; only its children are born in the new one.")
 	}
-	x.replace(nil, strings.Fields(st.shell))
+	words := strings.Fields(st.shell)
+	for i, w := range words {
+		// hood writes INNER:OUTER:COUNT, as util-linux 2.39 does; the
+		// form OUTER,INNER,COUNT is read by 2.38 too (both need newuidmap).
+		for _, opt := range []string{"--map-users=", "--map-groups="} {
+			if v, ok := strings.CutPrefix(w, opt); ok {
+				if f := strings.Split(v, ":"); len(f) == 3 {
+					words[i] = opt + f[1] + "," + f[0] + "," + f[2]
+					x.note("%s%s: outside %s, inside %s, %s IDs (unshare(1) runs newuidmap/newgidmap for it, from the uidmap package).", opt, words[i][len(opt):], f[1], f[0], f[2])
+				}
+			}
+		}
+	}
+	x.replace(nil, words)
 	for _, t := range o.types {
 		x.own[t.Name] = true
 	}
@@ -218,6 +236,7 @@ func (x *script) chroot(st exportStep) {
 	}
 	x.note("The box changed its own root: a new stand-in is started by chroot(1) in %s, which needs a sleep there.", f[1])
 	x.replace(nil, []string{"chroot", sq(f[1])})
+	x.rooted = true
 }
 
 func (x *script) enter(st exportStep) {
@@ -236,4 +255,19 @@ func (x *script) enter(st exportStep) {
 	}
 	x.note("The box went back into the script's own namespaces (%s): a new stand-in, entered there by nsenter.", strings.Join(st.args[1:], " "))
 	x.replace(opts, nil)
+}
+
+// fileTools are the programs whose run is replayed once the box has a
+// root of its own: they make its files (/dev nodes, links) and nothing
+// outside it.
+var fileTools = []string{"mknod", "mkdir", "ln", "chmod", "touch"}
+
+func (x *script) run(st exportStep) {
+	if len(st.args) > 0 && x.rooted && slices.Contains(fileTools, filepath.Base(st.args[0])) {
+		x.note("A file in the box's own root, made by the same program there.")
+		x.printf("nsenter -t \"$BOX\" -a -r -w %s\n", sqAll(st.args))
+		return
+	}
+	x.note("hood ran this program in the box; what it did is its own, not replayed here. By hand:")
+	x.note("  nsenter -t \"$BOX\" -a -r -w %s", sqAll(st.args))
 }

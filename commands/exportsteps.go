@@ -153,6 +153,10 @@ func (x *script) caps(st exportStep) {
 		x.note("not replayed: the box's bounding set was unchanged (hood's words: %s)", st.shell)
 		return
 	}
+	if x.rooted {
+		x.note("not replayed: the box's root is its rootfs now, where a new stand-in starts, and busybox's setpriv has no --bounding-set; a runtime drops capabilities in its own code, after pivot_root. The bounding set hood left: %s", strings.Join(set, ","))
+		return
+	}
 	x.bset = append(x.bset, set...)
 	x.note("A new stand-in with a smaller bounding set (setpriv); as root, execve gives it every capability left there and no other. Later nsenter steps run with the script's own capabilities.")
 	x.replace(nil, nil)
@@ -168,10 +172,10 @@ func (x *script) seccomp(st exportStep) {
 	x.note("hood installed a seccomp filter on the box (%s). No util-linux tool", strings.Join(st.args, " "))
 	x.note("installs one: a runtime does it with libseccomp. Not replayed. hood's words:")
 	x.note("  %s", st.shell)
-	if slices.Contains(x.priv, "--no-new-privs") {
+	if slices.Contains(x.priv, "--nnp") {
 		return
 	}
-	x.note("What a shell can replay is no_new_privs, which the kernel demands first.")
-	x.priv = append(x.priv, "--no-new-privs")
+	x.note("What a shell can replay is no_new_privs, which the kernel demands first (setpriv --nnp, in util-linux and busybox alike).")
+	x.priv = append(x.priv, "--nnp")
 	x.replace(nil, nil)
 }
