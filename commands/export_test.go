@@ -25,9 +25,9 @@ import (
 // as the box; the host is unchanged after the script's box is removed.
 func TestExportReplays(t *testing.T) {
 	s := newSession(t)
-	for _, tool := range []string{"unshare", "nsenter", "setpriv", "timeout"} {
+	for _, tool := range []string{"unshare", "nsenter", "setpriv", "timeout", "ip"} {
 		if _, err := osexec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (util-linux, coreutils): %v", tool, err)
+			t.Skipf("needs %s (util-linux, coreutils, iproute2): %v", tool, err)
 		}
 	}
 	dir := t.TempDir()
@@ -84,6 +84,9 @@ func TestExportReplays(t *testing.T) {
 	}
 	if h, err := osexec.Command("nsenter", "-t", strconv.Itoa(pid), "-u", "hostname").Output(); err != nil || strings.TrimSpace(string(h)) != name {
 		t.Errorf("the script's hostname: %q, %v; want %s", h, err, name)
+	}
+	if l, err := osexec.Command("nsenter", "-t", strconv.Itoa(pid), "-n", "ip", "-o", "link", "show", "lo").Output(); err != nil || !strings.Contains(string(l), ",UP") {
+		t.Errorf("lo in the script's box: %q, %v; want it up", l, err)
 	}
 	hs, err := cgroup.Hierarchies("/proc", pid)
 	if err != nil {
