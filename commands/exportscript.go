@@ -29,6 +29,7 @@ type script struct {
 	bset   []string        // bounding-set changes, in order: -net_admin, -all, +chown
 	cg     map[int]string  // hierarchy index -> its shell variable, once made
 	beside bool            // the cgroup helper is needed
+	incg   bool            // and the one that joins them first
 	veths  map[string]bool // host ends of pairs the script made
 	rooted bool            // the box's root is a rootfs now (pivot_root, chroot)
 	pidRe  *regexp.Regexp  // the box's PID where a shell line names it
@@ -55,6 +56,9 @@ func (x *script) text() string {
 	head := exportHead(x.b.Name, len(x.steps))
 	if x.beside {
 		head += exportBeside
+	}
+	if x.incg {
+		head += exportIncg
 	}
 	return head + x.out.String() + fmt.Sprintf(exportEnd, x.b.Name)
 }
@@ -142,7 +146,14 @@ func (x *script) replace(enter, cmd []string) {
 		words = append(append(words, "setpriv"), opts...)
 	}
 	words = append(append(words, cmd...), hold)
-	x.printf("hold %s\nstandin $LAST\n", strings.Join(words, " "))
+	if len(x.cg) > 0 && slices.Contains(cmd, "--cgroup") {
+		// A new cgroup namespace is rooted where its maker is: join first.
+		x.note("The new stand-in joins the box's cgroups before unshare(1) runs, so that its cgroup namespace is rooted there, as the box's was.")
+		x.printf("hold incg %s\nstandin $LAST\n", strings.Join(words, " "))
+		x.incg = true
+	} else {
+		x.printf("hold %s\nstandin $LAST\n", strings.Join(words, " "))
+	}
 	if len(x.cg) > 0 {
 		x.printf("for d in $CGS; do echo \"$BOX\" > \"$d/cgroup.procs\"; done  # the box's cgroups\n")
 	}

@@ -65,6 +65,18 @@ beside() {
 }
 `
 
+// exportIncg runs a command in the box's cgroups: the shell that runs it
+// (its own PID read from /proc/self, which $$ is not in a subshell) joins
+// them, then becomes the command.
+const exportIncg = `
+# incg CMD...: run CMD in the box's cgroups (the directories in $CGS).
+incg() {
+	read -r me _ </proc/self/stat
+	for d in $CGS; do echo "$me" > "$d/cgroup.procs"; done
+	exec "$@"
+}
+`
+
 const exportEnd = `
 trap - EXIT INT TERM
 echo "%[1]s is built: its stand-in is PID $BOX."
