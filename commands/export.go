@@ -50,10 +50,14 @@ var exportable = map[string]bool{
 }
 
 // record keeps a command that succeeded for box export, under the box
-// that is current after it ran (for box new, the new box).
+// that is current after it ran (for box new, the new box), or the box a
+// cgroup command names.
 func (s *Session) record(c *Command, args []string, res *result.Result) {
 	name := c.Name()
 	b := s.Current
+	if strings.HasPrefix(name, "cgroup ") && len(args) > 0 && s.find(args[0]) != nil {
+		b = s.find(args[0]) // cgroup set BOX FILE VALUE: that box's group
+	}
 	if b == nil || res == nil || !exportable[name] {
 		return
 	}

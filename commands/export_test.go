@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hood/internal/box"
+	"hood/internal/kernel/call"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/ns"
 
@@ -249,5 +250,42 @@ func TestExportNeverTheHost(t *testing.T) {
 	}
 	if !strings.Contains(text, "\nnsenter --target \"$BOX\" --uts hostname web\n") || !strings.Contains(text, "\nhold unshare --uts sleep") {
 		t.Errorf("the script:\n%s", text)
+	}
+}
+
+// The cgroup files hood wrote are written again under the script's own
+// directories, the box's PID becomes $BOX, another group's files are a
+// comment; caps keep and seccomp deny become setpriv options of a new
+// stand-in.
+func TestExportSteps(t *testing.T) {
+	const dir = "/sys/fs/cgroup/pids/hood/box1"
+	b := &box.Box{Name: "box1", PID: 4242}
+	g := &cgroup.Group{Box: "box1", Dirs: []string{dir}, Hier: []cgroup.Hierarchy{{ID: 8, Controllers: []string{"pids"}, Mount: "/sys/fs/cgroup/pids", Path: "/"}}}
+	w := func(path, data string) call.Call {
+		return call.New("hood", 1, "write", int64(len(data)), nil, call.Fd(5, path), call.S(data), call.I(int64(len(data))))
+	}
+	mk := func(path string) call.Call { return call.New("hood", 1, "mkdirat", 0, nil, call.Cwd(), call.S(path), call.M(0o755)) }
+	text := newScript(b, g, []exportStep{
+		{cmd: "unshare", args: []string{"uts"}, shell: "unshare --uts"},
+		{cmd: "cgroup set", args: []string{"pids.max", "10"}, calls: []call.Call{
+			mk("/sys/fs/cgroup/pids/hood"), mk(dir), w(dir+"/cgroup.procs", "4242"), w(dir+"/pids.max", "10"),
+			w("/sys/fs/cgroup/pids/hood/box2/pids.max", "5")}},
+		{cmd: "caps keep", args: []string{"CAP_CHOWN", "net_bind_service"}},
+		{cmd: "seccomp deny", args: []string{"mkdir"}, shell: "setpriv --no-new-privs (then ...)"},
+	}).text()
+	for _, want := range []string{
+		"\nCG_pids=$(beside pids /sys/fs/cgroup/pids)\nmkdir \"$CG_pids\"; CGS=\"$CGS $CG_pids\"\n",
+		"\necho \"$BOX\" > \"$CG_pids/cgroup.procs\"\necho 10 > \"$CG_pids/pids.max\"\n",
+		"# not replayed: /sys/fs/cgroup/pids/hood/box2/pids.max is not this box's group\n",
+		"\nhold nsenter -t \"$BOX\" -a -r -w setpriv --bounding-set=-all,+chown,+net_bind_service sleep 1000000000\n",
+		"\nhold nsenter -t \"$BOX\" -a -r -w setpriv --nnp --bounding-set=-all,+chown,+net_bind_service sleep 1000000000\n",
+		"\nbeside() {",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "mkdir /sys") || strings.Contains(text, "4242") {
+		t.Errorf("the script names hood's own group or box:\n%s", text)
 	}
 }
