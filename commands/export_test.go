@@ -264,7 +264,9 @@ func TestExportSteps(t *testing.T) {
 	w := func(path, data string) call.Call {
 		return call.New("hood", 1, "write", int64(len(data)), nil, call.Fd(5, path), call.S(data), call.I(int64(len(data))))
 	}
-	mk := func(path string) call.Call { return call.New("hood", 1, "mkdirat", 0, nil, call.Cwd(), call.S(path), call.M(0o755)) }
+	mk := func(path string) call.Call {
+		return call.New("hood", 1, "mkdirat", 0, nil, call.Cwd(), call.S(path), call.M(0o755))
+	}
 	text := newScript(b, g, []exportStep{
 		{cmd: "unshare", args: []string{"uts"}, shell: "unshare --uts"},
 		{cmd: "cgroup set", args: []string{"pids.max", "10"}, calls: []call.Call{
