@@ -40,6 +40,7 @@ type exportStep struct {
 
 // exportable commands are those whose success changes the current box
 // (its namespaces, hostname, mounts, root, network, cgroups, privileges).
+// A new one goes here and in script.step (exportscript.go).
 var exportable = map[string]bool{
 	"box new": true, "unshare": true, "hostname": true, "mount": true, "umount": true,
 	"pivot_root": true, "chroot": true, "enter": true, "run": true,
