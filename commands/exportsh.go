@@ -21,7 +21,8 @@ const exportIntro = `# Replay it as root, without hood:  sh %[1]s.sh
 # namespaces with nsenter(1). The box is left running at the end, and the
 # script prints how to remove it; if a step fails, or on Ctrl-C, it removes
 # everything it made itself. It changes nothing else on the machine.
-# What programs did in the box (run, sh) is theirs, and not in the script.
+# What programs did in the box (run, sh) is theirs and stays out, except
+# files made in a root of its own (mknod, mkdir, ln, chmod, touch).
 set -eu
 [ "$(id -u)" = 0 ] || { echo "$0: run me as root" >&2; exit 1; }
 HELD=  # the processes this script started
