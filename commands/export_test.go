@@ -26,11 +26,7 @@ import (
 // as the box; the host is unchanged after the script's box is removed.
 func TestExportReplays(t *testing.T) {
 	s := newSession(t)
-	for _, tool := range []string{"unshare", "nsenter", "setpriv", "timeout", "ip"} {
-		if _, err := osexec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (util-linux, coreutils, iproute2): %v", tool, err)
-		}
-	}
+	needTools(t)
 	dir := t.TempDir()
 	mnt := filepath.Join(dir, "mnt")
 	if err := os.Mkdir(mnt, 0o755); err != nil {
@@ -48,25 +44,7 @@ func TestExportReplays(t *testing.T) {
 	} {
 		exec(t, s, line)
 	}
-	file := filepath.Join(dir, "box1.sh")
-	exec(t, s, "box export box1 --file "+file)
-	if _, err := s.Exec([]string{"box", "export", "box1", "--file", file}); err == nil || !strings.Contains(err.Error(), "already exists") {
-		t.Fatalf("a second export over the file: %v", err)
-	}
-	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o755 {
-		t.Fatalf("the script: %v, %v", st, err)
-	}
-
-	hostMounts := mountSet(t, os.Getpid())
-	hostCgroup, _ := os.ReadFile("/proc/self/cgroup")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := osexec.CommandContext(ctx, "timeout", "50", "sh", file).CombinedOutput()
-	pid, remove := replayed(t, string(out))
-	t.Cleanup(func() { removeReplay(t, remove, hostMounts, hostCgroup, mnt) })
-	if err != nil || pid == 0 {
-		t.Fatalf("the script: %v\n%s", err, out)
-	}
+	pid := replay(t, s, dir)
 
 	b := s.Current
 	boxLinks, host, err := s.linksAndHost(b.PID)
@@ -120,6 +98,40 @@ func TestExportReplays(t *testing.T) {
 	}
 }
 
+func needTools(t *testing.T) {
+	for _, tool := range []string{"unshare", "nsenter", "setpriv", "timeout", "ip"} {
+		if _, err := osexec.LookPath(tool); err != nil {
+			t.Skipf("needs %s (util-linux, coreutils, iproute2): %v", tool, err)
+		}
+	}
+}
+
+// replay exports box1 to a file under dir, checks the file, runs it as
+// root and returns the PID of its stand-in; the script's box is removed,
+// and the host checked, when the test ends.
+func replay(t *testing.T, s *Session, dir string) int {
+	t.Helper()
+	file := filepath.Join(dir, "box1.sh")
+	exec(t, s, "box export box1 --file "+file)
+	if _, err := s.Exec([]string{"box", "export", "box1", "--file", file}); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("a second export over the file: %v", err)
+	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o755 {
+		t.Fatalf("the script: %v, %v", st, err)
+	}
+	hostMounts := mountSet(t, os.Getpid())
+	hostCgroup, _ := os.ReadFile("/proc/self/cgroup")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := osexec.CommandContext(ctx, "timeout", "50", "sh", file).CombinedOutput()
+	pid, remove := replayed(t, string(out))
+	t.Cleanup(func() { removeReplay(t, remove, hostMounts, hostCgroup, dir) })
+	if err != nil || pid == 0 {
+		t.Fatalf("the script: %v\n%s", err, out)
+	}
+	return pid
+}
+
 // replayed reads the script's last lines: its stand-in's PID and the
 // command that removes it.
 func replayed(t *testing.T, out string) (pid int, remove string) {
@@ -137,8 +149,8 @@ func replayed(t *testing.T, out string) (pid int, remove string) {
 
 // removeReplay runs the script's remove command and checks that the
 // processes and cgroups it made are gone and the host's mounts and
-// cgroup are as before.
-func removeReplay(t *testing.T, remove string, hostMounts []string, hostCgroup []byte, mnt string) {
+// cgroup are as before, with no mount under dir.
+func removeReplay(t *testing.T, remove string, hostMounts []string, hostCgroup []byte, dir string) {
 	if remove == "" {
 		return
 	}
@@ -162,7 +174,7 @@ func removeReplay(t *testing.T, remove string, hostMounts []string, hostCgroup [
 	}
 	after := mountSet(t, os.Getpid())
 	for _, m := range after {
-		if strings.HasPrefix(m, mnt) || !slices.Contains(hostMounts, m) && strings.HasPrefix(m, "/proc ") {
+		if strings.HasPrefix(m, dir) || !slices.Contains(hostMounts, m) && strings.HasPrefix(m, "/proc ") {
 			t.Errorf("the host has a new mount: %s", m)
 		}
 	}
@@ -289,5 +301,45 @@ func TestExportSteps(t *testing.T) {
 	}
 	if strings.Contains(text, "mkdir /sys") || strings.Contains(text, "4242") {
 		t.Errorf("the script names hood's own group or box:\n%s", text)
+	}
+}
+
+// A box that pivot_root'ed into a busybox rootfs, made a /dev tmpfs with a
+// node in it and set no_new_privs is replayed with busybox's own tools in
+// the rootfs: same root, mounts, node, hostname and no_new_privs.
+func TestExportReplaysRootfs(t *testing.T) {
+	s, root := rootfsSession(t)
+	needTools(t)
+	for _, line := range []string{
+		"unshare mnt uts",
+		"pivot_root t",
+		"mount -t tmpfs -o size=64k,mode=755 tmpfs /dev",
+		"run mknod -m 666 /dev/null c 1 3",
+		"hostname rooted",
+		"seccomp deny mkdir",
+	} {
+		exec(t, s, line)
+	}
+	pid := replay(t, s, filepath.Dir(root))
+	b := s.Current
+	for _, p := range []int{b.PID, pid} {
+		var st unix.Stat_t
+		if err := unix.Stat(fmt.Sprintf("/proc/%d/root/dev/null", p), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR || unix.Major(st.Rdev) != 1 || unix.Minor(st.Rdev) != 3 {
+			t.Errorf("PID %d: /dev/null is not c 1:3: %+v, %v", p, st, err)
+		}
+		if status, err := s.Proc().Status(p); err != nil || !status.NoNewPrivs {
+			t.Errorf("PID %d: no_new_privs not set (%v)", p, err)
+		}
+	}
+	if br, err1 := s.Proc().RootID(b.PID); err1 == nil {
+		if sr, err2 := s.Proc().RootID(pid); err2 != nil || sr != br {
+			t.Errorf("roots: box %v, script %v (%v)", br, sr, err2)
+		}
+	}
+	if bm, sm := mountSet(t, b.PID), mountSet(t, pid); !slices.Equal(bm, sm) {
+		t.Errorf("mounts differ:\nbox:    %q\nscript: %q", bm, sm)
+	}
+	if h, err := osexec.Command("nsenter", "-t", strconv.Itoa(pid), "-u", "hostname").Output(); err != nil || strings.TrimSpace(string(h)) != "rooted" {
+		t.Errorf("the script's hostname: %q, %v", h, err)
 	}
 }
