@@ -114,13 +114,14 @@ func boxExport(s *Session, args []string) (*result.Result, error) {
 	if !changed(steps) {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s has nothing to export: nothing this session did changed it since it was made (unshare, hostname, mount, net, cgroup set, caps drop ... are what a script replays)", b.Name)}
 	}
-	text := newScript(b, s.groups[b.Name], steps).text()
+	x := newScript(b, s.groups[b.Name], steps)
 	r := &result.Result{}
 	if file == "" {
-		r.Text = text
+		r.Text = x.text()
 		return r, nil
 	}
-	abs, err := writeNew(file, text)
+	x.file = filepath.Base(file)
+	abs, err := writeNew(file, x.text())
 	if err != nil {
 		return nil, err
 	}

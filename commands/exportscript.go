@@ -19,6 +19,7 @@ import (
 // directories exist.
 type script struct {
 	b      *box.Box
+	file   string        // the script's name, for its first lines: NAME.sh by default
 	g      *cgroup.Group // the box's group, nil if it never had one
 	steps  []exportStep
 	out    strings.Builder
@@ -53,7 +54,10 @@ func (x *script) text() string {
 		x.printf("\n# The box was never changed in place: a stand-in in the script's own namespaces.\n")
 		x.replace(nil, nil)
 	}
-	head := exportHead(x.b.Name, len(x.steps))
+	if x.file == "" {
+		x.file = x.b.Name + ".sh"
+	}
+	head := exportHead(x.b.Name, x.file, len(x.steps))
 	if x.beside {
 		head += exportBeside
 	}

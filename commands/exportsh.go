@@ -9,7 +9,7 @@ import (
 // The fixed parts of an exported script: its opening lesson, the shell
 // functions the steps use, and its last lines.
 
-const exportIntro = `# Replay it as root, without hood:  sh %[1]s.sh
+const exportIntro = `# Replay it as root, without hood:  sh %[1]s
 # It needs util-linux 2.33 or later (nsenter --all), iproute2 for ip steps.
 #
 # hood's box was one process that made each call on itself. A running
@@ -90,9 +90,9 @@ else
 fi
 `
 
-func exportHead(name string, steps int) string {
+func exportHead(name, file string, steps int) string {
 	return fmt.Sprintf("#!/bin/sh\n# %s, as hood built it in %s (exported %s).\n",
-		name, stepCount(steps), time.Now().UTC().Format("2006-01-02 15:04 UTC")) + fmt.Sprintf(exportIntro, name)
+		name, stepCount(steps), time.Now().UTC().Format("2006-01-02 15:04 UTC")) + fmt.Sprintf(exportIntro, sq(file))
 }
 
 // sq quotes s for sh when it holds anything but plain word characters.
