@@ -305,8 +305,9 @@ func TestExportSteps(t *testing.T) {
 }
 
 // A box that pivot_root'ed into a busybox rootfs, made a /dev tmpfs with a
-// node in it and set no_new_privs is replayed with busybox's own tools in
-// the rootfs: same root, mounts, node, hostname and no_new_privs.
+// node in it, kept three capabilities and set no_new_privs is replayed with
+// busybox's own tools in the rootfs: same root, mounts, node, hostname,
+// capabilities and no_new_privs.
 func TestExportReplaysRootfs(t *testing.T) {
 	s, root := rootfsSession(t)
 	needTools(t)
@@ -316,6 +317,7 @@ func TestExportReplaysRootfs(t *testing.T) {
 		"mount -t tmpfs -o size=64k,mode=755 tmpfs /dev",
 		"run mknod -m 666 /dev/null c 1 3",
 		"hostname rooted",
+		"caps keep chown net_bind_service sys_chroot",
 		"seccomp deny mkdir",
 	} {
 		exec(t, s, line)
@@ -327,8 +329,9 @@ func TestExportReplaysRootfs(t *testing.T) {
 		if err := unix.Stat(fmt.Sprintf("/proc/%d/root/dev/null", p), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR || unix.Major(st.Rdev) != 1 || unix.Minor(st.Rdev) != 3 {
 			t.Errorf("PID %d: /dev/null is not c 1:3: %+v, %v", p, st, err)
 		}
-		if status, err := s.Proc().Status(p); err != nil || !status.NoNewPrivs {
-			t.Errorf("PID %d: no_new_privs not set (%v)", p, err)
+		const kept = 1<<unix.CAP_CHOWN | 1<<unix.CAP_NET_BIND_SERVICE | 1<<unix.CAP_SYS_CHROOT
+		if st, err := s.Proc().Status(p); err != nil || !st.NoNewPrivs || st.CapBnd != kept || st.CapPrm != kept || st.CapEff != kept || st.CapAmb != 0 || st.CapInh != 0 {
+			t.Errorf("PID %d: no_new_privs or capabilities are not the box's: %+v (%v)", p, st, err)
 		}
 	}
 	if br, err1 := s.Proc().RootID(b.PID); err1 == nil {

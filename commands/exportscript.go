@@ -33,6 +33,7 @@ type script struct {
 	incg   bool            // and the one that joins them first
 	veths  map[string]bool // host ends of pairs the script made
 	rooted bool            // the box's root is a rootfs now (pivot_root, chroot)
+	lent   bool            // the lending of capabilities to nsenter is explained (exportholder.go)
 	pidRe  *regexp.Regexp  // the box's PID where a shell line names it
 }
 
@@ -134,50 +135,6 @@ func (x *script) boxNew(st exportStep) {
 		}
 	}
 	x.note("The box starts as a process in the script's own namespaces: nothing to do yet.")
-}
-
-// replace starts a new stand-in running cmd (then sleep) where the box is
-// now, with the privileges the box has, and moves it into the box's
-// cgroups. enter are nsenter options that override where the box is.
-func (x *script) replace(enter, cmd []string) {
-	var words []string
-	if x.held {
-		words = append(words, "nsenter", "-t", `"$BOX"`, "-a")
-		if !strings.Contains(strings.Join(enter, " "), "--mount=") {
-			words = append(words, "-r", "-w") // the box's root and working directory
-		}
-		words = append(words, enter...)
-	}
-	if opts := x.setpriv(); len(opts) > 0 {
-		words = append(append(words, "setpriv"), opts...)
-	}
-	words = append(append(words, cmd...), hold)
-	if len(x.cg) > 0 && slices.Contains(cmd, "--cgroup") {
-		// A new cgroup namespace is rooted where its maker is: join first.
-		x.note("The new stand-in joins the box's cgroups before unshare(1) runs, so that its cgroup namespace is rooted there, as the box's was.")
-		x.printf("hold incg %s\nstandin $LAST\n", strings.Join(words, " "))
-		x.incg = true
-	} else {
-		x.printf("hold %s\nstandin $LAST\n", strings.Join(words, " "))
-	}
-	if len(x.cg) > 0 {
-		x.printf("for d in $CGS; do echo \"$BOX\" > \"$d/cgroup.procs\"; done  # the box's cgroups\n")
-	}
-	x.held = true
-}
-
-func (x *script) setpriv() []string {
-	var o []string
-	if !x.own["user"] {
-		o = append(o, x.uid...)
-	}
-	o = append(o, x.priv...)
-	if len(x.bset) > 0 && x.rooted {
-		x.note("The box dropped capabilities before its root changed; this stand-in starts in the rootfs, where busybox's setpriv cannot drop them, so it has them all again.")
-	} else if len(x.bset) > 0 {
-		o = append(o, "--bounding-set="+strings.Join(x.bset, ","))
-	}
-	return o
 }
 
 func (x *script) unshare(st exportStep) {

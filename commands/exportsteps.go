@@ -153,8 +153,8 @@ func (x *script) caps(st exportStep) {
 		x.note("not replayed: the box's bounding set was unchanged (hood's words: %s)", st.shell)
 		return
 	}
-	if x.rooted {
-		x.note("not replayed: the box's root is its rootfs now, where a new stand-in starts, and busybox's setpriv has no --bounding-set; a runtime drops capabilities in its own code, after pivot_root. The bounding set hood left: %s", strings.Join(set, ","))
+	if x.rooted && x.own["user"] {
+		x.note("not replayed: the box's root is its rootfs now, where a new stand-in starts, entering the box's user namespace gives it every capability there, and busybox's setpriv has no --bounding-set; a runtime drops capabilities in its own code, after pivot_root. The bounding set hood left: %s", strings.Join(set, ","))
 		return
 	}
 	x.bset = append(x.bset, set...)
