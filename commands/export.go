@@ -24,7 +24,9 @@ builds the same box when run as root: a sleeping process stands in for
 the box, nsenter(1) acts in its namespaces, its cgroup directories are made
 beside the script's own cgroup (hood-export-PID). Each step is a comment
 naming the hood command it came from; a step with no faithful shell
-equivalent (a seccomp filter, a program run) is a comment saying so. With
+equivalent (a seccomp filter, a program run) is a comment saying so;
+making files in the box's own root (run mknod, mkdir, ln, chmod, touch
+after pivot_root or chroot) is replayed. With
 --file F hood writes the script to F (mode 0755) instead of printing it,
 and never overwrites a file that exists.`,
 		Args: []Arg{ArgBox}, Flags: []string{"--file"}, Run: boxExport})
