@@ -53,6 +53,7 @@ type Session struct {
 	filters map[*box.Box][]seccomp.Filter
 
 	devprogs map[*cgroup.Group]*devProg // hood's device program on each group (devbpf.go)
+	exports  map[*box.Box][]exportStep  // box export: what changed each box (export.go)
 }
 
 // Box finds a box by name, or nil.
@@ -140,6 +141,9 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
 	res, err := c.Run(s, rest)
+	if err == nil {
+		s.record(c, rest, res)
+	}
 	if res != nil {
 		who := ""
 		if s.Current != nil {
