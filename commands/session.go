@@ -51,6 +51,7 @@ type Session struct {
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter
+	runcs   []*runcContainer // rootfs runc (runccmd.go)
 }
 
 // Box finds a box by name, or nil.
@@ -169,6 +170,7 @@ func (s *Session) Close() {
 	for name := range s.groups {
 		s.dropGroup(name)
 	}
+	s.closeRunc()
 	s.Boxes = nil
 	s.Current = nil
 	s.closeLoops()
