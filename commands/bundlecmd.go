@@ -45,7 +45,7 @@ func bundleDir(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, "bundles", name), nil
+	return oci.BundleDir(dir, name), nil
 }
 
 // rootfsDir is the root filesystem name, which must hold a /bin/sh.
@@ -133,4 +133,21 @@ func rootfsBundle(s *Session, args []string) (*result.Result, error) {
 	r.Shell = fmt.Sprintf("mkdir -p %s && cd %s && runc spec && $EDITOR config.json   # root.path %s", dir, dir, root)
 	r.Meaning = "A bundle is only a directory with a config.json: every step the container lab makes by hand is a field there, and the runtime makes the same system calls from it. `rootfs runc " + name + "` starts it."
 	return r, nil
+}
+
+// removeBundle removes the bundle of rootfs name, if it has one: it
+// names a root filesystem that is gone.
+func (s *Session) removeBundle(r *result.Result, name string) {
+	dir, err := bundleDir(name)
+	if err != nil {
+		return
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		r.Say("bundle", "%s could not be removed: %v", dir, err)
+		return
+	}
+	r.Say("removed", "%s (its bundle)", dir)
 }

@@ -8,7 +8,8 @@ import (
 
 	"github.com/moby/sys/mountinfo"
 
-		"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/cgroup"
+	"hood/internal/kernel/procfs"
 	"hood/internal/result"
 )
 
@@ -123,7 +124,7 @@ func rootfsCompare(s *Session, args []string) (*result.Result, error) {
 	row("mounts", func(c *column) string { return fmt.Sprint(len(c.ms)) })
 	for _, at := range []string{"/", "/proc", "/proc/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"} {
 		row(at, func(c *column) string {
-			if m := topAt(c.ms, at); m != nil {
+			if m := procfs.TopAt(c.ms, at); m != nil {
 				return mountWords(m)
 			}
 			return "-"
@@ -136,14 +137,14 @@ func rootfsCompare(s *Session, args []string) (*result.Result, error) {
 		if err != nil {
 			return "?"
 		}
-		if len(ns) > 12 {
-			return fmt.Sprintf("%d entries", len(ns))
-		}
 		var names []string
 		for _, n := range ns {
 			names = append(names, n.Name)
 		}
-		return strings.Join(names, " ")
+		if all := strings.Join(names, " "); len(all) <= 20 {
+			return all
+		}
+		return fmt.Sprintf("%d entries", len(ns))
 	})
 	r := &result.Result{Table: t}
 	if len(cols) == 3 {
@@ -193,16 +194,6 @@ func (s *Session) limitOf(pid int, file string) string {
 		return "(no " + file + ")"
 	}
 	return strings.TrimSpace(v)
-}
-
-// topAt is the top mount at dir, or nil.
-func topAt(ms []*mountinfo.Info, dir string) *mountinfo.Info {
-	for i := len(ms) - 1; i >= 0; i-- {
-		if ms[i].Mountpoint == dir {
-			return ms[i]
-		}
-	}
-	return nil
 }
 
 // mountKind says what a mount is for, from what mountinfo shows: a file

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"hood/internal/kernel/cgroup"
@@ -216,4 +217,40 @@ func (s *Session) closeRunc() {
 	for len(s.runcs) > 0 {
 		s.deleteRunc(nil, s.runcs[0])
 	}
+}
+
+// RuncPID is the host PID of the runc container of rootfs name that this
+// hood started, or 0.
+func (s *Session) RuncPID(name string) int {
+	if c := s.runcNamed(name); c != nil {
+		return c.PID
+	}
+	return 0
+}
+
+// RuncID is the container ID and --root this hood gives rootfs name's
+// runc container, whether it runs or not.
+func (s *Session) RuncID(name string) (id, root string, err error) {
+	root, err = s.runcRoot()
+	return fmt.Sprintf("hood-%d-%s", s.HoodPID, name), root, err
+}
+
+// RuncCgroupDirs are the directories runc makes for the container of
+// rootfs name (linux.cgroupsPath in each hierarchy).
+func (s *Session) RuncCgroupDirs(name string) []string {
+	hs, err := s.hierarchies()
+	if err != nil {
+		return nil
+	}
+	p := s.runcCgroup(name)
+	var out []string
+	for _, h := range hs {
+		switch {
+		case filepath.IsAbs(p) && h.Version() == 2:
+			out = append(out, filepath.Join(h.Mount, p))
+		case !filepath.IsAbs(p):
+			out = append(out, filepath.Join(h.Dir(), p))
+		}
+	}
+	return out
 }

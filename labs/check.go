@@ -89,6 +89,10 @@ var kinds = map[string]func() kind{
 	"netns_named": newKind[NetnsNamedCheck],
 	// seccomp: seccompcheck.go
 	"seccomp": newKind[SeccompCheck],
+	// the container lab: containercheck.go
+	"dev_nodes": newKind[DevNodesCheck],
+	"bundle":    newKind[BundleCheck],
+	"runc":      newKind[RuncCheck],
 }
 
 func newKind[T any, P interface {

@@ -10,6 +10,7 @@ import (
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/nft"
 	"hood/internal/kernel/procfs"
+	"hood/internal/oci"
 	"hood/internal/rootfs"
 )
 
@@ -137,6 +138,13 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "runc":
+		return func() (bool, string) {
+			if _, err := oci.Find(); err != nil {
+				return false, err.Error()
+			}
+			return true, ""
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -149,7 +157,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

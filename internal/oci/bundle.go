@@ -147,3 +147,7 @@ func Load(dir string) (*specs.Spec, error) {
 	}
 	return &sp, nil
 }
+
+// BundleDir is where hood keeps the bundle of rootfs name, under its
+// state directory stateDir.
+func BundleDir(stateDir, name string) string { return filepath.Join(stateDir, "bundles", name) }
