@@ -130,7 +130,7 @@ func rootfsBundle(s *Session, args []string) (*result.Result, error) {
 	r.Say("masked", "%s (linux.maskedPaths)", strings.Join(oci.MaskedPaths, " "))
 	r.Say("read-only", "%s (linux.readonlyPaths)", strings.Join(oci.ReadonlyPaths, " "))
 	r.Say("process", "%s", strings.Join(c.Args, " "))
-	r.Shell = fmt.Sprintf("mkdir -p %s && cd %s && runc spec && $EDITOR config.json   # root.path %s", dir, dir, root)
+	r.Shell = fmt.Sprintf("mkdir -p %s && runc spec --bundle %s   # then set root.path to %s, and the rest as above, in its config.json", dir, dir, root)
 	r.Meaning = "A bundle is only a directory with a config.json: every step the container lab makes by hand is a field there, and the runtime makes the same system calls from it. `rootfs runc " + name + "` starts it."
 	return r, nil
 }

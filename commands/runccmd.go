@@ -136,6 +136,11 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, &result.UsageError{Msg: err.Error()}
 	}
+	if hs, err := s.hierarchies(); err == nil {
+		if gaps := cgroup.SubtreeGaps(hs); len(gaps) > 0 {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("on cgroup v2 runc enables every controller in the cgroup.subtree_control of each cgroup above its own, and here that would change cgroups hood did not make (%s): hood does not run it", strings.Join(gaps, "; "))}
+		}
+	}
 	bundle, err := bundleDir(name)
 	if err != nil {
 		return nil, err

@@ -143,6 +143,11 @@ func requirement(name string) (requirementFunc, error) {
 			if _, err := oci.Find(); err != nil {
 				return false, err.Error()
 			}
+			if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
+				if gaps := cgroup.SubtreeGaps(hs); len(gaps) > 0 {
+					return false, "on cgroup v2 runc would enable controllers in cgroup.subtree_control of cgroups hood did not make (" + strings.Join(gaps, "; ") + ")"
+				}
+			}
 			return true, ""
 		}, nil
 	case "cgroup":
