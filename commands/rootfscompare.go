@@ -18,7 +18,8 @@ func init() {
 		Long: `One row per thing a runtime sets up, read from the kernel for each
 process: its namespaces (/proc/PID/ns), capabilities, no_new_privs and
 seccomp mode (/proc/PID/status), the cgroup limits of its group
-(memory.max, pids.max, cpu.max, from /proc/PID/cgroup), its network
+(memory.max, pids.max, cpu.max, from /proc/PID/cgroup) and on v1 the
+device rules of its devices cgroup (devices.list), its network
 devices, its mounts (/proc/PID/mountinfo) and its /dev as it sees it.
 With NAME (rootfs runc NAME first), the runc container is a column too,
 and hood lists what runc did that the box lacks: each mount the runc
@@ -107,6 +108,13 @@ func rootfsCompare(s *Session, args []string) (*result.Result, error) {
 	for _, file := range []string{"memory.max", "pids.max", "cpu.max"} {
 		row(file, func(c *column) string { return s.limitOf(c.pid, file) })
 	}
+	row("devices.list", func(c *column) string {
+		v := s.limitOf(c.pid, "devices.list")
+		if lines := strings.Split(v, "\n"); len(lines) > 1 {
+			return fmt.Sprintf("%d rules", len(lines))
+		}
+		return v
+	})
 	row("net devices", func(c *column) string {
 		ls, err := s.NetLinks(c.pid)
 		if err != nil {
@@ -265,6 +273,9 @@ func lacks(s *Session, r *result.Result, box, runc *column) {
 	}
 	if n := len(runc.ms) - len(box.ms); n > 0 {
 		r.Say("mounts", "runc's container has %d mounts more than %s", n, box.label)
+	}
+	if d, mine := s.limitOf(runc.pid, "devices.list"), s.limitOf(box.pid, "devices.list"); d != mine && !strings.HasPrefix(d, "(") {
+		r.Say("runc devices", "its devices cgroup allows only %s (%s's: %s)", strings.ReplaceAll(d, "\n", ", "), box.label, mine)
 	}
 	mine, err1 := s.Proc().NodesInRoot(box.pid, "/dev")
 	theirs, err2 := s.Proc().NodesInRoot(runc.pid, "/dev")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"hood/internal/kernel/cgroup"
 	"hood/internal/oci"
@@ -206,6 +207,7 @@ func (s *Session) deleteRunc(r *result.Result, c *runcContainer) {
 		ran(r, k)
 		ran(r, d)
 	}
+	s.reapRunc(r, c.PID)
 	for i, o := range s.runcs {
 		if o == c {
 			s.runcs = append(s.runcs[:i], s.runcs[i+1:]...)
@@ -258,4 +260,29 @@ func (s *Session) RuncCgroupDirs(name string) []string {
 		}
 	}
 	return out
+}
+
+// reapRunc waits for the container's init once it is dead: runc's
+// create exits, and hood, a child subreaper, inherits the init, so its
+// zombie is hood's to reap. A process that is not dead within a second
+// is left alone (and said to be there).
+func (s *Session) reapRunc(r *result.Result, pid int) {
+	if pid <= 0 {
+		return
+	}
+	for t0 := time.Now(); time.Since(t0) < time.Second; time.Sleep(10 * time.Millisecond) {
+		st, err := s.Proc().Stat(pid)
+		if err != nil {
+			return // gone, reaped by someone else
+		}
+		if st.State.Dead() && st.PPID == s.HoodPID {
+			if p, err := os.FindProcess(pid); err == nil {
+				_, _ = p.Wait()
+			}
+			return
+		}
+	}
+	if r != nil {
+		r.Say("still", "the container's process %d is still there after runc delete", pid)
+	}
 }

@@ -161,6 +161,11 @@ func TestRuncContainerLifecycle(t *testing.T) {
 			t.Errorf("%s is still there after --delete: %v", d, err)
 		}
 	}
+	// hood, a child subreaper, inherited the container's init: reaped,
+	// it leaves no zombie.
+	if s.Proc().Exists(pid) {
+		t.Errorf("the container's process %d is still there (a zombie?) after --delete", pid)
+	}
 	if _, err := os.Stat(root); !os.IsNotExist(err) {
 		t.Errorf("the --root %s is still there: %v", root, err)
 	}
@@ -168,7 +173,7 @@ func TestRuncContainerLifecycle(t *testing.T) {
 	exec(t, s, "rootfs runc t")
 	pid = s.RuncPID("t")
 	s.Close()
-	if s.Proc().Alive(pid) {
+	if s.Proc().Exists(pid) {
 		t.Errorf("the container's process %d outlived Close", pid)
 	}
 	for _, d := range dirs {
