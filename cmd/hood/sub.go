@@ -140,7 +140,11 @@ func cleanupStale(minAge time.Duration) []string {
 	// The runc containers of a dead hood go first: runc delete removes
 	// their cgroups, which the sweep below would find in use.
 	if dir, _, _, err := statedir.Dir(); err == nil {
-		removed = append(removed, oci.CleanupStale(dir, cgroup.Gone)...)
+		gone, err := oci.CleanupStale(dir, cgroup.Gone)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood: cleaning up runc containers:", err)
+		}
+		removed = append(removed, gone...)
 	}
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs, minAge)

@@ -64,7 +64,10 @@ func TestCleanupStale(t *testing.T) {
 		}
 	}
 	gone := func(tok string) bool { return tok == "999999:1" }
-	removed := CleanupStale(dir, gone)
+	removed, err := CleanupStale(dir, gone)
+	if err != nil {
+		t.Error(err)
+	}
 	if _, err := os.Stat(dead); !os.IsNotExist(err) {
 		t.Errorf("the dead hood's --root is still there (removed %v)", removed)
 	}

@@ -140,15 +140,14 @@ func RootFor(dir, tok string) string {
 
 // CleanupStale deletes the containers of hoods that are gone (gone tells
 // from a mark "PID:STARTTIME") under dir/runc, and their --root
-// directories; it returns what it removed.
-func CleanupStale(dir string, gone func(tok string) bool) []string {
+// directories; it returns what it removed, and what it could not.
+func CleanupStale(dir string, gone func(tok string) bool) (removed []string, errs error) {
 	base := filepath.Join(dir, "runc")
 	ents, err := os.ReadDir(base)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	bin, binErr := Find()
-	var removed []string
 	for _, e := range ents {
 		tok := strings.Replace(e.Name(), "-", ":", 1)
 		if !e.IsDir() || !gone(tok) {
@@ -159,8 +158,17 @@ func CleanupStale(dir string, gone func(tok string) bool) []string {
 			rc := Runc{Bin: bin, Root: root}
 			ids, _ := rc.List()
 			for _, id := range ids {
-				if r := rc.Delete(id); r.Err == nil {
+				// A process killed a moment ago may still hold its
+				// cgroup: runc delete then fails, and a retry works.
+				r := rc.Delete(id)
+				for try := 0; r.Err != nil && try < 5; try++ {
+					time.Sleep(200 * time.Millisecond)
+					r = rc.Delete(id)
+				}
+				if r.Err == nil {
 					removed = append(removed, "runc container "+id+" (and its cgroups)")
+				} else {
+					errs = errors.Join(errs, r.Err)
 				}
 			}
 			if ids, _ := rc.List(); len(ids) > 0 {
@@ -171,5 +179,5 @@ func CleanupStale(dir string, gone func(tok string) bool) []string {
 			removed = append(removed, root)
 		}
 	}
-	return removed
+	return removed, errs
 }
