@@ -153,10 +153,16 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sp.Root == nil || sp.Linux == nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("%s/config.json has no root or linux section: rootfs bundle %s writes a whole one", bundle, name)}
+	}
+	if _, err := os.Lstat(filepath.Join(sp.Root.Path, "bin", "sh")); err != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("the bundle's root.path %s holds no bin/sh (the root filesystem is gone?): rootfs make %s, then rootfs bundle %s; nothing was started", sp.Root.Path, name, name)}
+	}
 	r := &result.Result{}
 	// The group is this hood's: a bundle written by another hood named
 	// that hood's PID in linux.cgroupsPath.
-	if cg := s.runcCgroup(name); sp.Linux != nil && sp.Linux.CgroupsPath != cg {
+	if cg := s.runcCgroup(name); sp.Linux.CgroupsPath != cg {
 		r.Say("bundle", "linux.cgroupsPath %s -> %s (this hood's)", sp.Linux.CgroupsPath, cg)
 		sp.Linux.CgroupsPath = cg
 		if _, err := oci.Write(bundle, sp); err != nil {
@@ -178,6 +184,10 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	s.runcs = append(s.runcs, c)
 	x = c.rc.Start(c.ID)
 	ran(r, x)
+	if x.Err != nil {
+		s.deleteRunc(r, c)
+		return r, fmt.Errorf("runc start failed (exit status %d): %s", x.Status, x.Output)
+	}
 	st, x := c.rc.State(c.ID)
 	ran(r, x)
 	if x.Err != nil || st.PID <= 0 {

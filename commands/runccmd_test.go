@@ -23,7 +23,7 @@ func runcLines(r *result.Result) []string {
 }
 
 func TestBundleAndRuncRefuseBadInput(t *testing.T) {
-	s, _ := rootfsSession(t)
+	s, dir := rootfsSession(t)
 	state := os.Getenv("XDG_STATE_HOME")
 	for line, want := range map[string]string{
 		"rootfs bundle":          "name one root filesystem",
@@ -48,6 +48,20 @@ func TestBundleAndRuncRefuseBadInput(t *testing.T) {
 	// Nothing half-made: no bundle was written for the missing rootfs.
 	if _, err := os.Stat(filepath.Join(state, "hood", "bundles", "nosuch")); !os.IsNotExist(err) {
 		t.Errorf("a bundle directory for a missing rootfs: %v", err)
+	}
+	// A bundle whose root filesystem went: refused before runc runs.
+	exec(t, s, "rootfs bundle t")
+	sh := filepath.Join(dir, "bin", "sh")
+	if err := os.Rename(sh, sh+".away"); err != nil {
+		t.Fatal(err)
+	}
+	err := execErr(s, "rootfs runc t")
+	os.Rename(sh+".away", sh)
+	if err == nil || !strings.Contains(err.Error(), "holds no bin/sh") {
+		t.Errorf("rootfs runc of a bundle without its rootfs: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "hood", "runc")); !os.IsNotExist(err) {
+		t.Errorf("runc state was made for a container never started: %v", err)
 	}
 }
 
