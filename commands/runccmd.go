@@ -198,7 +198,7 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	r.Say("container", "%s: %s, PID %d on the host", c.ID, st.Status, c.PID)
 	r.Say("look", "caps runc, ns compare host runc, seccomp show runc, mounts runc --diff, cgroup show runc; rootfs compare BOX %s", name)
 	r.Shell = fmt.Sprintf("runc --root %s create --bundle %s %s && runc --root %s start %s", root, bundle, c.ID, root, c.ID)
-	r.Meaning = "runc made the calls the container lab makes one by one (clone with the namespace flags, the cgroup writes, the mounts and pivot_root, sethostname, capset, prctl, seccomp) from config.json, in its init process, then execve'd the process of the bundle."
+	r.Meaning = "runc made the calls the container lab makes one by one (unshare with the namespace flags and a fork, the cgroup writes, the mounts and pivot_root, sethostname, capset, prctl, seccomp) from config.json, in its init process, then execve'd the process of the bundle."
 	return r, nil
 }
 
