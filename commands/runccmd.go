@@ -296,3 +296,13 @@ func (s *Session) reapRunc(r *result.Result, pid int) {
 		r.Say("still", "the container's process %d is still there after runc delete", pid)
 	}
 }
+
+// runcUsing lists the runc containers of any hood whose root filesystem
+// is the directory rootfs.
+func (s *Session) runcUsing(rootfs string) []string {
+	dir, _, _, err := statedir.Dir()
+	if err != nil {
+		return nil
+	}
+	return oci.Using(dir, rootfs)
+}

@@ -133,6 +133,12 @@ func TestRuncContainerLifecycle(t *testing.T) {
 	if err := execErr(s, "rootfs rm t"); err == nil || !strings.Contains(err.Error(), "--delete first") {
 		t.Errorf("rootfs rm under a runc container: %v", err)
 	}
+	// Another session (another hood, as far as rootfs rm can tell) is
+	// refused too: it finds the container under the --root directories.
+	other := newSession(t)
+	if err := execErr(other, "rootfs rm t"); err == nil || !strings.Contains(err.Error(), "of another hood runs from") {
+		t.Errorf("rootfs rm from another session: %v", err)
+	}
 	r = exec(t, s, "caps runc")
 	if !strings.Contains(r.Shell, "/proc/"+itoa(pid)+"/status") {
 		t.Errorf("caps runc read another process: %s", r.Shell)

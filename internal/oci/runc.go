@@ -181,3 +181,28 @@ func CleanupStale(dir string, gone func(tok string) bool) (removed []string, err
 	}
 	return removed, errs
 }
+
+// Using lists the containers, under every hood's --root in dir/runc,
+// whose root filesystem is rootfs: another hood's too, since rootfs rm
+// in one hood must not pull a tree from under a container of another.
+func Using(dir, rootfs string) []string {
+	roots, _ := filepath.Glob(filepath.Join(dir, "runc", "*"))
+	bin, err := Find()
+	if err != nil || len(roots) == 0 {
+		return nil
+	}
+	var out []string
+	for _, root := range roots {
+		r := Runc{Bin: bin, Root: root}.run("list", "--format", "json")
+		var sts []State
+		if r.Err != nil || json.Unmarshal([]byte(r.Output), &sts) != nil {
+			continue
+		}
+		for _, st := range sts {
+			if st.Rootfs == rootfs && st.Status != "stopped" {
+				out = append(out, st.ID)
+			}
+		}
+	}
+	return out
+}
