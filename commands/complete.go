@@ -83,6 +83,9 @@ func (s *Session) Complete(line string) []Suggestion {
 		}
 		add("host", "hood's own namespaces")
 		add("self", "the current box")
+		for _, c := range s.runcs {
+			add("runc:"+c.Name, "the runc container of rootfs "+c.Name)
+		}
 		for _, p := range s.pids() {
 			add(strconv.Itoa(p), "a process of a box")
 		}

@@ -221,11 +221,18 @@ func rootfsRm(s *Session, args []string) (*result.Result, error) {
 			return nil, &result.UsageError{Msg: fmt.Sprintf("%s's root is %s: its files would vanish under it; leave it first (box kill %s)", b.Name, p, b.Name)}
 		}
 	}
+	if c := s.runcNamed(args[0]); c != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("the runc container %s runs from %s: rootfs runc %s --delete first", c.ID, p, args[0])}
+	}
+	if ids := s.runcUsing(p); len(ids) > 0 {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("runc container %s of another hood runs from %s: end that hood (or its container) first", strings.Join(ids, ", "), p)}
+	}
 	if err := st.Remove(args[0]); err != nil {
 		return nil, err
 	}
 	r := &result.Result{}
 	r.Say("removed", "%s", p)
+	s.removeBundle(r, args[0])
 	r.Shell = "rm -rf " + p
 	return r, nil
 }

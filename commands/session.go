@@ -54,6 +54,7 @@ type Session struct {
 
 	devprogs map[*cgroup.Group]*devProg // hood's device program on each group (devbpf.go)
 	exports  map[*box.Box][]exportStep  // box export: what changed each box (export.go)
+	runcs    []*runcContainer           // rootfs runc (runccmd.go)
 }
 
 // Box finds a box by name, or nil.
@@ -175,6 +176,7 @@ func (s *Session) Close() {
 	for name := range s.groups {
 		s.dropGroup(name)
 	}
+	s.closeRunc()
 	s.Boxes = nil
 	s.Current = nil
 	s.closeLoops()

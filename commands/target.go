@@ -31,6 +31,9 @@ func (s *Session) resolve(word string) (target, error) {
 	if b := s.find(word); b != nil {
 		return target{b.Name, b.PID}, nil
 	}
+	if t, ok, err := s.runcTarget(word); ok {
+		return t, err
+	}
 	if pid, err := strconv.Atoi(word); err == nil {
 		if pid <= 0 {
 			return target{}, &result.UsageError{Msg: fmt.Sprintf("%q is not a PID: PIDs are positive numbers", word)}

@@ -90,6 +90,10 @@ var kinds = map[string]func() kind{
 	// seccomp: seccompcheck.go
 	"seccomp": newKind[SeccompCheck],
 	"answer":  newKind[AnswerCheck],
+	// the container lab: containercheck.go
+	"dev_nodes": newKind[DevNodesCheck],
+	"bundle":    newKind[BundleCheck],
+	"runc":      newKind[RuncCheck],
 }
 
 func newKind[T any, P interface {

@@ -70,7 +70,7 @@ func Builtin() ([]*Lab, error) {
 // catalogue is LABS.md's order; labs not listed sort after, by id.
 var catalogue = []string{"uts", "ns-inodes", "pid", "user", "mnt", "net", "ipc", "time", "cgroupns", "rootfs", "ns-api",
 	"cg-tour", "cg-cpu", "cg-memory", "cg-pids", "cg-cpuset", "cg-io", "cg-freeze", "cg-psi",
-	"devices", "caps", "seccomp"}
+	"devices", "caps", "seccomp", "container"}
 
 // validID: a lower-case letter, then up to 31 lower-case letters, digits
 // or dashes.

@@ -17,7 +17,7 @@ func TestBuiltinLabsAreComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"uts", "ns-inodes", "pid", "user", "mnt", "net", "ipc", "time", "cgroupns", "rootfs", "ns-api",
-		"cg-tour", "cg-cpu", "cg-memory", "cg-pids", "cg-cpuset", "cg-io", "cg-freeze", "cg-psi", "devices", "caps", "seccomp"}
+		"cg-tour", "cg-cpu", "cg-memory", "cg-pids", "cg-cpuset", "cg-io", "cg-freeze", "cg-psi", "devices", "caps", "seccomp", "container"}
 	var got []string
 	for _, l := range labs {
 		got = append(got, l.ID)

@@ -11,6 +11,7 @@ import (
 	"hood/internal/kernel/devbpf"
 	"hood/internal/kernel/nft"
 	"hood/internal/kernel/procfs"
+	"hood/internal/oci"
 	"hood/internal/rootfs"
 )
 
@@ -156,6 +157,18 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "runc":
+		return func() (bool, string) {
+			if _, err := oci.Find(); err != nil {
+				return false, err.Error()
+			}
+			if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
+				if gaps := cgroup.SubtreeGaps(hs); len(gaps) > 0 {
+					return false, "on cgroup v2 runc would enable controllers in cgroup.subtree_control of cgroups hood did not make (" + strings.Join(gaps, "; ") + ")"
+				}
+			}
+			return true, ""
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -168,7 +181,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

@@ -58,6 +58,9 @@ var straceSessions = [][]string{
 	// strace --seccomp-bpf puts hood in filter mode: strict mode then answers EINVAL.
 	{"-c", "seccomp show --docker-default; box new sf; seccomp deny mkdir --errno EACCES; seccomp deny unshare --kill; seccomp show sf --bpf; run true; seccomp strict"},
 	{"-c", "caps; caps keep CAP_CHOWN CAP_SYS_ADMIN CAP_SETPCAP; caps drop CAP_CHOWN; caps drop all; caps drop CAP_KILL"},
+	// runc is a program hood runs, not a narrated call: what is narrated
+	// around it must still be what strace sees, with runc traced too.
+	{"-c", "unshare uts mnt; hostname sd; rootfs make sd; rootfs bundle sd; rootfs runc sd; caps runc; seccomp show runc; rootfs compare box1 sd; rootfs runc sd --delete; rootfs rm sd"},
 }
 
 // transcriptSessions are the hood -c lines of the hand-written transcripts

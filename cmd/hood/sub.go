@@ -13,6 +13,7 @@ import (
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/netdev"
 	"hood/internal/kernel/netns"
+	"hood/internal/oci"
 	"hood/internal/render"
 	"hood/internal/result"
 	"hood/internal/rootfs"
@@ -136,6 +137,15 @@ func cleanup(args []string) int {
 // hood's pin holder).
 func cleanupStale(minAge time.Duration) []string {
 	removed := netns.CleanupStale()
+	// The runc containers of a dead hood go first: runc delete removes
+	// their cgroups, which the sweep below would find in use.
+	if dir, _, _, err := statedir.Dir(); err == nil {
+		gone, err := oci.CleanupStale(dir, cgroup.Gone)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hood: cleaning up runc containers:", err)
+		}
+		removed = append(removed, gone...)
+	}
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs, minAge)
 		if err != nil {
