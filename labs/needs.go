@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"hood/internal/box"
+	"hood/internal/caps"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/nft"
 	"hood/internal/kernel/procfs"
 	"hood/internal/rootfs"
+	"hood/internal/statedir"
 )
 
 // A requirement is something a lab or step needs from the machine. Each
@@ -137,6 +140,15 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "file-caps":
+		return func() (bool, string) {
+			dir, _, _, err := statedir.Dir()
+			if err != nil {
+				return false, err.Error()
+			}
+			why := caps.Usable(filepath.Join(dir, "capfile"))
+			return why == "", why
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -149,7 +161,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing
