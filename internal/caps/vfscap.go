@@ -147,8 +147,11 @@ func ParseFileText(s string) (FileCaps, error) {
 	const want = "want CAP[,CAP]=FLAGS with FLAGS from e, i, p, such as cap_net_raw=ep"
 	t := strings.TrimPrefix(s, "+")
 	i := strings.LastIndexAny(t, "=+")
-	if i <= 0 {
+	if i < 0 {
 		return FileCaps{}, fmt.Errorf("%q has no =FLAGS: %s", s, want)
+	}
+	if i == 0 {
+		return FileCaps{}, fmt.Errorf("%q names no capability before %c: %s", s, t[0], want)
 	}
 	names, flags := t[:i], strings.ToLower(t[i+1:])
 	if flags == "" {

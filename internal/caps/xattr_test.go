@@ -1,0 +1,73 @@
+package caps
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hood/internal/testenv"
+)
+
+// TestFileCapsAgreeWithGetcap writes file capabilities as caps file does
+// and reads them back with getcap(8) and with ReadFile.
+func TestFileCapsAgreeWithGetcap(t *testing.T) {
+	testenv.Root(t)
+	getcap, err := exec.LookPath("getcap")
+	if err != nil {
+		t.Skip("getcap is not installed (Debian: libcap2-bin)")
+	}
+	dir := t.TempDir()
+	if why := Usable(dir); why != "" {
+		t.Skip(why)
+	}
+	c := CopiesDir(dir, "1:2")
+	path, err := c.Make("/proc/self/exe", "prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(c.Dir); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("copies directory: %v %v, want mode 0700", st.Mode(), err)
+	}
+	if _, call := ReadFile(os.Getpid(), path); !IsNoData(call) {
+		t.Fatalf("a fresh copy: %s, want ENODATA", call)
+	}
+	for _, text := range []string{"cap_net_raw=ep", "cap_chown,cap_dac_read_search=eip", "cap_bpf=p"} {
+		fc, _ := ParseFileText(text)
+		tg, err := OpenTarget(os.Getpid(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := tg.Set(os.Getpid(), fc); c.Failed() {
+			t.Fatalf("%s: %s", text, c)
+		}
+		tg.Close(os.Getpid())
+		out, err := exec.Command(getcap, path).Output()
+		if err != nil || strings.TrimSpace(string(out)) != path+" "+text {
+			t.Errorf("getcap: %q %v, want %s %s", out, err, path, text)
+		}
+		raw, call := ReadFile(os.Getpid(), path)
+		got, err := DecodeFile(raw)
+		if call.Failed() || err != nil || got.Text() != text || call.Ret != Size2 {
+			t.Errorf("ReadFile: %s %v: %q", call, err, got.Text())
+		}
+	}
+	tg, _ := OpenTarget(os.Getpid(), path)
+	if c := tg.Remove(os.Getpid()); c.Failed() {
+		t.Fatal(c)
+	}
+	tg.Close(os.Getpid())
+	if out, _ := exec.Command(getcap, path).Output(); len(out) != 0 {
+		t.Errorf("after fremovexattr getcap says %q", out)
+	}
+	// A second name for the inode is refused.
+	if err := os.Link(path, filepath.Join(dir, "link")); err == nil {
+		if _, err := OpenTarget(os.Getpid(), path); err == nil || !strings.Contains(err.Error(), "2 names") {
+			t.Errorf("hard-linked file: %v, want a refusal", err)
+		}
+	}
+	if got := Sweep(dir, func(tok string) bool { return tok == "1:2" }); len(got) != 1 || got[0] != c.Dir {
+		t.Errorf("Sweep removed %v, want %s", got, c.Dir)
+	}
+}
