@@ -66,7 +66,7 @@ func capExec(s *Session, args []string) (*result.Result, error) {
 		return r, err
 	}
 	defer f.Close()
-	r.Say("descriptor", "hood opened %s and sent it to %s: its child runs that very file as fd 3", path, b.Name)
+	r.Say("fd", "hood opened %s and sent it to %s: its child runs that very file as fd 3", path, b.Name)
 	argv := append([]string{filepath.Base(path)}, args[1:]...)
 	var after procfs.Status
 	var afterErr error
@@ -88,11 +88,14 @@ func capExec(s *Session, args []string) (*result.Result, error) {
 		{"CapEff", fmt.Sprintf("%016x %s", before.CapEff, caps.Words(before.CapEff)), fmt.Sprintf("%016x %s", after.CapEff, caps.Words(after.CapEff))},
 	}
 	gained := after.CapEff &^ before.CapEff
-	r.Shell = fmt.Sprintf("setpriv --reuid %d sh -c 'exec %s'   # then grep Cap /proc/PID/status", before.Uid.Effective, strings.Join(append([]string{path}, args[1:]...), " "))
+	r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups %s   # uid %d must reach the path; then grep Cap /proc/PID/status",
+		before.Uid.Effective, before.Gid.Effective, strings.Join(append([]string{path}, args[1:]...), " "), before.Uid.Effective)
 	switch {
 	case gained != 0:
-		r.Meaning = fmt.Sprintf("At execve of %s the kernel gave process %d %s (CapEff %016x), still as uid %d: exactly what the file's security.capability named, within %s's bounding set. A set-user-ID-root program would have become uid 0 instead, with every capability.",
+		r.Meaning = fmt.Sprintf("At execve of %s the kernel gave process %d %s (CapEff %016x), still as uid %d: exactly what the file's security.capability named, within %s's bounding set. A set-user-ID-root program would have run with effective uid 0 instead and, as root, every capability of the bounding set.",
 			path, after.PID, caps.Words(gained), after.CapEff, after.Uid.Effective, b.Name)
+	case before.Uid.Effective == 0 && after.Uid.Effective == 0:
+		r.Meaning = fmt.Sprintf("%s runs as root and holds its capabilities already, so the file added none: run it from a box started with --uid 1000 to see what the file alone grants.", b.Name)
 	case ferr == nil && before.NoNewPrivs:
 		r.Meaning = "The program gained nothing: no_new_privs makes execve ignore file capabilities."
 	default:

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -128,14 +129,17 @@ func (s *Session) capFileRead(path string) (*result.Result, error) {
 
 // sayFileCaps shows a security.capability value's bytes and fields.
 func sayFileCaps(r *result.Result, raw []byte, fc caps.FileCaps) {
-	r.Say("bytes", "% x (%d, revision %d)", raw, len(raw), fc.Revision)
-	r.Say("effective bit", "%v (VFS_CAP_FLAGS_EFFECTIVE in magic_etc)", fc.Effective)
-	r.Say("permitted", "%s", caps.Words(fc.Permitted))
-	r.Say("inheritable", "%s", caps.Words(fc.Inheritable))
+	r.Say("xattr", "% x (%d bytes)", raw, len(raw))
+	e := "effective bit clear: the program must raise them itself (capset)"
+	if fc.Effective {
+		e = "effective bit set: what it grants is effective at once"
+	}
+	r.Say("revision", "%d (magic_etc %#08x), %s", fc.Revision, binary.LittleEndian.Uint32(raw), e)
+	r.Say("grants", "permitted %s; inheritable %s", caps.Words(fc.Permitted), caps.Words(fc.Inheritable))
 	if fc.Revision == 3 {
 		r.Say("rootid", "%d: they count in the user namespace whose root is host uid %d, and in no other", fc.RootID, fc.RootID)
 	}
-	r.Say("as getcap", "%s", fc.Text())
+	r.Say("getcap", "%s", fc.Text())
 }
 
 // capFileSet writes (or, with fc nil, removes) the capabilities of path,
@@ -160,7 +164,7 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 		if err != nil {
 			return nil, err
 		}
-		r.Say("copied", "%s to %s: hood sets file capabilities only on its own copies, never on a host binary (it would grant them to every user who runs it); the copy has none yet: cp drops extended attributes", path, dst)
+		r.Text = fmt.Sprintf("copied %s to %s: hood sets file capabilities only on its own copies, never on a host binary (it would grant them to every user who runs it). The copy has none yet: a copy drops extended attributes.\n", path, dst)
 		path = dst
 	} else {
 		path = real
@@ -200,7 +204,7 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 		return r, nil
 	}
 	r.Shell = fmt.Sprintf("setcap %s %s", fc.Text(), path)
-	r.Meaning = fmt.Sprintf("Whoever runs %s now gets %s at execve, with no change of uid. Try it as an ordinary user: box new --uid 1000, then caps exec %s /proc/self/status.",
-		path, caps.Words(fc.Permitted|fc.Inheritable), filepath.Base(path))
+	r.Meaning = fmt.Sprintf("Whoever runs this %s now gets %s at execve, with no change of uid. Try it as an ordinary user: box new --uid 1000, then caps exec %s /proc/self/status.",
+		filepath.Base(path), caps.Words(fc.Permitted|fc.Inheritable), filepath.Base(path))
 	return r, nil
 }

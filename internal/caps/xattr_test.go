@@ -71,3 +71,29 @@ func TestFileCapsAgreeWithGetcap(t *testing.T) {
 		t.Errorf("Sweep removed %v, want %s", got, c.Dir)
 	}
 }
+
+// TestNoSuid compares NoSuid with the options /proc/self/mounts lists for
+// the mounts at / and /proc.
+func TestNoSuid(t *testing.T) {
+	testenv.Kernel(t)
+	data, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		t.Skip(err)
+	}
+	opts := map[string]string{}
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) >= 4 {
+			opts[f[1]] = f[3] // the last mount at a point is the one seen
+		}
+	}
+	for _, p := range []string{"/", "/proc"} {
+		o, ok := opts[p]
+		if !ok {
+			continue
+		}
+		want := strings.Contains(","+o+",", ",nosuid,")
+		if got, err := NoSuid(p); err != nil || got != want {
+			t.Errorf("NoSuid(%s) = %v, %v; its options are %s", p, got, err, o)
+		}
+	}
+}
