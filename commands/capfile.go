@@ -175,9 +175,11 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 		return r, err
 	}
 	r.Add(t.Open)
-	c := t.Remove(s.HoodPID)
+	var c result.Syscall
 	if fc != nil {
 		c = t.Set(s.HoodPID, *fc)
+	} else {
+		c = t.Remove(s.HoodPID)
 	}
 	r.Add(c)
 	r.Add(t.Close(s.HoodPID))

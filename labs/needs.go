@@ -146,6 +146,9 @@ func requirement(name string) (requirementFunc, error) {
 			if err != nil {
 				return false, err.Error()
 			}
+			if st, err := procfs.New("/proc").Status(os.Getpid()); err == nil && st.NoNewPrivs {
+				return false, fmt.Sprintf("hood runs with no_new_privs (NoNewPrivs: 1 in /proc/%d/status: strace --seccomp-bpf or a container sets it), so execve ignores file capabilities for it and every box", os.Getpid())
+			}
 			why := caps.Usable(filepath.Join(dir, "capfile"))
 			return why == "", why
 		}, nil
