@@ -20,16 +20,17 @@ type FileCapsCheck struct {
 	has uint64
 }
 
-func (c *FileCapsCheck) validate() error {
-	if c.File == "" || len(c.Has) == 0 {
-		return errors.New("give file (a copy's name) and has")
-	}
-	var err error
-	c.has, err = capSet(c.Has)
+func (c *FileCapsCheck) validate() (err error) {
+	c.has, err = copyAndCaps(c.File, c.Has)
 	return err
 }
 
-func capSet(names []string) (uint64, error) {
+// copyAndCaps checks that a copy is named and reads the capabilities
+// has names into a set.
+func copyAndCaps(file string, names []string) (uint64, error) {
+	if file == "" || len(names) == 0 {
+		return 0, errors.New("give file (a copy's name) and has")
+	}
 	var set uint64
 	for _, n := range names {
 		i, err := caps.Parse(n)
@@ -70,12 +71,8 @@ type ExecCapsCheck struct {
 	has uint64
 }
 
-func (c *ExecCapsCheck) validate() error {
-	if c.File == "" || len(c.Has) == 0 {
-		return errors.New("give file (a copy's name) and has")
-	}
-	var err error
-	c.has, err = capSet(c.Has)
+func (c *ExecCapsCheck) validate() (err error) {
+	c.has, err = copyAndCaps(c.File, c.Has)
 	return err
 }
 
