@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,8 +74,16 @@ func capExec(s *Session, args []string) (*result.Result, error) {
 	rr, err := s.spawnWith(b, argv, func(stdio [3]*os.File, fg bool) (box.Spawned, error) {
 		return b.SpawnFile(f, argv, s.Env, stdio, fg)
 	}, func(pid int) { after, afterErr = execDone(s.Proc(), pid) })
-	r.Syscalls = append(r.Syscalls, rr.Syscalls...)
-	r.Lines = append(r.Lines, rr.Lines...)
+	if rr != nil {
+		r.Syscalls = append(r.Syscalls, rr.Syscalls...)
+		r.Lines = append(r.Lines, rr.Lines...)
+	}
+	// How the program ended is in the exit or killed line: what it was
+	// granted is the point, whatever its status.
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		err = nil
+	}
 	if afterErr != nil || after.PID == 0 {
 		if err == nil && afterErr != nil {
 			err = afterErr
