@@ -35,7 +35,7 @@ func capExec(s *Session, args []string) (*result.Result, error) {
 	if len(args) == 0 {
 		return nil, result.Usagef(capExecUsage, "name hood's copy (caps file NAME CAP=ep makes one) or give a path")
 	}
-	path, _, err := s.capFilePath(args[0])
+	path, err := s.capFilePath(args[0])
 	if err != nil {
 		return nil, err
 	}

@@ -58,27 +58,26 @@ func (s *Session) removeCapCopies() {
 
 // capFilePath finds the file caps file reads: hood's copy NAME, else
 // NAME on PATH, else the path as given.
-func (s *Session) capFilePath(arg string) (path string, copied bool, err error) {
+func (s *Session) capFilePath(arg string) (string, error) {
 	if arg == "" {
-		return "", false, result.Usagef(capFileUsage, "the path is empty: name a program, such as cat, or give a path")
+		return "", result.Usagef(capFileUsage, "the path is empty: name a program, such as cat, or give a path")
 	}
 	if !strings.Contains(arg, "/") {
 		if c, _, err := s.capCopies(); err == nil {
 			if _, err := os.Stat(c.Path(arg)); err == nil {
-				return c.Path(arg), true, nil
+				return c.Path(arg), nil
 			}
 		}
 		p, err := osexec.LookPath(arg)
 		if err != nil {
-			return "", false, &result.UsageError{Msg: fmt.Sprintf("no program %q on hood's PATH and no copy of that name: give a path, such as /usr/bin/cat", arg)}
+			return "", &result.UsageError{Msg: fmt.Sprintf("no program %q on hood's PATH and no copy of that name: give a path, such as /usr/bin/cat", arg)}
 		}
-		return p, false, nil
+		return p, nil
 	}
 	if _, err := os.Stat(arg); err != nil {
-		return "", false, &result.UsageError{Msg: fmt.Sprintf("%s: %v", arg, errors.Unwrap(err))}
+		return "", &result.UsageError{Msg: fmt.Sprintf("%s: %v", arg, errors.Unwrap(err))}
 	}
-	abs, err := filepath.Abs(arg)
-	return abs, false, err
+	return filepath.Abs(arg)
 }
 
 func capFile(s *Session, args []string) (*result.Result, error) {
@@ -94,7 +93,7 @@ func capFile(s *Session, args []string) (*result.Result, error) {
 		}
 		change = &fc
 	}
-	path, _, err := s.capFilePath(args[0])
+	path, err := s.capFilePath(args[0])
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +150,7 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 		return nil, err
 	}
 	r := &result.Result{}
+	made := "" // the copy made now, removed again if the kernel refuses
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil, err
@@ -164,6 +164,7 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 		if err != nil {
 			return nil, err
 		}
+		made = dst
 		r.Text = fmt.Sprintf("copied %s to %s: hood sets file capabilities only on its own copies, never on a host binary (it would grant them to every user who runs it). The copy has none yet: a copy drops extended attributes.\n", path, dst)
 		path = dst
 	} else {
@@ -184,6 +185,10 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 	r.Add(c)
 	r.Add(t.Close(s.HoodPID))
 	if c.Failed() && !(fc == nil && caps.IsNoData(c)) {
+		if made != "" {
+			os.Remove(made)
+			r.Text += "The copy was removed again: nothing changed.\n"
+		}
 		return r, kernelErr(c, c.Name)
 	}
 	raw, rc := caps.ReadFile(s.HoodPID, path)
