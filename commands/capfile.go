@@ -38,7 +38,7 @@ caps exec NAME then runs the copy in the current box.`,
 
 // capCopies is this hood's directory of copies, in the state directory.
 func (s *Session) capCopies() (caps.Copies, string, error) {
-	state, _, _, err := statedir.Dir()
+	state, uid, gid, err := statedir.Dir()
 	if err != nil {
 		return caps.Copies{}, "", fmt.Errorf("hood's state directory: %w", err)
 	}
@@ -46,7 +46,7 @@ func (s *Session) capCopies() (caps.Copies, string, error) {
 	if tok == "" {
 		return caps.Copies{}, "", errors.New("hood cannot read its own start time in /proc/self/stat")
 	}
-	return caps.CopiesDir(state, tok), state, nil
+	return caps.CopiesDir(state, tok, uid, gid), state, nil
 }
 
 // removeCapCopies deletes this hood's copies (its exit).

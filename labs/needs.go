@@ -142,12 +142,15 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "file-caps":
 		return func() (bool, string) {
-			dir, _, _, err := statedir.Dir()
+			dir, uid, gid, err := statedir.Dir()
 			if err != nil {
 				return false, err.Error()
 			}
 			if st, err := procfs.New("/proc").Status(os.Getpid()); err == nil && st.NoNewPrivs {
 				return false, fmt.Sprintf("hood runs with no_new_privs (NoNewPrivs: 1 in /proc/%d/status: strace --seccomp-bpf or a container sets it), so execve ignores file capabilities for it and every box", os.Getpid())
+			}
+			if err := statedir.MkdirOwned(filepath.Join(dir, "capfile"), uid, gid); err != nil {
+				return false, err.Error()
 			}
 			why := caps.Usable(filepath.Join(dir, "capfile"))
 			return why == "", why

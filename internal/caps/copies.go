@@ -1,13 +1,17 @@
 package caps
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/statedir"
 )
 
 // Copies is where one hood keeps its copies of programs to give file
@@ -15,12 +19,16 @@ import (
 // no other user can reach a copy that grants a capability by its path (a
 // box gets it as an open descriptor). The hood that made it removes it
 // when it ends; Sweep removes those of hoods that are gone.
-type Copies struct{ Dir string }
+type Copies struct {
+	Dir      string
+	uid, gid int // owner of STATE/capfile under sudo, or -1
+}
 
 // CopiesDir is the directory of copies under state for the hood whose
-// owner mark is token ("PID:STARTTIME").
-func CopiesDir(state, token string) Copies {
-	return Copies{Dir: filepath.Join(state, "capfile", "hood-"+strings.ReplaceAll(token, ":", "-"))}
+// owner mark is token ("PID:STARTTIME"); uid and gid (-1: hood's own) own
+// STATE/capfile and the parents it makes, the copies stay root's.
+func CopiesDir(state, token string, uid, gid int) Copies {
+	return Copies{Dir: filepath.Join(state, "capfile", "hood-"+strings.ReplaceAll(token, ":", "-")), uid: uid, gid: gid}
 }
 
 // Path is where the copy called name is (it may not exist).
@@ -41,7 +49,10 @@ func (c Copies) Make(src, name string) (string, error) {
 	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() {
 		return "", fmt.Errorf("%s is not a regular file: only a program can be given file capabilities", src)
 	}
-	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+	if err := statedir.MkdirOwned(filepath.Dir(c.Dir), c.uid, c.gid); err != nil {
+		return "", err
+	}
+	if err := os.Mkdir(c.Dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", err
 	}
 	if err := os.Chmod(c.Dir, 0o700); err != nil {
@@ -99,11 +110,8 @@ func Sweep(state string, gone func(token string) bool) []string {
 // Usable says why file capabilities would not work in dir ("" when they
 // do): a filesystem that takes no security.capability attribute
 // (EOPNOTSUPP), or a nosuid mount, where execve ignores them. It writes
-// and removes a scratch file there.
+// and removes a scratch file there; dir must exist.
 func Usable(dir string) string {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err.Error()
-	}
 	if nosuid, err := NoSuid(dir); err != nil {
 		return err.Error()
 	} else if nosuid {

@@ -22,7 +22,7 @@ func TestFileCapsAgreeWithGetcap(t *testing.T) {
 	if why := Usable(dir); why != "" {
 		t.Skip(why)
 	}
-	c := CopiesDir(dir, "1:2")
+	c := CopiesDir(dir, "1:2", -1, -1)
 	path, err := c.Make("/proc/self/exe", "prog")
 	if err != nil {
 		t.Fatal(err)
