@@ -175,3 +175,17 @@ func ExecStatus(proc procfs.FS, b *box.Box, path string, argv []string) (procfs.
 	}
 	return st, err
 }
+
+// copyExecErr is err, the refused exec of prog, with the way out when
+// prog is one of hood's copies: they are in a directory only root may
+// enter, and caps exec runs one from a descriptor instead.
+func (s *Session) copyExecErr(prog string, err error) error {
+	c, _, cerr := s.capCopies()
+	ke, ok := err.(*result.KernelError)
+	if cerr != nil || !ok || ke.ErrName != "EACCES" || !strings.HasPrefix(prog, c.Dir+"/") {
+		return err
+	}
+	ke.Meaning = fmt.Sprintf("%s is hood's copy, in %s, a directory only root may search (so no other user reaches a program that grants capabilities by its path)", prog, c.Dir)
+	ke.Fix = "caps exec " + filepath.Base(prog) + " ARGS: the box runs the copy from a descriptor hood sends"
+	return err
+}

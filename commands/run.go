@@ -93,7 +93,7 @@ func (s *Session) spawnWith(b *box.Box, argv []string, start func(stdio [3]*os.F
 	st, waited, werr := b.Wait(sp)
 	r.Add(sp.Exec)
 	if sp.ExecFails {
-		return r, kernelErr(sp.Exec, sp.Exec.Name)
+		return r, s.copyExecErr(argv[0], kernelErr(sp.Exec, sp.Exec.Name))
 	}
 	if werr != nil {
 		return r, werr
