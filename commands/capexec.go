@@ -99,10 +99,14 @@ func capExec(s *Session, args []string) (*result.Result, error) {
 	gained := after.CapEff &^ before.CapEff
 	r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups %s   # uid %d must reach the path; then grep Cap /proc/PID/status",
 		before.Uid.Effective, before.Gid.Effective, strings.Join(append([]string{path}, args[1:]...), " "), before.Uid.Effective)
+	want := fc.Grant(before.CapInh, before.CapBnd)
 	switch {
-	case gained != 0:
-		r.Meaning = fmt.Sprintf("At execve of %s the kernel gave process %d %s (CapEff %016x), still as uid %d: exactly what the file's security.capability named, within %s's bounding set. A set-user-ID-root program would have run with effective uid 0 instead and, as root, every capability of the bounding set.",
+	case gained != 0 && ferr == nil && after.CapPrm == want:
+		r.Meaning = fmt.Sprintf("At execve of %s the kernel gave process %d %s (CapEff %016x), still as uid %d: exactly what the file's security.capability grants within %s's sets ((inheritable & file inheritable) | (file permitted & bounding)). A set-user-ID-root program would have run with effective uid 0 instead and, as root, every capability of the bounding set.",
 			path, after.PID, caps.Words(gained), after.CapEff, after.Uid.Effective, b.Name)
+	case gained != 0:
+		r.Meaning = fmt.Sprintf("At execve of %s the kernel gave process %d %s (CapEff %016x), still as uid %d; from the file and %s's sets hood expected a permitted set of %s.",
+			path, after.PID, caps.Words(gained), after.CapEff, after.Uid.Effective, b.Name, caps.Words(want))
 	case before.Uid.Effective == 0 && after.Uid.Effective == 0:
 		r.Meaning = fmt.Sprintf("%s runs as root and holds its capabilities already, so the file added none: run it from a box started with --uid 1000 to see what the file alone grants.", b.Name)
 	case ferr == nil && before.NoNewPrivs:

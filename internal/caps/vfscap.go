@@ -183,3 +183,15 @@ func ParseFileText(s string) (FileCaps, error) {
 	}
 	return fc, nil
 }
+
+// Grant is the permitted set execve gives a process that runs a file with
+// capabilities fc, for a process whose inheritable set is inh and bounding
+// set bnd (capabilities(7), without root's special rules; the ambient set
+// is cleared for a file with capabilities):
+//
+//	P'(permitted) = (P(inheritable) & F(inheritable)) | (F(permitted) & P(bounding))
+//
+// and the effective set is the same when fc.Effective, else empty.
+func (fc FileCaps) Grant(inh, bnd uint64) uint64 {
+	return inh&fc.Inheritable | fc.Permitted&bnd
+}

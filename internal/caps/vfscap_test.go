@@ -73,3 +73,21 @@ func TestParseFileTextRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestGrant(t *testing.T) {
+	fc, _ := ParseFileText("cap_net_raw,cap_chown=ep")
+	raw, chown := uint64(1)<<13, uint64(1)<<0
+	if g := fc.Grant(0, All); g != raw|chown {
+		t.Errorf("full bounding set: %x", g)
+	}
+	if g := fc.Grant(0, All&^raw); g != chown {
+		t.Errorf("CAP_NET_RAW out of the bounding set: %x, want only CAP_CHOWN", g)
+	}
+	inh, _ := ParseFileText("cap_kill=i")
+	if g := inh.Grant(0, All); g != 0 {
+		t.Errorf("file inheritable without the process's: %x", g)
+	}
+	if g := inh.Grant(1<<5, 0); g != 1<<5 {
+		t.Errorf("both inheritable: %x, want CAP_KILL even outside the bounding set", g)
+	}
+}
