@@ -120,9 +120,16 @@ func (s *Session) capFileRead(path string) (*result.Result, error) {
 	if err != nil {
 		return r, err
 	}
+	if fc.Revision == 3 {
+		r.Shell = "getcap -n " + path
+	}
 	sayFileCaps(r, raw, fc)
-	r.Meaning = fmt.Sprintf("%s %s: whoever runs it (uid unchanged) gets %s in its permitted set at execve, as far as its bounding set allows%s.",
-		path, fc.Text(), caps.Words(fc.Permitted), map[bool]string{true: ", and effective at once (the e bit)", false: "; no e bit, so the program must raise them itself with capset"}[fc.Effective])
+	who := "whoever runs it"
+	if fc.Revision == 3 {
+		who = fmt.Sprintf("a process in the user namespace whose root is uid %d that runs it", fc.RootID)
+	}
+	r.Meaning = fmt.Sprintf("%s %s: %s (uid unchanged) gets %s in its permitted set at execve, as far as its bounding set allows%s.",
+		path, fc.Text(), who, caps.Words(fc.Permitted), map[bool]string{true: ", and effective at once (the e bit)", false: "; no e bit, so the program must raise them itself with capset"}[fc.Effective])
 	return r, nil
 }
 
@@ -136,7 +143,9 @@ func sayFileCaps(r *result.Result, raw []byte, fc caps.FileCaps) {
 	r.Say("revision", "%d (magic_etc %#08x), %s", fc.Revision, binary.LittleEndian.Uint32(raw), e)
 	r.Say("grants", "permitted %s; inheritable %s", caps.Words(fc.Permitted), caps.Words(fc.Inheritable))
 	if fc.Revision == 3 {
-		r.Say("rootid", "%d: they count in the user namespace whose root is host uid %d, and in no other", fc.RootID, fc.RootID)
+		r.Say("rootid", "%d: they count only for processes in the user namespace whose root is host uid %d, or in one inside it", fc.RootID, fc.RootID)
+		r.Say("getcap", "%s [rootid=%d] (as getcap -n shows it)", fc.Text(), fc.RootID)
+		return
 	}
 	r.Say("getcap", "%s", fc.Text())
 }

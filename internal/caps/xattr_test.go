@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"hood/internal/testenv"
@@ -95,5 +96,54 @@ func TestNoSuid(t *testing.T) {
 		if got, err := NoSuid(p); err != nil || got != want {
 			t.Errorf("NoSuid(%s) = %v, %v; its options are %s", p, got, err, o)
 		}
+	}
+}
+
+// TestKernelWritesRevision3: setcap run by root of a user namespace whose
+// root is host uid 100000 makes the kernel store revision 3 with that
+// rootid, which DecodeFile reads as getcap -n shows it.
+func TestKernelWritesRevision3(t *testing.T) {
+	testenv.Root(t)
+	setcap, err := exec.LookPath("setcap")
+	if err != nil {
+		t.Skip("setcap is not installed (Debian: libcap2-bin)")
+	}
+	dir := t.TempDir()
+	if why := Usable(dir); why != "" {
+		t.Skip(why)
+	}
+	// The namespace's root owns nothing on the way but the file: the
+	// directories must be searchable by anyone.
+	for d := dir; d != filepath.Dir(os.TempDir()) && d != "/"; d = filepath.Dir(d) {
+		if strings.HasPrefix(d, os.TempDir()+"/") {
+			os.Chmod(d, 0o755)
+		}
+	}
+	path, err := CopiesDir(dir, "1:2", -1, -1).Make("/proc/self/exe", "prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Dir(path), 0o755)
+	if err := os.Chown(path, 100000, 100000); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(setcap, "cap_net_raw=ep", path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 100000, Size: 1}},
+		// uid 0 inside, host uid 100000: hood's own uid 0 is not mapped.
+		Credential: &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true},
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("setcap in a user namespace: %v: %s", err, out)
+	}
+	raw, call := ReadFile(os.Getpid(), path)
+	fc, err := DecodeFile(raw)
+	if call.Failed() || err != nil || fc.Revision != 3 || fc.RootID != 100000 || fc.Text() != "cap_net_raw=ep" || call.Ret != Size3 {
+		t.Fatalf("%s: %+v %v; want revision 3, rootid 100000", call, fc, err)
+	}
+	if out, _ := exec.Command("getcap", "-n", path).Output(); strings.TrimSpace(string(out)) != path+" cap_net_raw=ep [rootid=100000]" {
+		t.Errorf("getcap -n: %q", out)
 	}
 }
