@@ -179,7 +179,9 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 	} else {
 		path = real
 	}
-	before, _ := caps.ReadFile(s.HoodPID, path)
+	before, bc := caps.ReadFile(s.HoodPID, path)
+	bc.Quiet = true
+	r.Add(bc)
 	t, err := caps.OpenTarget(s.HoodPID, path)
 	if err != nil {
 		return r, err
@@ -220,7 +222,14 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 		return r, nil
 	}
 	r.Shell = fmt.Sprintf("setcap %s %s", fc.Text(), path)
-	r.Meaning = fmt.Sprintf("Whoever runs this %s now gets %s at execve, with no change of uid. Try it as an ordinary user: box new --uid 1000, then caps exec %s /proc/self/status.",
-		filepath.Base(path), caps.Words(fc.Permitted|fc.Inheritable), filepath.Base(path))
+	gets := fmt.Sprintf("gets %s at execve (within its bounding set)", caps.Words(fc.Permitted))
+	if fc.Permitted == 0 {
+		gets = "gets nothing from its permitted set at execve"
+	}
+	if only := fc.Inheritable &^ fc.Permitted; only != 0 {
+		gets += fmt.Sprintf(", and %s only if its own inheritable set holds it too", caps.Words(only))
+	}
+	r.Meaning = fmt.Sprintf("Whoever runs this %s now %s, with no change of uid. Try it as an ordinary user: box new --uid 1000, then caps exec %s /proc/self/status.",
+		filepath.Base(path), gets, filepath.Base(path))
 	return r, nil
 }
