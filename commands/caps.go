@@ -100,4 +100,5 @@ var capsNeeded = []struct {
 	{"CAP_NET_ADMIN", "interface, address and route changes the box makes itself (run ip ...)"},
 	{"CAP_SYS_CHROOT", "chroot and chroot --escape"},
 	{"CAP_SETPCAP", "further caps drop/keep (PR_CAPBSET_DROP needs it)"},
+	{"CAP_MKNOD", "mknod of device nodes in this box (run mknod, the devices lab's checks)"},
 }

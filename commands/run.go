@@ -68,7 +68,16 @@ func (s *Session) spawn(argv, env []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := b.Spawn(argv, env, [3]*os.File{s.Stdin, s.Stdout, s.Stderr}, s.Terminal)
+	return s.spawnWith(b, argv, func(stdio [3]*os.File, fg bool) (box.Spawned, error) {
+		return b.Spawn(argv, env, stdio, fg)
+	}, nil)
+}
+
+// spawnWith runs a program in box b, started by start with the session's
+// stdio, and narrates it to its end; started, when set, is called with
+// the child's PID once it runs, before it is reaped.
+func (s *Session) spawnWith(b *box.Box, argv []string, start func(stdio [3]*os.File, fg bool) (box.Spawned, error), started func(pid int)) (*result.Result, error) {
+	sp, err := start([3]*os.File{s.Stdin, s.Stdout, s.Stderr}, s.Terminal)
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +86,14 @@ func (s *Session) spawn(argv, env []string) (*result.Result, error) {
 	if sp.Fork.Failed() {
 		return r, s.forkErr(b, sp.Fork)
 	}
+	if started != nil && !sp.ExecFails {
+		started(sp.PID)
+	}
 	nspid := s.nspid(sp.PID)
 	st, waited, werr := b.Wait(sp)
 	r.Add(sp.Exec)
 	if sp.ExecFails {
-		return r, kernelErr(sp.Exec, "execve")
+		return r, s.copyExecErr(argv[0], kernelErr(sp.Exec, sp.Exec.Name))
 	}
 	if werr != nil {
 		return r, werr

@@ -182,6 +182,7 @@ func (s *Session) Close() {
 	s.closeLoops()
 	s.closeNet()
 	s.unpinAll()
+	s.removeCapCopies()
 	netns.RemoveOwned(s.HoodPID) // the names in /run/netns this hood made
 }
 

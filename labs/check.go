@@ -84,6 +84,9 @@ var kinds = map[string]func() kind{
 	// capabilities: capscheck.go
 	"caps":  newKind[CapsCheck],
 	"owner": newKind[OwnerCheck],
+	// file capabilities: capfilecheck.go
+	"file_caps": newKind[FileCapsCheck],
+	"exec_caps": newKind[ExecCapsCheck],
 	// networks: nftcheck.go
 	"nft_rule":    newKind[NFTRuleCheck],
 	"netns_named": newKind[NetnsNamedCheck],

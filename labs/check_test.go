@@ -161,7 +161,7 @@ func TestParseRefusesBadCheckBlocks(t *testing.T) {
 	}
 }
 
-// Only the clock, device and answer kinds start a process to look (the runner holds it back
+// Only the clock, device, answer and exec_caps kinds start a process to look (the runner holds it back
 // until the checks before it pass). Builtin has already refused a check
 // without a kind, and a check's kind is made by kinds[c.Kind] itself.
 func TestOnlyClockProbes(t *testing.T) {
@@ -172,8 +172,8 @@ func TestOnlyClockProbes(t *testing.T) {
 	for _, l := range labs {
 		for i, st := range l.Steps {
 			for j, c := range st.Checks {
-				if c.probes() != (c.Kind == "clock" || c.Kind == "device" || c.Kind == "answer") {
-					t.Errorf("lab %s step %d check %d: a %s check probes=%v; only clock, device and answer start a process", l.ID, i+1, j+1, c.Kind, c.probes())
+				if c.probes() != (c.Kind == "clock" || c.Kind == "device" || c.Kind == "answer" || c.Kind == "exec_caps") {
+					t.Errorf("lab %s step %d check %d: a %s check probes=%v; only clock, device, answer and exec_caps start a process", l.ID, i+1, j+1, c.Kind, c.probes())
 				}
 			}
 		}

@@ -4,15 +4,18 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"hood/internal/box"
+	"hood/internal/caps"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/devbpf"
 	"hood/internal/kernel/nft"
 	"hood/internal/kernel/procfs"
 	"hood/internal/oci"
 	"hood/internal/rootfs"
+	"hood/internal/statedir"
 )
 
 // A requirement is something a lab or step needs from the machine. Each
@@ -169,6 +172,21 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "file-caps":
+		return func() (bool, string) {
+			dir, uid, gid, err := statedir.Dir()
+			if err != nil {
+				return false, err.Error()
+			}
+			if st, err := procfs.New("/proc").Status(os.Getpid()); err == nil && st.NoNewPrivs {
+				return false, fmt.Sprintf("hood runs with no_new_privs (NoNewPrivs: 1 in /proc/%d/status: strace --seccomp-bpf or a container sets it), so execve ignores file capabilities for it and every box", os.Getpid())
+			}
+			if err := statedir.MkdirOwned(filepath.Join(dir, "capfile"), uid, gid); err != nil {
+				return false, err.Error()
+			}
+			why := caps.Usable(filepath.Join(dir, "capfile"))
+			return why == "", why
+		}, nil
 	case "cgroup":
 		return func() (bool, string) {
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
@@ -181,7 +199,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

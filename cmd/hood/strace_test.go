@@ -27,7 +27,7 @@ import (
 
 // traceSet is what strace traces: every call hood narrates, and the clones
 // that say which thread belongs to which process.
-var traceSet = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
+var traceSet = []string{"getxattr", "fsetxattr", "fremovexattr", "clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns",
 	"sethostname", "mount", "umount2", "openat", "write", "close", "mkdirat", "unlinkat", "kill", "ioctl",
 	"wait4", "setgroups", "setresuid", "setresgid", "ftruncate", "mmap", "fsync",
 	"open_tree", "move_mount", "pidfd_open", "pidfd_getfd", "socket", "sendmsg", "sendto",

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"hood/commands"
+	"hood/internal/caps"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/netdev"
 	"hood/internal/kernel/netns"
@@ -157,6 +158,8 @@ func cleanupStale(minAge time.Duration) []string {
 	// import (rootfs.Open sweeps them too).
 	if dir, _, _, err := statedir.Dir(); err == nil {
 		removed = append(removed, rootfs.At(filepath.Join(dir, "rootfs")).Sweep()...)
+		// Copies given file capabilities by a hood that is gone.
+		removed = append(removed, caps.Sweep(dir, cgroup.Gone)...)
 	}
 	// The host ends of veth pairs a dead hood made (their alias names it).
 	devs, err := netdev.CleanupStale("/proc", func(tok string) bool { return !cgroup.Gone(tok) })

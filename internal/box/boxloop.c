@@ -162,7 +162,11 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 	v[argc] = NULL;
 	static char prog[4096];
 	prog[0] = 0;
-	if (!(q->arg[0] & BOX_SPAWN_SELF))
+	if ((q->arg[0] & BOX_SPAWN_FD) && nfds != 4) {
+		reply(-1, EINVAL, 0, 0, NULL, 0);
+		return;
+	}
+	if (!(q->arg[0] & (BOX_SPAWN_SELF | BOX_SPAWN_FD)))
 		find_program(argv[0], envp, prog, sizeof(prog));
 
 	int errpipe[2];
@@ -233,7 +237,12 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 		environ = envp;
 		if (q->arg[0] & BOX_SPAWN_SELF)
 			fexecve(self_fd, argv, envp);
-		else
+		else if (q->arg[0] & BOX_SPAWN_FD) {
+			// The program is fd 3; execve closes it (a script, whose
+			// interpreter would need it open, fails with ENOENT).
+			fcntl(3, F_SETFD, FD_CLOEXEC);
+			fexecve(3, argv, envp);
+		} else
 			execve(prog, argv, envp);
 	fail:
 		e = errno;

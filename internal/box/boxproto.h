@@ -33,7 +33,9 @@ enum {
 
 // BOX_SPAWN_SELF: exec hood's own binary (opened when the box started), for
 // the probes of probe.c, whatever the box's mount namespace now holds.
-enum { BOX_SPAWN_FOREGROUND = 1, BOX_SPAWN_SELF = 2 };
+// BOX_SPAWN_FD: exec the fourth descriptor sent (a file hood opened, such
+// as a copy given file capabilities), whatever the box can reach by path.
+enum { BOX_SPAWN_FOREGROUND = 1, BOX_SPAWN_SELF = 2, BOX_SPAWN_FD = 4 };
 enum { BOX_INIT_MOUNTPROC = 1 };
 
 #define BOX_MAXDATA 65536

@@ -42,6 +42,7 @@ const (
 
 	spawnForeground = 1
 	spawnSelf       = 2
+	spawnFD         = 4
 	initMountProc   = 1
 
 	maxData = 65536

@@ -57,3 +57,24 @@ func homeOf(user string) (string, error) {
 	}
 	return "", fmt.Errorf("user %s (SUDO_USER) is not in %s", user, PasswdFile)
 }
+
+// MkdirOwned makes dir and its missing parents, mode 0755, each owned by
+// uid and gid when uid is not -1: under sudo, what hood creates in the
+// invoking user's state directory stays theirs.
+func MkdirOwned(dir string, uid, gid int) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := MkdirOwned(parent, uid, gid); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if uid >= 0 {
+		return os.Lchown(dir, uid, gid)
+	}
+	return nil
+}

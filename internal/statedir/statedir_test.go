@@ -3,7 +3,10 @@ package statedir
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+
+	"hood/internal/testenv"
 )
 
 func TestDir(t *testing.T) {
@@ -23,5 +26,24 @@ func TestDir(t *testing.T) {
 	t.Setenv("HOME", "")
 	if _, _, _, err := Dir(); err == nil {
 		t.Fatal("no HOME, no XDG_STATE_HOME: no error")
+	}
+}
+
+func TestMkdirOwned(t *testing.T) {
+	testenv.Root(t) // to give the directories away
+	base := t.TempDir()
+	dir := filepath.Join(base, "a", "b")
+	if err := MkdirOwned(dir, 1000, 1001); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{filepath.Join(base, "a"), dir} {
+		var st syscall.Stat_t
+		if err := syscall.Stat(d, &st); err != nil || st.Uid != 1000 || st.Gid != 1001 || st.Mode&0o777 != 0o755 {
+			t.Errorf("%s: uid %d gid %d mode %o, %v; want 1000 1001 755", d, st.Uid, st.Gid, st.Mode&0o777, err)
+		}
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(base, &st); err != nil || st.Uid != 0 {
+		t.Errorf("the existing parent changed owner: uid %d, %v", st.Uid, err)
 	}
 }
