@@ -133,15 +133,6 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	if err := rootfsCheckName(usage, name); err != nil {
 		return nil, err
 	}
-	bin, err := oci.Find()
-	if err != nil {
-		return nil, &result.UsageError{Msg: err.Error()}
-	}
-	if hs, err := s.hierarchies(); err == nil {
-		if gaps := cgroup.SubtreeGaps(hs); len(gaps) > 0 {
-			return nil, &result.UsageError{Msg: fmt.Sprintf("on cgroup v2 runc enables every controller in the cgroup.subtree_control of each cgroup above its own, and here that would change cgroups hood did not make (%s): hood does not run it", strings.Join(gaps, "; "))}
-		}
-	}
 	bundle, err := bundleDir(name)
 	if err != nil {
 		return nil, err
@@ -158,6 +149,16 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	}
 	if _, err := os.Lstat(filepath.Join(sp.Root.Path, "bin", "sh")); err != nil {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("the bundle's root.path %s holds no bin/sh (the root filesystem is gone?): rootfs make %s, then rootfs bundle %s; nothing was started", sp.Root.Path, name, name)}
+	}
+	// The bundle is right: now what runs it.
+	bin, err := oci.Find()
+	if err != nil {
+		return nil, &result.UsageError{Msg: err.Error()}
+	}
+	if hs, err := s.hierarchies(); err == nil {
+		if gaps := cgroup.SubtreeGaps(hs); len(gaps) > 0 {
+			return nil, &result.UsageError{Msg: fmt.Sprintf("on cgroup v2 runc enables every controller in the cgroup.subtree_control of each cgroup above its own, and here that would change cgroups hood did not make (%s): hood does not run it", strings.Join(gaps, "; "))}
+		}
 	}
 	r := &result.Result{}
 	// The group is this hood's: a bundle written by another hood named
