@@ -94,7 +94,7 @@ func (st *Status) set(key, val string) error {
 	case "Name":
 		st.Name = val
 	case "State":
-		if len(val) == 0 || (len(val) > 1 && val[1] != ' ') {
+		if len(val) == 0 || !isLetter(val[0]) || (len(val) > 1 && val[1] != ' ') {
 			return fmt.Errorf("%q: want a letter and its name", val)
 		}
 		st.State = State(val[0])
