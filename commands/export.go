@@ -22,7 +22,8 @@ func init() {
 order, as a script of util-linux, iproute2 and cgroupfs commands that
 builds the same box when run as root: a sleeping process stands in for
 the box, nsenter(1) acts in its namespaces, its cgroup directories are made
-beside the script's own cgroup (hood-export-PID). Each step is a comment
+below the script's own cgroup (hood-export-PID), as hood makes its own below
+hood's. Each step is a comment
 naming the hood command it came from; a step with no faithful shell
 equivalent (a seccomp filter, a program run) is a comment saying so;
 making files in the box's own root (run mknod, mkdir, ln, chmod, touch

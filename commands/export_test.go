@@ -288,12 +288,12 @@ func TestExportSteps(t *testing.T) {
 		{cmd: "seccomp deny", args: []string{"mkdir"}, shell: "setpriv --no-new-privs (then ...)"},
 	}).text()
 	for _, want := range []string{
-		"\nCG_pids=$(beside pids /sys/fs/cgroup/pids)\nmkdir \"$CG_pids\"; CGS=\"$CGS $CG_pids\"\n",
+		"\nCG_pids=$(below pids /sys/fs/cgroup/pids)\nmkdir \"$CG_pids\"; CGS=\"$CGS $CG_pids\"\n",
 		"\necho \"$BOX\" > \"$CG_pids/cgroup.procs\"\necho 10 > \"$CG_pids/pids.max\"\n",
 		"# not replayed: /sys/fs/cgroup/pids/hood/box2/pids.max is not this box's group\n",
 		"\nhold nsenter -t \"$BOX\" -a -r -w setpriv --bounding-set=-all,+chown,+net_bind_service sleep 1000000000\n",
 		"\nhold nsenter -t \"$BOX\" -a -r -w setpriv --nnp --bounding-set=-all,+chown,+net_bind_service sleep 1000000000\n",
-		"\nbeside() {",
+		"\nbelow() {",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in\n%s", want, text)

@@ -29,7 +29,7 @@ type script struct {
 	priv   []string        // setpriv options every later stand-in needs (no_new_privs)
 	bset   []string        // bounding-set changes, in order: -net_admin, -all, +chown
 	cg     map[int]string  // hierarchy index -> its shell variable, once made
-	beside bool            // the cgroup helper is needed
+	below  bool            // the cgroup helper is needed
 	incg   bool            // and the one that joins them first
 	veths  map[string]bool // host ends of pairs the script made
 	rooted bool            // the box's root is a rootfs now (pivot_root, chroot)
@@ -59,8 +59,8 @@ func (x *script) text() string {
 		x.file = x.b.Name + ".sh"
 	}
 	head := exportHead(x.b.Name, x.file, len(x.steps))
-	if x.beside {
-		head += exportBeside
+	if x.below {
+		head += exportBelow
 	}
 	if x.incg {
 		head += exportIncg

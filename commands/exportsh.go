@@ -56,14 +56,16 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 `
 
-// exportBeside is the function the cgroup steps use.
-const exportBeside = `
-# beside HIERARCHY MOUNT: a directory next to this script's own cgroup in
+// exportBelow is the function the cgroup steps use.
+const exportBelow = `
+# below HIERARCHY MOUNT: a directory inside this script's own cgroup in
 # that hierarchy (HIERARCHY as in /proc/self/cgroup: pids, cpu,cpuacct, or
-# "" for v2). Its parent already offers the controllers, on v2 too.
-beside() {
+# "" for v2), where hood makes its hood/ too: the script makes cgroups only
+# below its own. On v2 that cgroup's cgroup.subtree_control must offer the
+# controllers the steps write.
+below() {
 	p=$(awk -F: -v h="$1" '$2 == h { print $3 }' /proc/self/cgroup)
-	echo "$2${p%/*}/hood-export-$$"
+	echo "$2${p%/}/hood-export-$$"
 }
 `
 

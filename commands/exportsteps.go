@@ -99,7 +99,7 @@ func (x *script) inGroup(path string) (int, string, bool) {
 }
 
 // hoodParent reports whether path is hood/ itself or a file of it, which
-// the script does not need: its directories go beside its own cgroup.
+// the script does not need: its directories go below its own cgroup.
 func (x *script) hoodParent(path string) bool {
 	for _, d := range x.g.Dirs {
 		if p := filepath.Dir(d); path == p || filepath.Dir(path) == p {
@@ -126,11 +126,11 @@ func (x *script) cgVar(i int) string {
 		return '_'
 	}, label)
 	if len(x.cg) == 0 {
-		x.note("The box's cgroup: hood made %s in each hierarchy; the script makes hood-export-PID beside its own cgroup instead, one variable per hierarchy.", strings.TrimPrefix(x.g.Dirs[i], x.g.Hier[i].Mount+"/"))
+		x.note("The box's cgroup: hood made %s in each hierarchy; the script makes hood-export-PID below its own cgroup instead, one variable per hierarchy.", strings.TrimPrefix(x.g.Dirs[i], x.g.Hier[i].Mount+"/"))
 	}
-	x.printf("%s=$(beside %s %s)\nmkdir \"$%s\"; CGS=\"$CGS $%s\"\n", v, sq(field), sq(h.Mount), v, v)
+	x.printf("%s=$(below %s %s)\nmkdir \"$%s\"; CGS=\"$CGS $%s\"\n", v, sq(field), sq(h.Mount), v, v)
 	x.cg[i] = v
-	x.beside = true
+	x.below = true
 	return v
 }
 

@@ -159,7 +159,7 @@ func rootfsCompare(s *Session, args []string) (*result.Result, error) {
 		lacks(s, r, cols[0], cols[1])
 	}
 	r.Shell = fmt.Sprintf("grep -E 'Cap|NoNewPrivs|Seccomp' /proc/%d/status; cat /proc/%d/mountinfo", b.PID, b.PID)
-	r.Meaning = "A container is these rows: namespaces, a root with /proc and /dev, limits, fewer capabilities, no_new_privs and a filter. Where two columns agree the same calls were made; the rows that differ are what one of them did and the other did not."
+	r.Meaning = "A container is these rows: namespaces, a root with /proc and /dev, limits, fewer capabilities, no_new_privs and a filter. Where two columns agree, the kernel holds the same state for both; the rows that differ are what one of them did and the other did not."
 	return r, nil
 }
 

@@ -123,8 +123,16 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 			return nil, &result.UsageError{Msg: fmt.Sprintf("no runc container of rootfs %s runs in this hood", name)}
 		}
 		r := &result.Result{}
-		s.deleteRunc(r, c)
-		r.Meaning = "runc delete removed the container's state and its cgroups; its namespaces went with its last process."
+		d := s.deleteRunc(r, c)
+		alive := s.Proc().Alive(c.PID)
+		switch {
+		case d.Status != 0:
+			r.Meaning = fmt.Sprintf("runc delete did not succeed, so the container may still be there: runc --root %s list shows it.", c.rc.Root)
+		case alive:
+			r.Meaning = fmt.Sprintf("runc delete removed the container's state and its cgroups, but its process %d is still alive.", c.PID)
+		default:
+			r.Meaning = fmt.Sprintf("runc delete removed the container's state and its cgroups, and its process %d has ended: its namespaces go with it unless something else holds them (a process that entered them, a bind mount of a link).", c.PID)
+		}
 		return r, nil
 	}
 	if s.runcNamed(name) != nil {
@@ -199,7 +207,7 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	r.Say("container", "%s: %s, PID %d on the host", c.ID, st.Status, c.PID)
 	r.Say("look", "caps runc, ns compare host runc, seccomp show runc, mounts runc --diff, cgroup show runc; rootfs compare BOX %s", name)
 	r.Shell = fmt.Sprintf("runc --root %s create --bundle %s %s && runc --root %s start %s", root, bundle, c.ID, root, c.ID)
-	r.Meaning = "runc made the calls the container lab makes one by one (unshare with the namespace flags and a fork, the cgroup writes, the mounts and pivot_root, sethostname, capset, prctl, seccomp) from config.json, in its init process, then execve'd the process of the bundle."
+	r.Meaning = "From config.json, runc made the calls the container lab makes one by one: runc itself the cgroup writes, its init process (started with unshare and a fork) the mounts and pivot_root, sethostname, capset, prctl and seccomp; at runc start the init execve'd the bundle's process. (strace -f of the runc create line shows them.)"
 	return r, nil
 }
 
@@ -211,7 +219,7 @@ func rootfsCheckName(usage, name string) error {
 
 // deleteRunc kills and deletes c (runc delete removes its cgroups) and
 // forgets it; r gets the runs of runc, when given.
-func (s *Session) deleteRunc(r *result.Result, c *runcContainer) {
+func (s *Session) deleteRunc(r *result.Result, c *runcContainer) oci.Ran {
 	k := c.rc.Kill(c.ID)
 	d := c.rc.Delete(c.ID)
 	if r != nil {
@@ -228,6 +236,7 @@ func (s *Session) deleteRunc(r *result.Result, c *runcContainer) {
 	if len(s.runcs) == 0 {
 		os.Remove(c.rc.Root) // empty once runc has no container there
 	}
+	return d
 }
 
 // closeRunc deletes every runc container this hood started.
