@@ -29,7 +29,11 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-echo "+cpu +memory +io +pids +cpuset" >/sys/fs/cgroup/cgroup.subtree_control
+# every controller the kernel has, as systemd enables them at the root of a
+# v2 machine (runc enables all of them on each cgroup above its own)
+for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+	echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control
+done
 hostname vmtest
 # in the order vmtest wrote: a module after those it needs
 while read -r m; do insmod "/lib/modules/$m"; done </lib/modules/order

@@ -245,6 +245,11 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 		order = append(order, name)
 	}
 	im.data("/lib/modules/order", 0o644, strings.Join(order, "\n")+"\n")
+	note, err := addRunc(im)
+	if err != nil {
+		return err
+	}
+	fmt.Println("vmtest:", note)
 	if err := im.file("/bin/hood", c.hood); err != nil {
 		return fmt.Errorf("%w (make build makes it)", err)
 	}
