@@ -104,6 +104,24 @@ func needTools(t *testing.T) {
 			t.Skipf("needs %s (util-linux, coreutils, iproute2): %v", tool, err)
 		}
 	}
+	if sh := scriptShell(); sh == "" {
+		t.Skip("needs a shell that runs util-linux's nsenter: busybox sh, the only one here, runs its own nsenter applet, which has no -a")
+	}
+}
+
+// scriptShell is the shell the replay tests run scripts with: dash (the
+// VM lane carries the host's), else sh unless sh is busybox's; "" if none.
+func scriptShell() string {
+	for _, sh := range []string{"dash", "sh"} {
+		p, err := osexec.LookPath(sh)
+		if err != nil {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(p); err == nil && filepath.Base(real) != "busybox" {
+			return sh
+		}
+	}
+	return ""
 }
 
 // replay exports box1 to a file under dir, checks the file, runs it as
@@ -123,7 +141,7 @@ func replay(t *testing.T, s *Session, dir string) int {
 	hostCgroup, _ := os.ReadFile("/proc/self/cgroup")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	out, err := osexec.CommandContext(ctx, "timeout", "50", "sh", file).CombinedOutput()
+	out, err := osexec.CommandContext(ctx, "timeout", "50", scriptShell(), file).CombinedOutput()
 	pid, remove := replayed(t, string(out))
 	t.Cleanup(func() { removeReplay(t, remove, hostMounts, hostCgroup, dir) })
 	if err != nil || pid == 0 {
@@ -156,7 +174,7 @@ func removeReplay(t *testing.T, remove string, hostMounts []string, hostCgroup [
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if out, err := osexec.CommandContext(ctx, "sh", "-c", remove).CombinedOutput(); err != nil {
+	if out, err := osexec.CommandContext(ctx, scriptShell(), "-c", remove).CombinedOutput(); err != nil {
 		t.Errorf("remove: %v\n%s", err, out)
 	}
 	kill, dirs, _ := strings.Cut(remove, "; sleep 1; rmdir")

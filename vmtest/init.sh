@@ -9,7 +9,7 @@
 #	=== vmtest END NAME rc=STATUS
 #
 # and "=== vmtest DONE" once every step ran, which main.go reads.
-export PATH=/bin HOME=/root TMPDIR=/tmp
+export PATH=/bin:/usr/bin:/usr/sbin HOME=/root TMPDIR=/tmp
 # The initramfs is the kernel's first mount (rootfs), which pivot_root(2)
 # refuses to move, as every booted system's root is not: copy it into a
 # tmpfs and make that the root (switch_root frees the initramfs), so the

@@ -64,11 +64,12 @@ var skip = map[string]string{}
 
 // applets are the busybox programs in the VM's /bin: what init.sh uses and
 // what the tests and the labs' solutions run (sleep, ps, id, ls, cat, echo).
-// busybox's lsns, ipcmk and nsenter look-alikes are left out on purpose:
+// busybox's lsns, ipcmk and nsenter look-alikes are left out on purpose
+// (util-linux's nsenter, unshare and setpriv come from the host: hostprogs.go):
 // tests compare hood with util-linux, not with busybox.
 var applets = []string{
-	"cat", "chown", "cp", "echo", "false", "grep", "hostname", "id", "insmod", "ip", "kill", "ls", "mkdir",
-	"mount", "poweroff", "ps", "sh", "sleep", "switch_root", "touch", "true", "umount", "uname",
+	"awk", "cat", "chown", "cp", "echo", "false", "grep", "hostname", "id", "insmod", "ip", "kill", "ls", "mkdir",
+	"mount", "poweroff", "ps", "rmdir", "sh", "sleep", "switch_root", "timeout", "touch", "true", "umount", "uname",
 }
 
 type config struct {
@@ -245,7 +246,7 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 		order = append(order, name)
 	}
 	im.data("/lib/modules/order", 0o644, strings.Join(order, "\n")+"\n")
-	note, err := addRunc(im)
+	note, err := addHostPrograms(im)
 	if err != nil {
 		return err
 	}
