@@ -22,7 +22,7 @@ import (
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
-       hood explain WORD | hood cleanup
+       hood explain WORD | hood cleanup | hood doctor [--json]
        hood --version | --help
 
 hood is a shell for driving Linux namespaces by hand: each command makes the
@@ -38,6 +38,8 @@ real syscalls on a box process and narrates what changed.
   explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
   cleanup         remove what a hood that was killed left behind (cgroups,
                   /run/netns names, host ends of veth pairs)
+  doctor          what this machine gives hood, and which labs run here as
+                  root and as you (--json for scripts; exit 0: every lab runs)
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`
@@ -52,6 +54,9 @@ func Main(args []string) int {
 	var startLab *labStart
 	if len(args) > 0 && args[0] == "cleanup" {
 		return cleanup(args[1:])
+	}
+	if len(args) > 0 && args[0] == "doctor" {
+		return doctorMain(args[1:])
 	}
 	if len(args) > 0 && args[0] == "explain" {
 		return explainMain(args[1:])

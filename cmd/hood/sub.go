@@ -192,3 +192,26 @@ func explainMain(args []string) int {
 	(&render.Renderer{W: os.Stdout, Color: color}).Result(r, result.NarrateFull)
 	return 0
 }
+
+// doctorMain is hood doctor [--json]: the checks, without a box. It exits
+// 0 only when every lab runs as the user who ran hood (root if root).
+func doctorMain(args []string) int {
+	color := term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == ""
+	r, ok, err := commands.Doctor(args)
+	if err != nil {
+		(&render.Renderer{W: os.Stderr, Color: color}).Error(err)
+		return 2
+	}
+	w := 0
+	if term.IsTerminal(int(os.Stdout.Fd())) {
+		w, _, _ = term.GetSize(int(os.Stdout.Fd()))
+	}
+	if w <= 0 {
+		w = 80
+	}
+	(&render.Renderer{W: os.Stdout, Color: color, Width: w}).Result(r, result.NarrateFull)
+	if !ok {
+		return 1
+	}
+	return 0
+}

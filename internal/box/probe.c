@@ -11,6 +11,7 @@
 //   hood-probe kill PID SIG                  -> pid=N ret=R errno=E
 //   hood-probe mount SRC TARGET TYPE FLAGS DATA -> pid=N ret=R errno=E
 //   hood-probe clock                          -> pid=N monotonic=S.NS boottime=S.NS
+//   hood-probe userns UID GID                -> see usernsprobe.c
 //   hood-probe strict                         -> pid=N ret=R errno=E, then openat(2) of
 //                                               /etc/hostname, which strict mode answers with SIGKILL
 //
@@ -517,9 +518,13 @@ static void workload(int argc, char **argv)
 	write_file(argv[2], size, direct, dev);
 }
 
+void hood_userns_probe(int argc, char **argv);
+
 void hood_probe_main(int argc, char **argv)
 {
 	unsetenv("HOOD_PROBE");
+	if (argc >= 4 && strcmp(argv[1], "userns") == 0)
+		hood_userns_probe(argc, argv); // usernsprobe.c
 	if (argc >= 2)
 		workload(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "kill") == 0) {

@@ -54,9 +54,13 @@ func (r *Renderer) table(t *result.Table) {
 func (r *Renderer) cells(row []string, widths []int, attrs ...color.Attribute) []string {
 	out := make([]string, len(row))
 	for j, c := range row {
-		lines := []string{c}
-		if j < len(widths) && cols(c) > widths[j] {
-			lines = wrapCell(c, j, widths[j])
+		var lines []string
+		for _, l := range strings.Split(c, "\n") { // a cell's own lines wrap one by one
+			if j < len(widths) && cols(l) > widths[j] {
+				lines = append(lines, wrapCell(l, j, widths[j])...)
+			} else {
+				lines = append(lines, l)
+			}
 		}
 		if len(attrs) > 0 && c != "" {
 			for k, l := range lines {
@@ -98,7 +102,9 @@ func fitColumns(rows [][]string, width int) (widths []int, ok bool) {
 			if j >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[j] = max(widths[j], cols(c))
+			for _, l := range strings.Split(c, "\n") {
+				widths[j] = max(widths[j], cols(l))
+			}
 		}
 	}
 	if width <= 0 {

@@ -1,0 +1,182 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"hood/internal/doctor"
+	"hood/internal/result"
+)
+
+// DoctorLabs judges the labs for doctor; package labs sets it (it imports
+// commands, so commands cannot import it).
+var DoctorLabs doctor.Judge
+
+func init() {
+	register(&Command{UsageLine: "doctor [--json]", Short: "what this machine gives hood: kernel, root, cgroups, user namespaces, tools, and which labs run",
+		Long: `Checks the machine for a workshop and prints one row per check: kernel and
+architecture; root and the capabilities held; the cgroup layout, its
+controllers and those delegated to the user; user namespaces (the sysctls
+that restrict them, and a real unshare(CLONE_NEWUSER) and uid_map write as
+the invoking user, SUDO_UID under sudo); /etc/subuid and /etc/subgid and
+newuidmap; time namespaces; seccomp; BPF device programs; nf_tables; veth;
+the programs the labs run; WSL2 and containers. Then, for each lab, whether
+it runs here as root and as the user, and what it lacks. A failed row says
+how to fix it. --json prints the same for scripts (docs/doctor.md); hood
+doctor outside the REPL exits 0 only when every lab runs.`,
+		Flags: []string{"--json"}, Run: doctorCmd})
+}
+
+func doctorCmd(s *Session, args []string) (*result.Result, error) {
+	r, _, err := Doctor(args)
+	return r, err
+}
+
+// Doctor runs the checks: the result to show, and whether every lab runs
+// as the user who ran hood.
+func Doctor(args []string) (*result.Result, bool, error) {
+	asJSON := false
+	for _, a := range args {
+		if a != "--json" {
+			return nil, false, result.Usagef("doctor [--json]", "unknown argument %q (doctor takes only --json)", a)
+		}
+		asJSON = true
+	}
+	rep := doctor.Run(doctor.Live(), DoctorLabs)
+	if asJSON {
+		return &result.Result{JSON: rep}, rep.OK, nil
+	}
+	return doctorResult(rep), rep.OK, nil
+}
+
+// checkOf is the row that says how to fix a requirement, as root or as the user.
+func checkOf(need string, user bool) string {
+	switch {
+	case need == "root" || strings.HasPrefix(need, "userns"):
+		if user {
+			return "userns"
+		}
+		return "user"
+	case strings.HasPrefix(need, "controller:") || need == "cgroup" || need == "psi" || need == "runc" && user:
+		if user {
+			return "delegation"
+		}
+		return "cgroup"
+	case need == "devices" && !user:
+		return "bpf"
+	case need == "nf_tables":
+		return "nf_tables"
+	case need == "ns:time":
+		return "time-ns"
+	case strings.HasPrefix(need, "command:") || need == "busybox-static" || need == "runc":
+		return "programs"
+	}
+	return ""
+}
+
+func doctorResult(rep *doctor.Report) *result.Result {
+	mark := map[string]string{"ok": "ok", "fail": "FAIL", "info": "-"}
+	t := &result.Table{Header: []string{"check", "", "found (and how to fix it)"}}
+	row := func(name, status, value, fix string) {
+		if fix != "" && status != "ok" {
+			value += "\nfix: " + fix
+		}
+		t.Rows = append(t.Rows, []string{name, mark[status], value})
+		t.Mark = append(t.Mark, false)
+	}
+	for _, c := range rep.Checks {
+		row(c.ID, c.Status, c.Value, c.Fix)
+	}
+	user := fmt.Sprintf("uid %d", rep.Facts.User)
+	runs, n := 0, 0
+	for _, l := range rep.Labs {
+		v := l.User
+		if rep.Facts.Root {
+			v = l.Root
+		}
+		n++
+		status := "ok"
+		if !v.Runs {
+			status = "fail"
+		} else {
+			runs++
+		}
+		value := "root: " + says(l.Root)
+		if rep.Facts.User != 0 {
+			value += "\n" + user + ": " + says(l.User)
+		}
+		var see, whys []string
+		steps := map[string][]string{} // why -> the steps it skips
+		for i, vv := range []doctor.Verdict{l.Root, l.User} {
+			for _, st := range vv.Skipped {
+				if !contains(whys, st.Why) {
+					whys = append(whys, st.Why)
+				}
+				if n := fmt.Sprint(st.Step); !contains(steps[st.Why], n) {
+					steps[st.Why] = append(steps[st.Why], n)
+				}
+			}
+			for _, need := range vv.Lacks {
+				if c := checkOf(need, i == 1 && rep.Facts.User != 0); c != "" && !contains(see, c) {
+					see = append(see, c)
+				}
+			}
+		}
+		for _, why := range whys {
+			word := "step "
+			if len(steps[why]) > 1 {
+				word = "steps "
+			}
+			value += "\n" + word + strings.Join(steps[why], ", ") + ": " + why
+		}
+		var fixes []string
+		if !rep.Facts.Root && l.Root.Runs && !l.User.Runs {
+			fixes = append(fixes, "as root it runs: sudo hood lab "+l.ID)
+		}
+		if len(see) > 0 {
+			fixes = append(fixes, "see "+strings.Join(see, ", "))
+		}
+		fix := strings.Join(fixes, "; ")
+		row("lab "+l.ID, status, value, fix)
+	}
+	r := &result.Result{Table: t}
+	who := "root"
+	if !rep.Facts.Root {
+		who = user
+	}
+	r.Say("labs", "%d of %d run here as %s", runs, n, who)
+	if f := rep.Failed(); f > 0 {
+		r.Say("checks", "%d failed: each FAIL row says how to fix it", f)
+	}
+	return r
+}
+
+// says is a verdict in a few words, naming the requirements that fail.
+func says(v doctor.Verdict) string {
+	switch {
+	case !v.Runs && !v.Known:
+		return "cannot tell without root (" + strings.Join(v.Lacks, ", ") + ")"
+	case !v.Runs:
+		return "no, lacks " + strings.Join(v.Lacks, ", ") + ": " + strings.Join(v.Missing, "; ")
+	case len(v.Skipped) > 0:
+		var steps []string
+		for _, s := range v.Skipped {
+			steps = append(steps, fmt.Sprint(s.Step))
+		}
+		word := "step "
+		if len(steps) > 1 {
+			word = "steps "
+		}
+		return "yes, skipping " + word + strings.Join(steps, ", ")
+	}
+	return "yes"
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
