@@ -24,7 +24,9 @@
 //     io, pids and cpuset in the root's cgroup.subtree_control, shows that
 //     (the first step, "cgroup2", which fails if it is not so), runs each
 //     step and powers off. Each test binary runs as root in its package
-//     copy with -test.v -test.count=1; then hood lab --check-all.
+//     copy with -test.v -test.count=1; then hood doctor (its table is
+//     printed, its verdicts not judged: --check-all shows them) and
+//     hood lab --check-all.
 //  5. Reads each step's output and status from the VM's second serial port
 //     (report.go), prints PASS or FAIL per step, the output of each failing
 //     one, what was skipped and why, and exits 1 if anything failed, the
@@ -197,7 +199,7 @@ func (c *config) boot(ctx context.Context, v *vm) (*report, error) {
 	r := &report{now: time.Now}
 	t0, up := time.Now(), false
 	r.live = func(s *step) {
-		if s.Name == "cgroup2" && !c.verbose {
+		if (s.Name == "cgroup2" || s.Name == "hood-doctor") && !c.verbose {
 			for _, l := range s.Output {
 				fmt.Printf("  %s\n", l)
 			}
@@ -288,6 +290,9 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 		}
 	}
 	if c.lab {
+		// What doctor says of the VM, for the log: its verdicts are
+		// what --check-all then shows, so its status does not fail the run.
+		plan = append(plan, shellLine("step", "hood-doctor", "/root", []string{"sh", "-c", "COLUMNS=80 hood doctor; echo hood doctor: exit status $?"}))
 		plan = append(plan, shellLine("step", "hood-lab-check-all", "/root", []string{"hood", "lab", "--check-all"}))
 	}
 	im.data("/vmtest/plan.sh", 0o644, strings.Join(plan, "\n")+"\n")

@@ -42,7 +42,7 @@ func checks(m *Machine, f Facts) []Check {
 	if f.TimeNS {
 		add("time-ns", "ok", "yes (/proc/self/ns/time)", "")
 	} else {
-		add("time-ns", "fail", "no time namespaces (Linux 5.6 and later, CONFIG_TIME_NS)", "a newer kernel: the time lab skips")
+		add("time-ns", "fail", "no time namespaces (Linux 5.6 and later, CONFIG_TIME_NS)", "a kernel 5.6 or later built with CONFIG_TIME_NS: without it the time lab cannot run")
 	}
 	switch f.Seccomp {
 	case "filter":
@@ -129,6 +129,9 @@ func cgroupCheck(add addFunc, f Facts) {
 func delegationCheck(add addFunc, f Facts) {
 	c := f.Cgroup
 	unified := "boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2) for rootless cgroups"
+	if f.WSL == "WSL2" {
+		unified = `cgroup v2 in WSL2: kernelCommandLine = cgroup_no_v1=all under [wsl2] in %UserProfile%\.wslconfig, systemd=true under [boot] in /etc/wsl.conf, then wsl --shutdown`
+	}
 	switch {
 	case f.User == 0:
 		add("delegation", "info", "hood runs as root, which needs none", "")

@@ -129,7 +129,7 @@ func TestWSL2(t *testing.T) {
 	}
 	wantCheck(t, rep, "wsl", "info", "WSL2", "")
 	wantCheck(t, rep, "cgroup", "ok", "v2 controllers: none", "")
-	wantCheck(t, rep, "delegation", "fail", "user@1000.service", "systemd.unified_cgroup_hierarchy=1")
+	wantCheck(t, rep, "delegation", "fail", "user@1000.service", "kernelCommandLine = cgroup_no_v1=all")
 	wantCheck(t, rep, "newuidmap", "fail", "not installed", "sudo apt-get install uidmap")
 	// No kallsyms to read, no module list: doctor says the kernel lacks them.
 	wantCheck(t, rep, "veth", "fail", "no veth", "modprobe veth")
