@@ -49,27 +49,34 @@ func Doctor(args []string) (*result.Result, bool, error) {
 	return doctorResult(rep), rep.OK, nil
 }
 
-// checkOf is the row that says how to fix a requirement, as root or as the user.
-func checkOf(need string, user bool) string {
+// fixOf says how to get a requirement a lab lacks, as root or as the user:
+// the row of the table that says it ("see userns"), or the fix itself.
+func fixOf(need string, user bool) string {
 	switch {
 	case need == "root" || strings.HasPrefix(need, "userns"):
 		if user {
-			return "userns"
+			return "see userns"
 		}
-		return "user"
-	case strings.HasPrefix(need, "controller:") || need == "cgroup" || need == "psi" || need == "runc" && user:
+		return "sudo hood"
+	case strings.HasPrefix(need, "controller:") || need == "cgroup" || need == "psi" && user || need == "runc" && user:
 		if user {
-			return "delegation"
+			return "see delegation"
 		}
-		return "cgroup"
+		return "see cgroup"
 	case need == "devices" && !user:
-		return "bpf"
+		return "see bpf"
 	case need == "nf_tables":
-		return "nf_tables"
+		return "see nf_tables"
 	case need == "ns:time":
-		return "time-ns"
+		return "see time-ns"
 	case strings.HasPrefix(need, "command:") || need == "busybox-static" || need == "runc":
-		return "programs"
+		return "see programs"
+	case need == "static-hood":
+		return "build hood with make, which links it statically"
+	case need == "seccomp-strict":
+		return "run hood without a seccomp filter (not under strace --seccomp-bpf or a container's profile)"
+	case need == "cgroup-v2" || need == "psi":
+		return "boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2; psi=1 too where PSI is off)"
 	}
 	return ""
 }
@@ -117,7 +124,7 @@ func doctorResult(rep *doctor.Report) *result.Result {
 				}
 			}
 			for _, need := range vv.Lacks {
-				if c := checkOf(need, i == 1 && rep.Facts.User != 0); c != "" && !contains(see, c) {
+				if c := fixOf(need, i == 1 && rep.Facts.User != 0); c != "" && !contains(see, c) {
 					see = append(see, c)
 				}
 			}
@@ -133,9 +140,7 @@ func doctorResult(rep *doctor.Report) *result.Result {
 		if !rep.Facts.Root && l.Root.Runs && !l.User.Runs {
 			fixes = append(fixes, "as root it runs: sudo hood lab "+l.ID)
 		}
-		if len(see) > 0 {
-			fixes = append(fixes, "see "+strings.Join(see, ", "))
-		}
+		fixes = append(fixes, see...)
 		fix := strings.Join(fixes, "; ")
 		row("lab "+l.ID, status, value, fix)
 	}

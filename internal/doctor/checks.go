@@ -184,6 +184,8 @@ func usernsCheck(m *Machine, add addFunc, f Facts) {
 		fix = apparmorFix(m.exe()) + " (or, for the workshop only: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)"
 	case f.Container != "":
 		fix = "the container forbids it: run hood on the host or in a VM"
+	default:
+		fix = "no sysctl forbids it, so a security module or a seccomp filter does: hood's lsm command shows the modules, and Seccomp: 2 in /proc/self/status a filter"
 	}
 	add("userns", "fail", u.Why, fix)
 }

@@ -269,3 +269,20 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("check ids %v, want %v (docs/doctor.md lists them)", ids, want)
 	}
 }
+
+// Every failed row of every fixture says how to fix it.
+func TestEveryFailHasAFix(t *testing.T) {
+	for _, tree := range []string{"hybrid", "v2", "v1", "wsl2", "docker", "ubuntu"} {
+		for _, probe := range []string{"", "EPERM"} {
+			rep := Run(fixture(tree, map[string]string{"SUDO_UID": "1000"}, probe, "", "runc", "newuidmap"), nil)
+			for _, c := range rep.Checks {
+				if c.Status == "fail" && c.Fix == "" {
+					t.Errorf("%s (unshare %q): %s failed with no fix: %s", tree, probe, c.ID, c.Value)
+				}
+				if c.Status != "ok" && c.Status != "fail" && c.Status != "info" {
+					t.Errorf("%s: %s has status %q", tree, c.ID, c.Status)
+				}
+			}
+		}
+	}
+}
