@@ -87,7 +87,7 @@ func (m *Machine) moduleFile(release, name string) bool {
 
 // tools are the programs labs and steps run, and the Debian package of each.
 var tools = []Tool{
-	{Name: "busybox", Package: "busybox-static"},
+	{Name: "busybox", Package: "busybox-static"}, // a static one: the labs copy it into a rootfs
 	{Name: "ip", Package: "iproute2"},
 	{Name: "runc", Package: "runc"},
 	{Name: "ipcmk", Package: "util-linux"},

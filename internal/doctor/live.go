@@ -9,6 +9,7 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/devbpf"
 	"hood/internal/kernel/nft"
+	"hood/internal/rootfs"
 )
 
 // Live is this machine, with the real probes.
@@ -18,7 +19,12 @@ func Live() *Machine {
 		exe = p
 	}
 	return &Machine{Root: "/", Exe: exe, Getenv: os.Getenv, Probes: Probes{
-		LookPath: exec.LookPath,
+		LookPath: func(name string) (string, error) {
+			if name == "busybox" {
+				return rootfs.FindBusybox() // the labs copy it into a rootfs: it must be static
+			}
+			return exec.LookPath(name)
+		},
 		UserNS: func(uid, gid int) (string, string, error) {
 			t, err := box.TryUserNS(uid, gid)
 			if err != nil {
