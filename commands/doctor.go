@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"hood/internal/doctor"
@@ -94,62 +95,20 @@ func doctorResult(rep *doctor.Report) *result.Result {
 	for _, c := range rep.Checks {
 		row(c.ID, c.Status, c.Value, c.Fix)
 	}
-	user := fmt.Sprintf("uid %d", rep.Facts.User)
-	runs, n := 0, 0
+	runs := 0
 	for _, l := range rep.Labs {
-		v := l.User
-		if rep.Facts.Root {
-			v = l.Root
-		}
-		n++
-		status := "ok"
-		if !v.Runs {
-			status = "fail"
-		} else {
+		status, value, fix := labRow(rep, l)
+		if status == "ok" {
 			runs++
 		}
-		value := "root: " + says(l.Root)
-		if rep.Facts.User != 0 {
-			value += "\n" + user + ": " + says(l.User)
-		}
-		var see, whys []string
-		steps := map[string][]string{} // why -> the steps it skips
-		for i, vv := range []doctor.Verdict{l.Root, l.User} {
-			for _, st := range vv.Skipped {
-				if !contains(whys, st.Why) {
-					whys = append(whys, st.Why)
-				}
-				if n := fmt.Sprint(st.Step); !contains(steps[st.Why], n) {
-					steps[st.Why] = append(steps[st.Why], n)
-				}
-			}
-			for _, need := range vv.Lacks {
-				if c := fixOf(need, i == 1 && rep.Facts.User != 0); c != "" && !contains(see, c) {
-					see = append(see, c)
-				}
-			}
-		}
-		for _, why := range whys {
-			word := "step "
-			if len(steps[why]) > 1 {
-				word = "steps "
-			}
-			value += "\n" + word + strings.Join(steps[why], ", ") + ": " + why
-		}
-		var fixes []string
-		if !rep.Facts.Root && l.Root.Runs && !l.User.Runs {
-			fixes = append(fixes, "as root it runs: sudo hood lab "+l.ID)
-		}
-		fixes = append(fixes, see...)
-		fix := strings.Join(fixes, "; ")
 		row("lab "+l.ID, status, value, fix)
 	}
 	r := &result.Result{Table: t}
 	who := "root"
 	if !rep.Facts.Root {
-		who = user
+		who = fmt.Sprintf("uid %d", rep.Facts.User)
 	}
-	r.Say("labs", "%d of %d run here as %s", runs, n, who)
+	r.Say("labs", "%d of %d run here as %s", runs, len(rep.Labs), who)
 	if f := rep.Failed(); f > 0 {
 		r.Say("checks", "%d failed: each FAIL row says how to fix it", f)
 	}
@@ -168,20 +127,57 @@ func says(v doctor.Verdict) string {
 		for _, s := range v.Skipped {
 			steps = append(steps, fmt.Sprint(s.Step))
 		}
-		word := "step "
-		if len(steps) > 1 {
-			word = "steps "
-		}
-		return "yes, skipping " + word + strings.Join(steps, ", ")
+		return "yes, skipping " + stepsText(steps)
 	}
 	return "yes"
 }
 
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
+// labRow is a lab's row: failed when it does not run for the user who ran
+// hood; both verdicts, the steps each would skip and why (once per
+// reason), and how to get what it lacks.
+func labRow(rep *doctor.Report, l doctor.LabRow) (status, value, fix string) {
+	v := l.User
+	if rep.Facts.Root {
+		v = l.Root
+	}
+	status = "ok"
+	if !v.Runs {
+		status = "fail"
+	}
+	value = "root: " + says(l.Root)
+	if rep.Facts.User != 0 {
+		value += fmt.Sprintf("\nuid %d: %s", rep.Facts.User, says(l.User))
+	}
+	var fixes, whys []string
+	if !rep.Facts.Root && l.Root.Runs && !l.User.Runs {
+		fixes = append(fixes, "as root it runs: sudo hood lab "+l.ID)
+	}
+	steps := map[string][]string{} // why -> the steps it skips
+	for i, vv := range []doctor.Verdict{l.Root, l.User} {
+		for _, st := range vv.Skipped {
+			if !slices.Contains(whys, st.Why) {
+				whys = append(whys, st.Why)
+			}
+			if n := fmt.Sprint(st.Step); !slices.Contains(steps[st.Why], n) {
+				steps[st.Why] = append(steps[st.Why], n)
+			}
+		}
+		for _, need := range vv.Lacks {
+			if c := fixOf(need, i == 1 && rep.Facts.User != 0); c != "" && !slices.Contains(fixes, c) {
+				fixes = append(fixes, c)
+			}
 		}
 	}
-	return false
+	for _, why := range whys {
+		value += "\n" + stepsText(steps[why]) + ": " + why
+	}
+	return status, value, strings.Join(fixes, "; ")
+}
+
+// stepsText is "step 3" or "steps 3, 4".
+func stepsText(nums []string) string {
+	if len(nums) == 1 {
+		return "step " + nums[0]
+	}
+	return "steps " + strings.Join(nums, ", ")
 }

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"hood/internal/caps"
@@ -148,7 +149,7 @@ func delegationCheck(add addFunc, f Facts) {
 	default:
 		var lack []string
 		for _, w := range want {
-			if !contains(c.Delegated, w) {
+			if !slices.Contains(c.Delegated, w) {
 				lack = append(lack, w)
 			}
 		}
@@ -244,13 +245,4 @@ func toolsCheck(add addFunc, f Facts, pm packager) {
 		return
 	}
 	add("programs", "fail", "missing: "+strings.Join(lack, " "), pm.install(lack...))
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
