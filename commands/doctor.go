@@ -123,11 +123,22 @@ func says(v doctor.Verdict) string {
 	case !v.Runs:
 		return "no, lacks " + strings.Join(v.Lacks, ", ") + ": " + strings.Join(v.Missing, "; ")
 	case len(v.Skipped) > 0:
-		var steps []string
+		var skips, unknown []string
 		for _, s := range v.Skipped {
-			steps = append(steps, fmt.Sprint(s.Step))
+			if s.Known {
+				skips = append(skips, fmt.Sprint(s.Step))
+			} else {
+				unknown = append(unknown, fmt.Sprint(s.Step))
+			}
 		}
-		return "yes, skipping " + stepsText(steps)
+		var parts []string
+		if len(skips) > 0 {
+			parts = append(parts, "skipping "+stepsText(skips))
+		}
+		if len(unknown) > 0 {
+			parts = append(parts, stepsText(unknown)+" unknown without root")
+		}
+		return "yes, " + strings.Join(parts, ", ")
 	}
 	return "yes"
 }

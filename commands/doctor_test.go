@@ -16,8 +16,8 @@ func TestDoctorTable(t *testing.T) {
 			{ID: "veth", Status: "ok", Value: "yes", Fix: "never shown"}},
 		Labs: []doctor.LabRow{
 			{ID: "uts", Root: doctor.Verdict{Runs: true, Known: true}, User: doctor.Verdict{Runs: false, Known: true, Lacks: []string{"root"}, Missing: []string{"no user namespace: AppArmor"}}},
-			{ID: "cg-tour", Root: doctor.Verdict{Runs: true, Known: true, Skipped: []doctor.Skip{{Step: 3, Why: "v2 only"}}},
-				User: doctor.Verdict{Runs: true, Known: true, Skipped: []doctor.Skip{{Step: 3, Why: "v2 only"}, {Step: 4, Why: "v2 only"}}}},
+			{ID: "cg-tour", Root: doctor.Verdict{Runs: true, Known: true, Skipped: []doctor.Skip{{Step: 3, Why: "v2 only", Known: true}, {Step: 5, Why: "cannot tell"}}},
+				User: doctor.Verdict{Runs: true, Known: true, Skipped: []doctor.Skip{{Step: 3, Why: "v2 only", Known: true}, {Step: 4, Why: "v2 only", Known: true}}}},
 			{ID: "devices", Root: doctor.Verdict{Runs: false, Known: false, Lacks: []string{"devices"}, Missing: []string{"cannot tell"}},
 				User: doctor.Verdict{Runs: false, Known: true, Lacks: []string{"devices"}, Missing: []string{"need real root"}}},
 		}}
@@ -31,7 +31,7 @@ func TestDoctorTable(t *testing.T) {
 		"userns":      {"FAIL", "AppArmor\nfix: sudo sysctl -w x=0"},
 		"veth":        {"ok", "yes"},
 		"lab uts":     {"FAIL", "root: yes\nuid 1000: no, lacks root: no user namespace: AppArmor\nfix: as root it runs: sudo hood lab uts; see userns"},
-		"lab cg-tour": {"ok", "root: yes, skipping step 3\nuid 1000: yes, skipping steps 3, 4\nsteps 3, 4: v2 only"},
+		"lab cg-tour": {"ok", "root: yes, skipping step 3, step 5 unknown without root\nuid 1000: yes, skipping steps 3, 4\nsteps 3, 4: v2 only\nstep 5: cannot tell"},
 		"lab devices": {"FAIL", "root: cannot tell without root (devices)\nuid 1000: no, lacks devices: need real root\nfix: see bpf"},
 	} {
 		if got := rows[name]; got == nil || got[1] != want[0] || got[2] != want[1] {

@@ -81,13 +81,14 @@ func (j *judging) verdict(l *Lab, w who) doctor.Verdict {
 	}
 	for i, st := range l.Steps {
 		var whys []string
+		known := true
 		for _, n := range st.Needs {
-			if ok, why, _ := j.holds(n, w); !ok && !slices.Contains(whys, why) {
-				whys = append(whys, why)
+			if ok, why, k := j.holds(n, w); !ok && !slices.Contains(whys, why) {
+				whys, known = append(whys, why), known && k
 			}
 		}
 		if len(whys) > 0 {
-			v.Skipped = append(v.Skipped, doctor.Skip{Step: i + 1, Title: st.Title, Why: strings.Join(whys, "; ")})
+			v.Skipped = append(v.Skipped, doctor.Skip{Step: i + 1, Title: st.Title, Why: strings.Join(whys, "; "), Known: known})
 		}
 	}
 	if v.Runs {

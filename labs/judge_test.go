@@ -84,7 +84,19 @@ func TestJudgeRootUnknown(t *testing.T) {
 	if ok, _, known := j.holds("nf_tables", asRoot); !ok || !known {
 		t.Errorf("nf_tables as root, judged by a user: %v %v", ok, known)
 	}
+	// A step that needs device programs may run as root: unknown, not skipped.
+	l, err := Parse([]byte(judgeLab), "judged.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.seen["controller:cpu"] = answer{true, ""}
+	if v := j.verdict(l, asRoot); !v.Runs || len(v.Skipped) != 1 || v.Skipped[0].Known {
+		t.Errorf("as root, judged by a user: %+v, want step 2 unknown", v)
+	}
 	j.ctx.Root = true // as root, the probe's answer is root's
+	if v := j.verdict(l, asRoot); len(v.Skipped) != 1 || !v.Skipped[0].Known {
+		t.Errorf("as root, judged by root: %+v, want step 2 skipped", v)
+	}
 	if ok, why, known := j.holds("devices", asRoot); ok || !known || why != "EPERM" {
 		t.Errorf("devices as root, judged by root: %v %q %v", ok, why, known)
 	}

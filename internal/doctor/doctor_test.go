@@ -259,7 +259,7 @@ func TestJSONShape(t *testing.T) {
 	lab := top["labs"].([]any)[0]
 	keys(lab, "id", "title", "root", "user")
 	keys(lab.(map[string]any)["user"], "runs", "known", "lacks", "missing", "skipped_steps")
-	keys(lab.(map[string]any)["user"].(map[string]any)["skipped_steps"].([]any)[0], "step", "title", "why")
+	keys(lab.(map[string]any)["user"].(map[string]any)["skipped_steps"].([]any)[0], "step", "title", "why", "known")
 	var ids []string
 	for _, c := range rep.Checks {
 		ids = append(ids, c.ID)

@@ -44,6 +44,7 @@ type Skip struct {
 	Step  int    `json:"step"`
 	Title string `json:"title"`
 	Why   string `json:"why"`
+	Known bool   `json:"known"` // false: doctor could not tell without root, so the step may run
 }
 
 // Context is what judging a lab for root and for the user needs to know
