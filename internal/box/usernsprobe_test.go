@@ -31,4 +31,3 @@ func TestTryUserNS(t *testing.T) {
 		}
 	}
 }
-
