@@ -245,6 +245,13 @@ func TestJSONShape(t *testing.T) {
 		}
 	}
 	keys(top, "schema", "ok", "as", "machine", "checks", "labs")
+	// Empty lists are [], not null; only cgroup.delegated may be null.
+	empty, _ := json.Marshal(Run(fixture("wsl2", nil, "", ""), nil).Facts)
+	for _, f := range []string{`"caps":[]`, `"v2":[]`, `"subuid":[]`, `"subgid":[]`, `"delegated":null`} {
+		if !strings.Contains(string(empty), f) {
+			t.Errorf("no %s in %s", f, empty)
+		}
+	}
 	if top["schema"] != float64(1) || top["as"] != "user" {
 		t.Errorf("schema %v as %v", top["schema"], top["as"])
 	}

@@ -57,6 +57,18 @@ func (m *Machine) Read() Facts {
 	f.WSL = m.wsl()
 	f.Container = m.container()
 	f.Apparmor = m.readLine("/sys/module/apparmor/parameters/enabled") == "Y"
+	// Lists are lists in the JSON, [] when empty; only cgroup.delegated is
+	// null, for "nothing is delegated" (docs/doctor.md).
+	for _, l := range []*[]string{&f.Caps, &f.Cgroup.Controllers, &f.Cgroup.V1, &f.Cgroup.V2} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	for _, r := range []*[]Range{&f.Subuid, &f.Subgid} {
+		if *r == nil {
+			*r = []Range{}
+		}
+	}
 	return f
 }
 
