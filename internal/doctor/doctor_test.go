@@ -3,6 +3,7 @@ package doctor
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -291,5 +292,22 @@ func TestEveryFailHasAFix(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// user.max_user_namespaces=0 switches them off for everyone.
+func TestUserNSOff(t *testing.T) {
+	m := fixture("v2", nil, "ENOSPC", "")
+	m.Root = t.TempDir()
+	if err := exec.Command("cp", "-a", "testdata/v2/.", m.Root).Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(m.Root+"/proc/sys/user/max_user_namespaces", []byte("0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := Run(m, nil)
+	wantCheck(t, rep, "userns", "fail", "unshare(CLONE_NEWUSER) as uid 1000 failed with ENOSPC", "sudo sysctl -w user.max_user_namespaces=15000")
+	if u := rep.Facts.UserNS; u.Max != 0 || u.Usable || u.Unshare != "ENOSPC" {
+		t.Errorf("userns %+v", u)
 	}
 }
