@@ -202,12 +202,9 @@ func doctorMain(args []string) int {
 		(&render.Renderer{W: os.Stderr, Color: color}).Error(err)
 		return 2
 	}
-	w := 0
-	if term.IsTerminal(int(os.Stdout.Fd())) {
-		w, _, _ = term.GetSize(int(os.Stdout.Fd()))
-	}
+	w := width(term.IsTerminal(int(os.Stdout.Fd()))) // the terminal's, or COLUMNS
 	if w <= 0 {
-		w = 80
+		w = 80 // a pipe: the table still fits a workshop's screen
 	}
 	(&render.Renderer{W: os.Stdout, Color: color, Width: w}).Result(r, result.NarrateFull)
 	if !ok {
