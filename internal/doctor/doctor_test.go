@@ -152,6 +152,7 @@ func TestDocker(t *testing.T) {
 	wantCheck(t, rep, "caps", "fail", "root without every capability", "--privileged")
 	wantCheck(t, rep, "userns", "fail", "failed with EPERM (no sysctl here forbids it", "the container forbids it")
 	wantCheck(t, rep, "bpf", "fail", "operation not permitted", "outside a container")
+	wantCheck(t, rep, "seccomp", "ok", "hood itself runs under a filter", "")
 	// Without the marker file, the overlay root still gives it away.
 	m.Root = t.TempDir()
 	if err := exec.Command("cp", "-a", "testdata/docker/.", m.Root).Run(); err != nil {

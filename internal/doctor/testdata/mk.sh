@@ -69,6 +69,7 @@ rm wsl2/proc/kallsyms
 # docker: root in a container without CAP_SYS_ADMIN, overlay root
 common docker 6.1.0 0 00000000a80425fb
 touch docker/.dockerenv
+sed -i 's/^Seccomp:\t0$/Seccomp:\t2/' docker/proc/self/status # Docker's default profile
 echo '0::/' > docker/proc/1/cgroup
 echo "22 1 0:45 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w" > docker/proc/self/mountinfo
 echo "$v2mount" >> docker/proc/self/mountinfo
