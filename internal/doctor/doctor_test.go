@@ -209,6 +209,9 @@ func TestOK(t *testing.T) {
 			t.Errorf("%s, root runs %v, user runs %v: OK %v, want %v", tc.tree, tc.rootRuns, tc.userRuns, rep.OK, tc.ok)
 		}
 	}
+	if rep := Run(fixture("hybrid", nil, "", ""), func(Context) []LabRow { return nil }); rep.OK || rep.Labs == nil {
+		t.Errorf("no lab judged: OK %v, labs %v", rep.OK, rep.Labs)
+	}
 }
 
 // The context labs are judged in comes from the facts.

@@ -74,7 +74,11 @@ func Run(m *Machine, judge Judge) *Report {
 	if judge != nil {
 		rep.Labs = judge(ctx)
 	}
-	rep.OK = true
+	// No lab judged (none could be loaded) is not "every lab runs".
+	rep.OK = len(rep.Labs) > 0
+	if rep.Labs == nil {
+		rep.Labs = []LabRow{}
+	}
 	for _, l := range rep.Labs {
 		v := l.User
 		if f.Root {
