@@ -11,12 +11,37 @@ PREFIX ?= /usr/local
 # every step's output as it comes).
 VMTEST = GO="$(GO)" $(GO) run ./vmtest $(VMTESTFLAGS)
 
-.PHONY: all build test lint unit fuzz vmtest bench install clean
+.PHONY: all build dist test lint unit fuzz vmtest vmtest-arm64 bench install clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "-s -w -X main.version=$(VERSION) -linkmode external -extldflags -static" -o hood ./cmd/hood
+
+# Static binaries for every laptop in the room: dist/hood-linux-amd64 and
+# dist/hood-linux-arm64 (the Linux VMs of Apple-silicon laptops), with
+# SHA256SUMS. The box's C is cross-compiled with Debian's cross compilers:
+# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross on an amd64 machine
+# (gcc-x86-64-linux-gnu and libc6-dev-amd64-cross on an arm64 one).
+# osusergo,netgo: users and names are looked up by Go itself, never by
+# glibc's NSS modules, which a static binary would load at run time from
+# the laptop's own glibc, of another version.
+DIST_ARCHES ?= amd64 arm64
+CROSS_CC_amd64 ?= x86_64-linux-gnu-gcc
+CROSS_CC_arm64 ?= aarch64-linux-gnu-gcc
+HOSTARCH := $(shell $(GO) env GOHOSTARCH 2>/dev/null)
+
+dist:
+	@rm -rf dist && mkdir dist
+	@set -e; for a in $(DIST_ARCHES); do \
+		cc=gcc; [ "$$a" = "$(HOSTARCH)" ] || cc=$$(case $$a in amd64) echo $(CROSS_CC_amd64);; arm64) echo $(CROSS_CC_arm64);; *) echo "no C cross compiler known for $$a" >&2; exit 1;; esac); \
+		command -v $$cc >/dev/null || { echo "make dist: $$cc not installed: it compiles the box's C for $$a (on Debian: apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross)" >&2; exit 1; }; \
+		echo "dist/hood-linux-$$a (CC=$$cc)"; \
+		CGO_ENABLED=1 GOOS=linux GOARCH=$$a CC=$$cc $(GO) build -trimpath -tags osusergo,netgo \
+			-ldflags "-s -w -X main.version=$(VERSION) -linkmode external -extldflags -static" \
+			-o dist/hood-linux-$$a ./cmd/hood; \
+	done
+	@cd dist && sha256sum hood-linux-* >SHA256SUMS && cat SHA256SUMS
 
 # The whole suite: formatting, vet, staticcheck, every test, a bounded fuzz
 # of the /proc parsers, then every
@@ -84,3 +109,4 @@ install: build
 
 clean:
 	rm -f hood
+	rm -rf dist
