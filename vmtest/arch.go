@@ -36,8 +36,9 @@ var targets = map[string]*target{
 		Pkgs:        "./internal/kernel/cgroup,./commands,./labs",
 		TestTimeout: 100 * time.Second, Timeout: 150 * time.Second,
 	},
-	// Under TCG an arm64 guest runs some ten times slower than the host:
-	// the namespace, cgroup and seccomp tests and the labs, each bounded.
+	// Under TCG an arm64 guest runs several times slower than the host:
+	// the namespace, cgroup, seccomp, box, commands and labs tests and the
+	// labs, each bounded (some two minutes in all on a 2-CPU machine).
 	// The virt machine has one PL011 UART (ttyAMA0), so the steps' output
 	// goes to a virtio console (hvc0), whose driver Debian builds as modules.
 	"arm64": {
@@ -45,7 +46,7 @@ var targets = map[string]*target{
 		KernelMeta: "linux-image-arm64", KernelPkg: regexp.MustCompile(`^linux-image-6\.[0-9.]+-[0-9]+-arm64(-unsigned)?$`),
 		KernelFile: "Image", Console: "ttyAMA0", Out: "/dev/hvc0",
 		Modules:     []string{"drivers/virtio/virtio_mmio.ko", "drivers/char/virtio_console.ko"},
-		Pkgs:        "./internal/kernel/ns,./internal/kernel/cgroup,./internal/kernel/seccomp",
+		Pkgs:        "./internal/kernel/ns,./internal/kernel/cgroup,./internal/kernel/seccomp,./internal/box,./commands,./labs",
 		TestTimeout: 150 * time.Second, LabTimeout: 200 * time.Second, Timeout: 330 * time.Second,
 	},
 }

@@ -78,6 +78,17 @@ func (a *Arch) examples() string {
 	return "mkdirat, openat, unshare, ..."
 }
 
+// Called is the call a makes for name: name itself where a has it, else
+// the newer form that replaces it (mkdirat for mkdir on arm64).
+func (a *Arch) Called(name string) string {
+	if _, ok := a.nums[name]; !ok {
+		if g, ok := generic[name]; ok {
+			return g.call
+		}
+	}
+	return name
+}
+
 // Call is the syscall of a number on a, "" when none (names that share
 // a number are joined with /).
 func (a *Arch) Call(nr int) string {

@@ -116,6 +116,9 @@ func TestAArch64(t *testing.T) {
 			t.Errorf("arm64 has %s", old)
 		}
 	}
+	if AArch64.Called("mkdir") != "mkdirat" || X86_64.Called("mkdir") != "mkdir" || AArch64.Called("unshare") != "unshare" {
+		t.Errorf("Called(mkdir): arm64 %s, x86_64 %s", AArch64.Called("mkdir"), X86_64.Called("mkdir"))
+	}
 	f := Filter{Rules: []Rule{{"mkdirat", 34, Errno(syscall.EPERM)}}, Default: Allow, Arch: AArch64}
 	for _, c := range []struct{ nr, arch, want uint32 }{
 		{34, AArch64.Audit, unix.SECCOMP_RET_ERRNO | uint32(syscall.EPERM)},
