@@ -41,6 +41,15 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
+	if sc, ok := strings.CutPrefix(name, "no-syscall:"); ok {
+		// the same step for arm64, whose mkdir(1) calls mkdirat(2)
+		return func() (bool, string) {
+			if _, err := seccomp.Number(sc); err == nil {
+				return false, fmt.Sprintf("this is the step for a machine without %s(2), such as arm64; %s has it, and the steps before are this machine's", sc, seccomp.Native.Name)
+			}
+			return true, ""
+		}, nil
+	}
 	if ns, ok := strings.CutPrefix(name, "ns:"); ok {
 		return func() (bool, string) {
 			if _, err := os.Stat("/proc/self/ns/" + ns); err != nil {
@@ -209,7 +218,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME, syscall:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME, syscall:NAME, no-syscall:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing
