@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"fmt"
 	"regexp"
 	"runtime"
@@ -21,8 +22,10 @@ type target struct {
 	Console, Out string
 	// Modules are loaded before the others (the device Out needs).
 	Modules []string
-	// Pkgs are the packages whose tests run by default.
-	Pkgs string
+	// Pkgs are the packages whose tests run by default; Hood is the
+	// default hood binary (make build's, or make dist's for arm64).
+	Pkgs, Hood string
+	Machine    elf.Machine
 	// TestTimeout bounds each test binary, LabTimeout hood lab --check-all
 	// (0: unbounded), Timeout the whole VM.
 	TestTimeout, LabTimeout, Timeout time.Duration
@@ -33,7 +36,7 @@ var targets = map[string]*target{
 		GOARCH: "amd64", QEMU: "qemu-system-x86_64", Pkg: "qemu-system-x86",
 		KernelMeta: "linux-image-amd64", KernelPkg: regexp.MustCompile(`^linux-image-6\.[0-9.]+-[0-9]+-amd64(-unsigned)?$`),
 		KernelFile: "vmlinux", Console: "ttyS0", Out: "/dev/ttyS1",
-		Pkgs:        "./internal/kernel/cgroup,./commands,./labs",
+		Pkgs: "./internal/kernel/cgroup,./commands,./labs", Hood: "./hood", Machine: elf.EM_X86_64,
 		TestTimeout: 100 * time.Second, Timeout: 150 * time.Second,
 	},
 	// Under TCG an arm64 guest runs several times slower than the host:
@@ -45,8 +48,9 @@ var targets = map[string]*target{
 		GOARCH: "arm64", QEMU: "qemu-system-aarch64", Pkg: "qemu-system-arm",
 		KernelMeta: "linux-image-arm64", KernelPkg: regexp.MustCompile(`^linux-image-6\.[0-9.]+-[0-9]+-arm64(-unsigned)?$`),
 		KernelFile: "Image", Console: "ttyAMA0", Out: "/dev/hvc0",
-		Modules:     []string{"drivers/virtio/virtio_mmio.ko", "drivers/char/virtio_console.ko"},
-		Pkgs:        "./internal/kernel/ns,./internal/kernel/cgroup,./internal/kernel/seccomp,./internal/box,./commands,./labs",
+		Modules: []string{"drivers/virtio/virtio_mmio.ko", "drivers/char/virtio_console.ko"},
+		Pkgs:    "./internal/kernel/ns,./internal/kernel/cgroup,./internal/kernel/seccomp,./internal/box,./commands,./labs",
+		Hood:    "dist/hood-linux-arm64", Machine: elf.EM_AARCH64,
 		TestTimeout: 150 * time.Second, LabTimeout: 200 * time.Second, Timeout: 330 * time.Second,
 	},
 }
@@ -68,6 +72,20 @@ func (t *target) crossEnv() []string {
 }
 
 var crossCC = map[string]string{"arm64": "aarch64-linux-gnu-gcc", "amd64": "x86_64-linux-gnu-gcc"}
+
+// checkBinary says whether the hood binary is there and built for the
+// target: an amd64 hood in an arm64 VM could not even start.
+func (t *target) checkBinary(path string) error {
+	f, err := elf.Open(path)
+	if err != nil {
+		return fmt.Errorf("the hood binary: %w (make build makes ./hood, make dist dist/hood-linux-*)", err)
+	}
+	defer f.Close()
+	if f.Machine != t.Machine {
+		return fmt.Errorf("%s is built for %v, and the VM is %s (-hood names the binary; make dist makes dist/hood-linux-%s)", path, f.Machine, t.GOARCH, t.GOARCH)
+	}
+	return nil
+}
 
 func targetNamed(name string) (*target, error) {
 	if t, ok := targets[name]; ok {

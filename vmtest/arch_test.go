@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -97,5 +100,28 @@ func TestForeignApt(t *testing.T) {
 func TestTargetNamed(t *testing.T) {
 	if _, err := targetNamed("riscv64"); err == nil || !strings.Contains(err.Error(), "want amd64 or arm64") {
 		t.Errorf("riscv64: %v", err)
+	}
+}
+
+// An amd64 hood is refused for the arm64 VM, and the other way round.
+func TestCheckBinary(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	native, other := targets[runtime.GOARCH], targets["arm64"]
+	if runtime.GOARCH == "arm64" {
+		other = targets["amd64"]
+	}
+	if native != nil {
+		if err := native.checkBinary(self); err != nil {
+			t.Errorf("the test binary for its own architecture: %v", err)
+		}
+	}
+	if err := other.checkBinary(self); err == nil || !strings.Contains(err.Error(), "make dist makes dist/hood-linux-"+other.GOARCH) {
+		t.Errorf("a %s binary for the %s VM: %v", runtime.GOARCH, other.GOARCH, err)
+	}
+	if err := other.checkBinary(filepath.Join(t.TempDir(), "nohood")); err == nil {
+		t.Error("a missing binary passed")
 	}
 }

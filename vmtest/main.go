@@ -94,7 +94,7 @@ func main() {
 	var pkgs, arch string
 	flag.StringVar(&arch, "arch", "amd64", "the VM's architecture: amd64 or arm64")
 	flag.StringVar(&c.cache, "cache", "", "where the kernel and busybox are kept (default .cache/vmtest, for arm64 .cache/vmtest-arm64)")
-	flag.StringVar(&c.hood, "hood", "./hood", "the static hood binary (make build; for arm64 dist/hood-linux-arm64 of make dist)")
+	flag.StringVar(&c.hood, "hood", "", "the static hood binary (default ./hood of make build; for arm64 dist/hood-linux-arm64 of make dist)")
 	flag.StringVar(&pkgs, "pkgs", "", "comma-separated packages whose tests run in the VM (default: "+targets["amd64"].Pkgs+"; for arm64 "+targets["arm64"].Pkgs+")")
 	flag.BoolVar(&c.lab, "lab", true, "run hood lab --check-all in the VM")
 	flag.BoolVar(&c.verbose, "v", false, "print every step's output as it comes")
@@ -119,6 +119,9 @@ func main() {
 	}
 	if pkgs == "" {
 		pkgs = t.Pkgs
+	}
+	if c.hood == "" {
+		c.hood = t.Hood
 	}
 	if c.timeout == 0 {
 		c.timeout = t.Timeout
@@ -151,6 +154,9 @@ func (c *config) main(ctx context.Context) int {
 		if _, err := exec.LookPath(cc); err != nil {
 			return fail(fmt.Errorf("%s not installed: it cross-compiles the test binaries' C for %s (apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross): %w", cc, c.t.GOARCH, err))
 		}
+	}
+	if err := c.t.checkBinary(c.hood); err != nil {
+		return fail(err)
 	}
 	if err := os.MkdirAll(c.cache, 0o755); err != nil {
 		return fail(err)
