@@ -73,8 +73,8 @@ func (t *target) crossEnv() []string {
 
 var crossCC = map[string]string{"arm64": "aarch64-linux-gnu-gcc", "amd64": "x86_64-linux-gnu-gcc"}
 
-// checkBinary says whether the hood binary is there and built for the
-// target: an amd64 hood in an arm64 VM could not even start.
+// checkBinary says whether the hood binary is there, built for the target
+// (an amd64 hood in an arm64 VM could not even start) and static.
 func (t *target) checkBinary(path string) error {
 	f, err := elf.Open(path)
 	if err != nil {
@@ -83,6 +83,11 @@ func (t *target) checkBinary(path string) error {
 	defer f.Close()
 	if f.Machine != t.Machine {
 		return fmt.Errorf("%s is built for %v, and the VM is %s (-hood names the binary; make dist makes dist/hood-linux-%s)", path, f.Machine, t.GOARCH, t.GOARCH)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%s is linked dynamically, and the VM has no libraries: build it with make or make dist, which link it statically", path)
+		}
 	}
 	return nil
 }

@@ -124,4 +124,14 @@ func TestCheckBinary(t *testing.T) {
 	if err := other.checkBinary(filepath.Join(t.TempDir(), "nohood")); err == nil {
 		t.Error("a missing binary passed")
 	}
+	// make dist's binaries, where they are built: each for its own machine, static.
+	for arch, tg := range targets {
+		bin := filepath.Join("..", "dist", "hood-linux-"+arch)
+		if _, err := os.Stat(bin); err != nil {
+			continue
+		}
+		if err := tg.checkBinary(bin); err != nil {
+			t.Errorf("make dist: %v", err)
+		}
+	}
 }
