@@ -25,8 +25,8 @@ the kernel accepts a filter only from a process that can no longer gain
 privileges by execve (a setuid program would otherwise run under a
 filter its owner never chose). hood does it always, as runc does. Then
 the box calls seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog) on itself with a
-classic BPF program hood builds: check the architecture is x86_64 (a call
-through another ABI is killed), load the syscall number, one compare per
+classic BPF program hood builds: check the architecture is the machine's
+(x86_64 or arm64; a call through another ABI is killed), load the syscall number, one compare per
 SYSCALL, and allow everything else.
 A filter applies to the box and to everything it starts from then on, and
 nothing can take it off: a second seccomp deny adds a filter, and the
@@ -35,8 +35,10 @@ kernel runs them all, the strictest answer winning.
 --kill         the process is killed by SIGSYS (SECCOMP_RET_KILL_PROCESS)
 --log          the call is made and logged (SECCOMP_RET_LOG)
 --trap         the caller gets SIGSYS (SECCOMP_RET_TRAP)
-Names are x86_64's (syscalls(2)): glibc's mkdir(3) calls mkdir(2), a
-program that calls mkdirat(2) is not stopped by denying mkdir.
+Names are the machine's (syscalls(2)). On x86_64 glibc's mkdir(3) calls
+mkdir(2), and a program that calls mkdirat(2) is not stopped by denying
+mkdir. arm64 has only the newer forms (mkdirat, openat, unlinkat, ...):
+there hood names the call to deny instead.
 hood refuses calls the box needs to answer hood at all (recvmsg, sendto,
 close, exit_group, ...) and warns when a call it denies is one hood's own
 requests to the box make (clone for run, mount, unshare, setns, wait4).`,
@@ -47,8 +49,9 @@ Seccomp_filters: how many filters the process runs. The kernel does not
 show a filter's program there; hood prints the rules of the ones it
 installed itself, in words, and with --bpf as BPF instructions.
 --docker-default summarises Docker's default profile (the data of
-github.com/moby/profiles/seccomp) for x86_64: what it allows always, only
-with certain arguments or a capability, and what it fails with EPERM.`,
+github.com/moby/profiles/seccomp) for this machine's architecture: what
+it allows always, only with certain arguments or a capability, and what
+it fails with EPERM.`,
 			Args: []Arg{ArgTarget}, Flags: []string{"--bpf", "--docker-default"}, Run: seccompShow},
 		&Command{UsageLine: "seccomp strict", Short: "run a program in strict mode (mode 1) and see the kernel kill it at its first forbidden call",
 			Long: `The box starts a probe that calls prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT):

@@ -1,9 +1,12 @@
 package commands
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"hood/internal/kernel/seccomp"
 )
 
 func seccompRun(t *testing.T, s *Session, line string) (string, error) {
@@ -26,7 +29,8 @@ func seccompRun(t *testing.T, s *Session, line string) (string, error) {
 }
 
 // seccomp deny puts the box in filter mode with no_new_privs, a program
-// the box runs answers mkdir(2) EACCES, and seccomp show reads it back.
+// the box runs answers mkdir(2) EACCES (on arm64 mkdirat(2), what mkdir(1)
+// calls there), and seccomp show reads it back.
 func TestSeccompDeny(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "box new sd")
@@ -34,7 +38,12 @@ func TestSeccompDeny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec(t, s, "seccomp deny mkdir --errno EACCES")
+	mkdir := seccomp.Native.Called("mkdir")
+	nr, err := seccomp.Number(mkdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, s, "seccomp deny "+mkdir+" --errno EACCES")
 	st, err := s.Proc().Status(s.Current.PID)
 	if err != nil || st.Seccomp != 2 || st.SeccompFilters != before.SeccompFilters+1 || !st.NoNewPrivs {
 		t.Fatalf("status after deny: %+v, %v", st, err)
@@ -48,7 +57,7 @@ func TestSeccompDeny(t *testing.T) {
 		t.Fatal("the directory was made")
 	}
 	out, err = seccompRun(t, s, "seccomp show sd --bpf")
-	if err != nil || !strings.Contains(out, "mkdir (83) -> fail with EACCES") || !strings.Contains(out, "jneq #83,1") {
+	if err != nil || !strings.Contains(out, fmt.Sprintf("%s (%d) -> fail with EACCES", mkdir, nr)) || !strings.Contains(out, fmt.Sprintf("jneq #%d,1", nr)) {
 		t.Fatalf("show: %v\n%s", err, out)
 	}
 	// box1 was not touched.
@@ -80,7 +89,7 @@ func TestSeccompBadInput(t *testing.T) {
 	s := newSession(t)
 	before, _ := s.Proc().Status(s.Current.PID)
 	for line, want := range map[string]string{
-		"seccomp deny mkdri":               "did you mean mkdir?",
+		"seccomp deny mkdri":               "did you mean " + seccomp.Native.Called("mkdir") + "?",
 		"seccomp deny mkdir --errno EPRM":  "did you mean EPERM?",
 		"seccomp deny mkdir --kill --trap": "choose one",
 		"seccomp deny recvmsg":             "hood could no longer drive it",

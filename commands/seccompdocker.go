@@ -15,7 +15,7 @@ import (
 )
 
 // dockerDefault summarises Docker's default seccomp profile (moby's
-// profiles/seccomp, the data dockerd compiles in) for x86_64: what it
+// profiles/seccomp, the data dockerd compiles in) for the native ABI: what it
 // allows always, what only with a capability or certain arguments, and
 // what it fails.
 func dockerDefault() (*result.Result, error) {
@@ -25,7 +25,7 @@ func dockerDefault() (*result.Result, error) {
 	withCap := map[string][]string{} // capability -> names
 	var withArgs, other, answered []string
 	for _, sc := range p.Syscalls {
-		if sc.Includes != nil && len(sc.Includes.Arches) > 0 && !slices.Contains(sc.Includes.Arches, "amd64") && !slices.Contains(sc.Includes.Arches, "x86_64") {
+		if sc.Includes != nil && len(sc.Includes.Arches) > 0 && !slices.ContainsFunc(sc.Includes.Arches, func(a string) bool { return slices.Contains(seccomp.Native.Docker, a) }) {
 			continue // another architecture's rule
 		}
 		var names []string
@@ -70,7 +70,7 @@ func dockerDefault() (*result.Result, error) {
 		}
 	}
 	r.Say("default", "a call no rule names: %s %s (the profile's defaultAction)", p.DefaultAction, errnoName(syscall.Errno(*p.DefaultErrnoRet)))
-	r.Say("allowed", "%d of x86_64's %d calls, whatever the arguments", len(always), len(seccomp.Names()))
+	r.Say("allowed", "%d of %s's %d calls, whatever the arguments", len(always), seccomp.Native.Name, len(seccomp.Names()))
 	r.Say("arguments", "allowed only with certain arguments: %s", strings.Join(dedup(withArgs), ", "))
 	caps := make([]string, 0, len(withCap))
 	for c := range withCap {

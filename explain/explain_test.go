@@ -36,6 +36,7 @@ func constants() map[string]uint64 {
 		"O_RDWR": unix.O_RDWR, "O_CREAT": unix.O_CREAT, "O_EXCL": unix.O_EXCL,
 		"PR_SET_SECCOMP": unix.PR_SET_SECCOMP, "SECCOMP_MODE_STRICT": unix.SECCOMP_MODE_STRICT,
 		"SECCOMP_SET_MODE_FILTER": unix.SECCOMP_SET_MODE_FILTER, "AUDIT_ARCH_X86_64": unix.AUDIT_ARCH_X86_64,
+		"AUDIT_ARCH_AARCH64": unix.AUDIT_ARCH_AARCH64,
 	}
 	for c := 0; c <= unix.CAP_LAST_CAP; c++ {
 		if name := capName(c); name != "" {

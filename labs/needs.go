@@ -13,6 +13,7 @@ import (
 	"hood/internal/kernel/devbpf"
 	"hood/internal/kernel/nft"
 	"hood/internal/kernel/procfs"
+	"hood/internal/kernel/seccomp"
 	"hood/internal/oci"
 	"hood/internal/rootfs"
 	"hood/internal/statedir"
@@ -27,6 +28,24 @@ func requirement(name string) (requirementFunc, error) {
 		return func() (bool, string) {
 			if _, err := exec.LookPath(cmd); err != nil {
 				return false, fmt.Sprintf("the program %s is not installed (on Debian and Ubuntu it comes with util-linux or procps: apt-get install util-linux procps)", cmd)
+			}
+			return true, ""
+		}, nil
+	}
+	if sc, ok := strings.CutPrefix(name, "syscall:"); ok {
+		// arm64 has no mkdir(2): a step whose filter names it cannot run there.
+		return func() (bool, string) {
+			if _, err := seccomp.Number(sc); err != nil {
+				return false, err.Error()
+			}
+			return true, ""
+		}, nil
+	}
+	if sc, ok := strings.CutPrefix(name, "no-syscall:"); ok {
+		// the same step for arm64, whose mkdir(1) calls mkdirat(2)
+		return func() (bool, string) {
+			if _, err := seccomp.Number(sc); err == nil {
+				return false, fmt.Sprintf("this is the step for a machine without %s(2), such as arm64; %s has it, and the steps before are this machine's", sc, seccomp.Native.Name)
 			}
 			return true, ""
 		}, nil
@@ -199,7 +218,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME, syscall:NAME, no-syscall:NAME)", name)
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing

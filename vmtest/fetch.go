@@ -7,16 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
 // The VM's kernel and busybox come from Debian's packages, downloaded with
 // apt-get download and unpacked into the cache, never installed: the host's
-// own kernel and /bin stay as they are.
-
-// kernelPkg is the versioned package that linux-image-amd64 depends on.
-var kernelPkg = regexp.MustCompile(`^linux-image-6\.[0-9.]+-[0-9]+-amd64(-unsigned)?$`)
+// own kernel and /bin stay as they are. Another architecture's packages
+// (arm64 on an amd64 host) come through an apt of the cache's own
+// (foreignApt), so that the host's dpkg architectures stay as they are.
 
 // modules are the kernel's modules the VM loads, in this order, from the
 // package's lib/modules/VERSION/kernel/: loop for loop devices (the io
@@ -29,11 +27,11 @@ var modules = []string{"drivers/block/loop.ko", "drivers/net/veth.ko", "crypto/c
 
 // cached says whether the kernel directory has vmlinux and every module
 // (a cache from before a module was added is fetched again).
-func cached(out string) bool {
-	if _, err := os.Stat(filepath.Join(out, "vmlinux")); err != nil {
+func cached(t *target, out string) bool {
+	if _, err := os.Stat(filepath.Join(out, t.KernelFile)); err != nil {
 		return false
 	}
-	for _, m := range modules {
+	for _, m := range t.modules() {
 		if _, err := os.Stat(filepath.Join(out, "modules", filepath.Base(m))); err != nil {
 			return false
 		}
@@ -41,22 +39,23 @@ func cached(out string) bool {
 	return true
 }
 
-// kernel returns the cached directory with vmlinux, the ELF kernel, and
-// modules/*.ko, fetching linux-image-amd64's kernel package the first time:
+// kernel returns the cached directory with vmlinux, the ELF kernel (on
+// arm64 Image, the kernel's own boot image), and modules/*.ko, fetching
+// linux-image-amd64's (linux-image-arm64's) kernel package the first time:
 //
 //	.cache/vmtest/kernel/vmlinux
 //	                    /modules/loop.ko veth.ko nf_tables.ko ...
 //	                    /config          the kernel's build configuration
 //	                    /package         which package it came from
-func kernel(cache string) (string, error) {
+func kernel(t *target, cache string) (string, error) {
 	out := filepath.Join(cache, "kernel")
-	if cached(out) {
+	if cached(t, out) {
 		return out, nil
 	}
 	os.RemoveAll(out)
 	debs := filepath.Join(cache, "debs")
 	defer os.RemoveAll(debs)
-	meta, err := download(debs, "linux-image-amd64")
+	meta, err := download(t, cache, debs, t.KernelMeta)
 	if err != nil {
 		return "", err
 	}
@@ -66,15 +65,15 @@ func kernel(cache string) (string, error) {
 	}
 	var pkg string
 	for _, alt := range strings.FieldsFunc(depends, func(r rune) bool { return r == ',' || r == '|' }) {
-		if name := strings.Fields(alt); len(name) > 0 && kernelPkg.MatchString(name[0]) {
+		if name := strings.Fields(alt); len(name) > 0 && t.KernelPkg.MatchString(name[0]) {
 			pkg = name[0]
 			break
 		}
 	}
 	if pkg == "" {
-		return "", fmt.Errorf("linux-image-amd64 depends on %q: no linux-image-6.*-amd64 there", depends)
+		return "", fmt.Errorf("%s depends on %q: no linux-image-6.*-%s there", t.KernelMeta, depends, t.GOARCH)
 	}
-	deb, err := download(debs, pkg)
+	deb, err := download(t, cache, debs, pkg)
 	if err != nil {
 		return "", err
 	}
@@ -94,7 +93,7 @@ func kernel(cache string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	elf, err := extractVmlinux(img)
+	boot, err := bootable(t, img)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", vmlinuz[0], err)
 	}
@@ -103,7 +102,7 @@ func kernel(cache string) (string, error) {
 	if err := os.MkdirAll(filepath.Join(tmp, "modules"), 0o755); err != nil {
 		return "", err
 	}
-	for _, m := range modules {
+	for _, m := range t.modules() {
 		if err := os.Rename(filepath.Join(dir, "lib", "modules", version, "kernel", m), filepath.Join(tmp, "modules", filepath.Base(m))); err != nil {
 			return "", err
 		}
@@ -114,20 +113,20 @@ func kernel(cache string) (string, error) {
 	if err := os.WriteFile(filepath.Join(tmp, "package"), []byte(filepath.Base(deb)+"\n"), 0o644); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "vmlinux"), elf, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, t.KernelFile), boot, 0o644); err != nil {
 		return "", err
 	}
 	return out, os.Rename(tmp, out)
 }
 
 // busybox returns the cached static busybox, from busybox-static.
-func busybox(cache string) (string, error) {
+func busybox(t *target, cache string) (string, error) {
 	dir := filepath.Join(cache, "busybox-static")
 	out := filepath.Join(dir, "bin", "busybox")
 	if _, err := os.Stat(out); err == nil {
 		return out, nil
 	}
-	deb, err := download(filepath.Join(cache, "debs"), "busybox-static")
+	deb, err := download(t, cache, filepath.Join(cache, "debs"), "busybox-static")
 	if err != nil {
 		return "", err
 	}
@@ -141,8 +140,12 @@ func busybox(cache string) (string, error) {
 
 // download fetches pkg's .deb into dir with apt-get download and returns
 // its path. When apt knows no such package (a fresh machine has no
-// package lists), root runs apt-get update once and tries again.
-func download(dir, pkg string) (string, error) {
+// package lists), root runs apt-get update once and tries again. A
+// foreign target's packages come through foreignApt.
+func download(t *target, cache, dir, pkg string) (string, error) {
+	if !t.native() {
+		return foreignDownload(t, cache, dir, pkg)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}

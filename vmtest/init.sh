@@ -3,7 +3,8 @@
 # a pure cgroup v2 hierarchy at /sys/fs/cgroup with cpu, memory, io, pids and
 # cpuset enabled for the root's children, runs the steps in /vmtest/plan.sh
 # and powers the VM off. The console (ttyS0) gets the kernel's messages; the
-# second serial port (ttyS1, fd 3) gets each step's output between
+# second serial port (ttyS1, fd 3; on arm64 the virtio console hvc0) gets
+# each step's output between
 #
 #	=== vmtest BEGIN NAME
 #	=== vmtest END NAME rc=STATUS
@@ -38,7 +39,16 @@ hostname vmtest
 # in the order vmtest wrote: a module after those it needs
 while read -r m; do insmod "/lib/modules/$m"; done </lib/modules/order
 
-exec 3>/dev/ttyS1
+# The steps' output goes to the second serial port, or where the kernel's
+# command line says (vmtest_out=/dev/hvc0: arm64's virtio console, whose
+# device appears once its module has probed).
+out=${vmtest_out:-/dev/ttyS1}
+i=0
+while [ ! -e "$out" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+exec 3>"$out"
 
 # step NAME DIR CMD...: run CMD in DIR, its output and status framed on fd 3.
 step() {

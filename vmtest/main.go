@@ -36,6 +36,13 @@
 //
 // Flags: -v prints every step's output as it comes; -pkgs, -lab and -hood
 // choose what runs; -accel forces kvm or tcg; -timeout bounds the VM.
+//
+// -arch arm64 runs the arm64 lane instead (arch.go): qemu-system-aarch64's
+// virt machine under TCG with Debian's arm64 kernel and busybox-static
+// (foreign.go fetches them), test binaries cross-compiled with cgo, and the
+// arm64 hood of make dist. The host's programs are amd64 ones and stay out:
+// the steps that need them skip with their reason. Its cache is
+// .cache/vmtest-arm64.
 package main
 
 import (
@@ -50,6 +57,7 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -75,6 +83,7 @@ var applets = []string{
 }
 
 type config struct {
+	t                  *target
 	cache, hood, goCmd string
 	pkgs               []string
 	lab, verbose       bool
@@ -84,18 +93,40 @@ type config struct {
 
 func main() {
 	var c config
-	var pkgs string
-	flag.StringVar(&c.cache, "cache", ".cache/vmtest", "where the kernel and busybox are kept")
-	flag.StringVar(&c.hood, "hood", "./hood", "the static hood binary (make build)")
-	flag.StringVar(&pkgs, "pkgs", "./internal/kernel/cgroup,./commands,./labs", "comma-separated packages whose tests run in the VM")
+	var pkgs, arch string
+	flag.StringVar(&arch, "arch", "amd64", "the VM's architecture: amd64 or arm64")
+	flag.StringVar(&c.cache, "cache", "", "where the kernel and busybox are kept (default .cache/vmtest, for arm64 .cache/vmtest-arm64)")
+	flag.StringVar(&c.hood, "hood", "", "the static hood binary (default ./hood of make build; for arm64 dist/hood-linux-arm64 of make dist)")
+	flag.StringVar(&pkgs, "pkgs", "", "comma-separated packages whose tests run in the VM (default: "+targets["amd64"].Pkgs+"; for arm64 "+targets["arm64"].Pkgs+")")
 	flag.BoolVar(&c.lab, "lab", true, "run hood lab --check-all in the VM")
 	flag.BoolVar(&c.verbose, "v", false, "print every step's output as it comes")
 	flag.StringVar(&c.accel, "accel", "auto", "kvm, tcg, or auto: KVM where it works, else TCG")
-	flag.DurationVar(&c.timeout, "timeout", 150*time.Second, "kill the VM after this long")
+	flag.DurationVar(&c.timeout, "timeout", 0, "kill the VM after this long (default 150s, for arm64 330s)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	t, err := targetNamed(arch)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vmtest:", err)
+		os.Exit(2)
+	}
+	c.t = t
+	if c.cache == "" {
+		c.cache = ".cache/vmtest"
+		if t.GOARCH != "amd64" {
+			c.cache += "-" + t.GOARCH
+		}
+	}
+	if pkgs == "" {
+		pkgs = t.Pkgs
+	}
+	if c.hood == "" {
+		c.hood = t.Hood
+	}
+	if c.timeout == 0 {
+		c.timeout = t.Timeout
 	}
 	for p := range strings.SplitSeq(pkgs, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -118,17 +149,25 @@ func (c *config) main(ctx context.Context) int {
 		fmt.Fprintf(os.Stderr, "vmtest: %v\n", err)
 		return 2
 	}
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		return fail(fmt.Errorf("qemu-system-x86_64 not installed (apt-get install qemu-system-x86): %w", err))
+	if _, err := exec.LookPath(c.t.QEMU); err != nil {
+		return fail(fmt.Errorf("%s not installed (apt-get install %s): %w", c.t.QEMU, c.t.Pkg, err))
+	}
+	if cc := crossCC[c.t.GOARCH]; !c.t.native() {
+		if _, err := exec.LookPath(cc); err != nil {
+			return fail(fmt.Errorf("%s not installed: it cross-compiles the test binaries' C for %s (apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross): %w", cc, c.t.GOARCH, err))
+		}
+	}
+	if err := c.t.checkBinary(c.hood); err != nil {
+		return fail(err)
 	}
 	if err := os.MkdirAll(c.cache, 0o755); err != nil {
 		return fail(err)
 	}
-	kdir, err := kernel(c.cache)
+	kdir, err := kernel(c.t, c.cache)
 	if err != nil {
 		return fail(err)
 	}
-	bb, err := busybox(c.cache)
+	bb, err := busybox(c.t, c.cache)
 	if err != nil {
 		return fail(err)
 	}
@@ -144,13 +183,15 @@ func (c *config) main(ctx context.Context) int {
 	prepared := time.Since(start)
 
 	v := &vm{
-		Kernel: filepath.Join(kdir, "vmlinux"), Initrd: initrd, Console: filepath.Join(c.cache, "console.log"),
+		T: c.t, Kernel: filepath.Join(kdir, c.t.KernelFile), Initrd: initrd, Console: filepath.Join(c.cache, "console.log"),
 		CPUs: 2, MemMiB: 1024, Timeout: c.timeout, BootTimeout: c.timeout,
 	}
 	switch c.accel {
 	case "auto":
 		v.Accel = "tcg"
-		if ok, why := kvmUsable(); ok {
+		if !c.t.native() {
+			fmt.Printf("vmtest: TCG, not KVM: an %s VM on an %s machine is emulated\n", c.t.GOARCH, runtime.GOARCH)
+		} else if ok, why := kvmUsable(); ok {
 			// A KVM that cannot run this kernel shows in seconds.
 			v.Accel, v.BootTimeout = "kvm", 30*time.Second
 		} else {
@@ -240,7 +281,7 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 		im.symlink("/bin/"+a, "busybox")
 	}
 	var order []string
-	for _, m := range modules {
+	for _, m := range c.t.modules() {
 		name := filepath.Base(m)
 		if err := im.file("/lib/modules/"+name, filepath.Join(kdir, "modules", name)); err != nil {
 			return fmt.Errorf("%w (rm -rf %s fetches the kernel again)", err, kdir)
@@ -248,11 +289,15 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 		order = append(order, name)
 	}
 	im.data("/lib/modules/order", 0o644, strings.Join(order, "\n")+"\n")
-	note, err := addHostPrograms(im)
-	if err != nil {
-		return err
+	if c.t.native() {
+		note, err := addHostPrograms(im)
+		if err != nil {
+			return err
+		}
+		fmt.Println("vmtest:", note)
+	} else {
+		fmt.Printf("vmtest: the host's %s are %s programs: not in the %s VM, and what needs them skips\n", strings.Join(hostPrograms, ", "), runtime.GOARCH, c.t.GOARCH)
 	}
-	fmt.Println("vmtest:", note)
 	if err := im.file("/bin/hood", c.hood); err != nil {
 		return fmt.Errorf("%w (make build makes it)", err)
 	}
@@ -260,9 +305,14 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 	plan := []string{"# written by vmtest/main.go: one step per line, run by init.sh"}
 	if len(c.pkgs) > 0 {
 		bin := filepath.Join(dir, "bin")
-		fmt.Printf("vmtest: building test binaries of %s\n", strings.Join(c.pkgs, " "))
-		args := append([]string{"test", "-c", "-ldflags", "-linkmode external -extldflags -static", "-o", bin + "/"}, c.pkgs...)
+		fmt.Printf("vmtest: building %s test binaries of %s\n", c.t.GOARCH, strings.Join(c.pkgs, " "))
+		args := []string{"test", "-c", "-ldflags", "-linkmode external -extldflags -static", "-o", bin + "/"}
+		if !c.t.native() {
+			args = append(args, "-tags", "osusergo,netgo") // as make dist builds hood
+		}
+		args = append(args, c.pkgs...)
 		cmd := exec.Command(c.goCmd, args...)
+		cmd.Env = append(os.Environ(), c.t.crossEnv()...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("%s %s: %w", c.goCmd, strings.Join(args, " "), err)
@@ -282,7 +332,7 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 					return err
 				}
 			}
-			argv := []string{"./" + name + ".test", "-test.v", "-test.count=1", "-test.timeout=100s"}
+			argv := []string{"./" + name + ".test", "-test.v", "-test.count=1", "-test.timeout=" + c.t.TestTimeout.String()}
 			if re := skip[path.Clean(pkg)]; re != "" {
 				argv = append(argv, "-test.skip", re)
 			}
@@ -293,7 +343,12 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 		// What doctor says of the VM, for the log: its verdicts are
 		// what --check-all then shows, so its status does not fail the run.
 		plan = append(plan, shellLine("step", "hood-doctor", "/root", []string{"sh", "-c", "COLUMNS=80 hood doctor; echo hood doctor: exit status $?"}))
-		plan = append(plan, shellLine("step", "hood-lab-check-all", "/root", []string{"hood", "lab", "--check-all"}))
+		argv := []string{"hood", "lab", "--check-all"}
+		if c.t.LabTimeout > 0 {
+			// busybox timeout: SIGTERM after the time, then the step fails
+			argv = append([]string{"timeout", fmt.Sprint(int(c.t.LabTimeout.Seconds()))}, argv...)
+		}
+		plan = append(plan, shellLine("step", "hood-lab-check-all", "/root", argv))
 	}
 	im.data("/vmtest/plan.sh", 0o644, strings.Join(plan, "\n")+"\n")
 

@@ -39,7 +39,9 @@ func goProbe(name string, args []string) int {
 	case "go-device": // open PATH | mknod c|b MAJOR MINOR (labs/devicescheck.go)
 		return deviceProbe(args, os.Stdout)
 	case "go-mkdir": // (labs/seccompcheck.go)
-		return mkdirProbe(args, os.Stdout)
+		return mkdirProbe(args, os.Stdout, false)
+	case "go-mkdirat": // the same with mkdirat(2), what mkdir(1) calls on arm64
+		return mkdirProbe(args, os.Stdout, true)
 	}
 	fmt.Fprintf(os.Stderr, "hood-probe: unknown probe %s\n", name)
 	return 2

@@ -13,14 +13,19 @@ import (
 // and then removes it), so a lab can see what a seccomp filter answers to
 // that very call. Go's own os.Mkdir calls mkdirat(2), another call a
 // filter may treat differently. Architectures without mkdir(2) (arm64)
-// print errno=ENOSYS.
-func mkdirProbe(args []string, out io.Writer) int {
+// print errno=ENOSYS. With at, the call is mkdirat(AT_FDCWD, ...), the one
+// mkdir(1) makes on arm64.
+func mkdirProbe(args []string, out io.Writer, at bool) int {
 	if len(args) != 0 {
 		fmt.Fprintln(os.Stderr, "hood-probe go-mkdir: takes no arguments")
 		return 2
 	}
 	path := fmt.Sprintf("/tmp/hood-mkdir-probe-%d", os.Getpid())
-	err := rawMkdir(path, 0o700)
+	mkdir := rawMkdir
+	if at {
+		mkdir = func(p string, mode uint32) error { return unix.Mkdirat(unix.AT_FDCWD, p, mode) }
+	}
+	err := mkdir(path, 0o700)
 	name := "0"
 	if err == nil {
 		unix.Rmdir(path)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -99,7 +100,7 @@ func Spec(c Config) *specs.Spec {
 		eperm := uint(1)
 		sp.Linux.Seccomp = &specs.LinuxSeccomp{
 			DefaultAction: specs.ActAllow,
-			Architectures: []specs.Arch{specs.ArchX86_64},
+			Architectures: []specs.Arch{nativeArch()},
 			Syscalls:      []specs.LinuxSyscall{{Names: c.Deny, Action: specs.ActErrno, ErrnoRet: &eperm}},
 		}
 	}
@@ -151,3 +152,11 @@ func Load(dir string) (*specs.Spec, error) {
 // BundleDir is where hood keeps the bundle of rootfs name, under its
 // state directory stateDir.
 func BundleDir(stateDir, name string) string { return filepath.Join(stateDir, "bundles", name) }
+
+// nativeArch is the machine's ABI as runc's seccomp names it.
+func nativeArch() specs.Arch {
+	if runtime.GOARCH == "arm64" {
+		return specs.ArchAARCH64
+	}
+	return specs.ArchX86_64
+}

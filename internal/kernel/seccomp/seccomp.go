@@ -5,18 +5,11 @@ package seccomp
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"syscall"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
-
-	"hood/internal/spell"
 )
-
-// AuditArch is the architecture a filter accepts: AUDIT_ARCH_X86_64.
-const AuditArch = unix.AUDIT_ARCH_X86_64
 
 // Offsets in struct seccomp_data, what a filter reads.
 const (
@@ -72,36 +65,24 @@ type Rule struct {
 type Filter struct {
 	Rules   []Rule
 	Default Action
+	Arch    *Arch // nil: Native
 }
 
-// Number is the x86_64 number of a syscall name; an unknown name's error
-// suggests the nearest known one.
-func Number(name string) (int, error) {
-	if n, ok := sysnums[name]; ok {
-		return n, nil
-	}
-	best, bd := "", 1<<30
-	for k := range sysnums {
-		if d := spell.Distance(name, k); d < bd || (d == bd && k < best) {
-			best, bd = k, d
-		}
-	}
-	if bd <= 3 {
-		return 0, fmt.Errorf("no system call named %q on x86_64 (did you mean %s?)", name, best)
-	}
-	return 0, fmt.Errorf("no system call named %q on x86_64 (names as in syscalls(2): mkdir, openat, unshare, ...)", name)
-}
+// Number is the native number of a syscall name (see Arch.Number).
+func Number(name string) (int, error) { return Native.Number(name) }
 
-// Name is the syscall of an x86_64 number, "" when none.
-func Name(nr int) string {
-	var names []string
-	for k, v := range sysnums {
-		if v == nr {
-			names = append(names, k)
-		}
+// Name is the native syscall of a number, "" when none.
+func Name(nr int) string { return Native.Call(nr) }
+
+// Names are the native system call names, sorted.
+func Names() []string { return Native.Names() }
+
+// arch is the ABI the filter is for: Native unless it says otherwise.
+func (f Filter) arch() *Arch {
+	if f.Arch != nil {
+		return f.Arch
 	}
-	sort.Strings(names)
-	return strings.Join(names, "/")
+	return Native
 }
 
 // Instructions are the filter's program: check the architecture (a call
@@ -110,7 +91,7 @@ func Name(nr int) string {
 func (f Filter) Instructions() []bpf.Instruction {
 	p := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: offArch, Size: 4},
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: AuditArch, SkipTrue: 1},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: f.arch().Audit, SkipTrue: 1},
 		bpf.RetConstant{Val: unix.SECCOMP_RET_KILL_PROCESS},
 		bpf.LoadAbsolute{Off: offNr, Size: 4},
 	}
@@ -141,8 +122,9 @@ func (f Filter) Words() []string {
 	for _, r := range f.Rules {
 		out = append(out, fmt.Sprintf("%s (%d) -> %s", r.Syscall, r.Nr, r.Action))
 	}
-	out = append(out, "any other call on x86_64 -> "+f.Default.String())
-	return append(out, "a call through another ABI (not AUDIT_ARCH_X86_64) -> "+Kill.String())
+	a := f.arch()
+	out = append(out, fmt.Sprintf("any other call on %s -> %s", a.Name, f.Default))
+	return append(out, fmt.Sprintf("a call through another ABI (not %s) -> %s", a.AuditName, Kill))
 }
 
 // Listing is the program as x/net/bpf writes it, each instruction with
@@ -156,25 +138,15 @@ func (f Filter) Listing() []string {
 		case bpf.LoadAbsolute:
 			note = map[uint32]string{offNr: "seccomp_data.nr, the syscall number", offArch: "seccomp_data.arch"}[in.Off]
 		case bpf.JumpIf:
-			if in.Val == AuditArch {
-				note = "AUDIT_ARCH_X86_64"
+			if a := f.arch(); in.Val == a.Audit {
+				note = a.AuditName
 			} else {
-				note = Name(int(in.Val))
+				note = a.Call(int(in.Val))
 			}
 		case bpf.RetConstant:
 			note = fmt.Sprintf("%#x: %s", in.Val, Action{Ret: in.Val})
 		}
 		out = append(out, fmt.Sprintf("%-16s ; %s", in, note))
 	}
-	return out
-}
-
-// Names are the x86_64 system call names, sorted.
-func Names() []string {
-	out := make([]string, 0, len(sysnums))
-	for k := range sysnums {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

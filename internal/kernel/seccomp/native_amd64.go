@@ -1,0 +1,4 @@
+package seccomp
+
+// Native is the ABI of the machine hood runs on: its filters check for it.
+var Native = X86_64
