@@ -48,6 +48,7 @@ type Session struct {
 	loops  []*loop.Device           // loop new
 	net    netState                 // net veth, ping (net.go)
 	made   map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
+	userns *userNS                  // without root: the user namespace of every box (rootless.go)
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter
@@ -144,6 +145,7 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 	res, err := c.Run(s, rest)
 	if err == nil {
 		s.record(c, rest, res)
+		s.rootlessNote(res)
 	}
 	if res != nil {
 		who := ""
@@ -184,6 +186,7 @@ func (s *Session) Close() {
 	s.unpinAll()
 	s.removeCapCopies()
 	netns.RemoveOwned(s.HoodPID) // the names in /run/netns this hood made
+	s.closeUserNS()
 }
 
 // box returns the current box or an error saying how to get one.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"hood/internal/box"
 	"hood/internal/caps"
 	"hood/internal/kernel/cgroup"
@@ -15,6 +17,7 @@ import (
 	"hood/internal/kernel/procfs"
 	"hood/internal/oci"
 	"hood/internal/rootfs"
+	"hood/internal/rootless"
 	"hood/internal/statedir"
 )
 
@@ -41,6 +44,9 @@ func requirement(name string) (requirementFunc, error) {
 	}
 	if ctl, ok := strings.CutPrefix(name, "controller:"); ok {
 		return func() (bool, string) {
+			if rootless.Active() {
+				return cgroupDelegated(ctl)
+			}
 			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
 			if err != nil || len(hs) == 0 {
 				return false, "no cgroup hierarchy is mounted"
@@ -88,8 +94,20 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "root":
 		return func() (bool, string) {
-			if os.Geteuid() != 0 {
-				return false, "hood is not running as root, and this lab creates namespaces and cgroups that need it: start it with sudo hood"
+			if rootless.Active() {
+				return false, fmt.Sprintf("this needs real root (capabilities in the host's user namespace), and hood runs as uid %d, whose boxes hold capabilities only in a user namespace of their own: start hood with sudo", os.Geteuid())
+			}
+			return true, ""
+		}, nil
+	case "ns-caps":
+		// Capabilities over the namespaces the boxes make: real root, or
+		// without root the user namespace hood makes for its boxes.
+		return func() (bool, string) {
+			if !rootless.Active() {
+				return true, ""
+			}
+			if ok, why := userNSOK(); !ok {
+				return false, "hood runs without root, and its boxes cannot have a user namespace of their own: " + why + " (or start hood with sudo)"
 			}
 			return true, ""
 		}, nil
@@ -101,18 +119,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	case "userns-unprivileged":
-		return func() (bool, string) {
-			if v := readInt("/proc/sys/user/max_user_namespaces"); v == 0 {
-				return false, "user namespaces are switched off: /proc/sys/user/max_user_namespaces is 0 (sudo sysctl user.max_user_namespaces=15000 turns them on)"
-			}
-			if readInt("/proc/sys/kernel/unprivileged_userns_clone") == 0 {
-				return false, "this kernel lets only root create user namespaces: kernel.unprivileged_userns_clone is 0 (sudo sysctl kernel.unprivileged_userns_clone=1 allows it)"
-			}
-			if readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 {
-				return false, "AppArmor stops unprivileged users from creating user namespaces (kernel.apparmor_restrict_unprivileged_userns=1, the Ubuntu 24.04 default); for the workshop: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0, and set it back to 1 afterwards"
-			}
-			return true, ""
-		}, nil
+		return userNSOK, nil
 	case "busybox-static":
 		return func() (bool, string) {
 			if _, err := rootfs.FindBusybox(); err != nil {
@@ -136,6 +143,9 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "devices":
 		return func() (bool, string) {
+			if rootless.Active() {
+				return false, fmt.Sprintf("device rules need real root, and hood runs as uid %d: on cgroup v1 they are the devices controller's files, which belong to root, and on v2 a BPF program of type cgroup_device, whose loading takes CAP_BPF or CAP_SYS_ADMIN in the host's user namespace; a user namespace gives neither. Inside one, mknod(2) of a device is refused anyway (EPERM), and the devices a box can open are those its uid may: the devices lab runs with sudo hood", os.Geteuid())
+			}
 			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
 			if err == nil && cgroup.HasV1Devices(hs) {
 				return true, ""
@@ -189,6 +199,9 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "cgroup":
 		return func() (bool, string) {
+			if rootless.Active() {
+				return cgroupDelegated("")
+			}
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
 				return true, ""
 			}
@@ -199,7 +212,62 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, ns-caps, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+}
+
+// cgroupDelegated says whether hood, without root, may make cgroups (with
+// the controller ctl, unless it is ""): only in a cgroup v2 subtree
+// delegated to the user, such as a systemd scope started with
+// Delegate=yes, with exactly the controllers delegated there.
+func cgroupDelegated(ctl string) (bool, string) {
+	uid := os.Geteuid()
+	start := fmt.Sprintf("systemd-run --user --scope -p Delegate=yes %s", hoodPath())
+	if m := cgroup.Detect("/sys/fs/cgroup"); m != cgroup.Unified {
+		return false, fmt.Sprintf("hood runs as uid %d and this machine's cgroups are %s: v1 hierarchies can be given to no ordinary user safely (systemd delegates only v2 subtrees), so a group and its limits need root here: start hood with sudo, or on a cgroup v2 machine in a delegated scope: %s", uid, m, start)
+	}
+	hs, err := cgroup.Hierarchies("/proc", os.Getpid())
+	if err != nil {
+		return false, err.Error()
+	}
+	for _, h := range hs {
+		if h.Version() != 2 {
+			continue
+		}
+		// hood makes its groups in Base: the user's own delegated
+		// cgroup, when hood runs inside one.
+		dir := h.Base()
+		if unix.Access(dir, unix.W_OK) != nil || unix.Access(filepath.Join(dir, "cgroup.procs"), unix.W_OK) != nil {
+			return false, fmt.Sprintf("hood runs as uid %d and would make its groups in %s, which is not delegated to it (neither it nor its cgroup.procs is writable): start hood in a delegated scope: %s", uid, dir, start)
+		}
+		if ctl == "" || h.Offers(ctl) {
+			return true, ""
+		}
+		return false, fmt.Sprintf("the %s controller is not delegated to uid %d: %s hands down only %q (systemd delegates cpu, memory and pids to user@%d.service; a drop-in /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids gives more)", ctl, uid, dir, strings.Join(h.Enabled(), " "), uid)
+	}
+	return false, "no cgroup v2 tree is mounted where hood runs"
+}
+
+// hoodPath is how to name this hood binary in advice.
+func hoodPath() string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	return "hood"
+}
+
+// userNSOK says whether an unprivileged user may create a user namespace
+// and use its capabilities here.
+func userNSOK() (bool, string) {
+	if v := readInt("/proc/sys/user/max_user_namespaces"); v == 0 {
+		return false, "user namespaces are switched off: /proc/sys/user/max_user_namespaces is 0 (sudo sysctl user.max_user_namespaces=15000 turns them on)"
+	}
+	if readInt("/proc/sys/kernel/unprivileged_userns_clone") == 0 {
+		return false, "this kernel lets only root create user namespaces: kernel.unprivileged_userns_clone is 0 (sudo sysctl kernel.unprivileged_userns_clone=1 allows it)"
+	}
+	if readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 {
+		return false, "AppArmor stops unprivileged users from creating user namespaces (kernel.apparmor_restrict_unprivileged_userns=1, the Ubuntu 24.04 default); for the workshop: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0, and set it back to 1 afterwards"
+	}
+	return true, ""
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing
@@ -216,8 +284,10 @@ func readInt(path string) int {
 	return n
 }
 
-// missing lists what the machine lacks for needs, one line each.
-func missing(needs []string) []string {
+// missing lists what the machine lacks for needs, one line each. When real
+// root is what lacks, why (a step's or lab's rootless text) says what root
+// is needed for and what works without it.
+func missing(needs []string, why ...string) []string {
 	var out []string
 	for _, n := range needs {
 		f, err := requirement(n)
@@ -225,8 +295,11 @@ func missing(needs []string) []string {
 			out = append(out, err.Error())
 			continue
 		}
-		if ok, why := f(); !ok {
-			out = append(out, why)
+		if ok, miss := f(); !ok {
+			if n == "root" && len(why) > 0 && why[0] != "" {
+				miss = fmt.Sprintf("this needs real root, and hood runs as uid %d: %s", os.Geteuid(), strings.TrimSpace(why[0]))
+			}
+			out = append(out, miss)
 		}
 	}
 	return out

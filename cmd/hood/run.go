@@ -194,9 +194,16 @@ func Main(args []string) int {
 		}
 	}()
 	defer func() { <-cleaned }()
-	if _, err := s.StartBox("box1"); err != nil {
+	first, err := s.StartFirst("box1")
+	if err != nil {
+		r.Out.Syscalls(first, s.Narrate)
 		r.Err.Error(fmt.Errorf("cannot start the first box: %w", err))
 		return 1
+	}
+	if s.Rootless() && interactive {
+		// Without root the first box made the session's user namespace:
+		// that is worth seeing before the first prompt.
+		r.Out.Result(first, s.Narrate)
 	}
 	if startLab != nil {
 		if !r.Line("lab start "+startLab.id) && !interactive {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"hood/internal/rootless"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,6 +163,12 @@ func cleanupStale(minAge time.Duration) []string {
 		removed = append(removed, caps.Sweep(dir, cgroup.Gone)...)
 	}
 	// The host ends of veth pairs a dead hood made (their alias names it).
+	// Without root there is nothing to sweep: no hood could make them
+	// (a link in the host's network namespace needs CAP_NET_ADMIN there),
+	// nor remove them, and the sweep's netlink socket needs setns into it.
+	if rootless.Active() {
+		return removed
+	}
 	devs, err := netdev.CleanupStale("/proc", func(tok string) bool { return !cgroup.Gone(tok) })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hood: cleaning up veth pairs:", err)

@@ -39,6 +39,7 @@ const (
 	opPrctl       = 23
 	opCapset      = 24
 	opSeccomp     = 25
+	opWriteFile   = 26
 
 	spawnForeground = 1
 	spawnSelf       = 2
