@@ -135,7 +135,17 @@ func boxNew(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Add(calls...)
 	if last := calls[len(calls)-1]; last.Failed() {
+		if s.userns != nil {
+			return r, kernelErr(last, "rootless setid")
+		}
 		return r, kernelErr(last, "")
+	}
+	if s.userns != nil {
+		hostUID, _ := procIDs(s.Proc(), b.PID)
+		r.Say(b.Name, "runs as uid %d, gid %d in hood's user namespace %s (uid %d to the host), no supplementary groups, no capabilities", uid, gid, s.userns.link, hostUID)
+		r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups sh", uid, gid)
+		r.Meaning = fmt.Sprintf("%s is an ordinary user inside hood's user namespace: it may create a user namespace of its own (and, inside it, the other types), but nothing that namespace or the host owns.", b.Name)
+		return r, nil
 	}
 	r.Say(b.Name, "runs as uid %d, gid %d, no supplementary groups, no capabilities in the host's user namespace", uid, gid)
 	r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups sh", uid, gid)

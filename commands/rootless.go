@@ -3,7 +3,7 @@ package commands
 import (
 	"fmt"
 	"os"
-	"os/exec"
+	osexec "os/exec"
 	"strconv"
 	"strings"
 
@@ -99,7 +99,7 @@ func (s *Session) writeMaps(b *box.Box, p rootless.Plan, r *result.Result) error
 			path := fmt.Sprintf("%s/%d/%s", s.ProcRoot, b.PID, h.file)
 			before := shownFile(path)
 			args := rootless.Args(b.PID, h.own, h.rng)
-			out, err := exec.Command(h.prog, args...).CombinedOutput()
+			out, err := osexec.Command(h.prog, args...).CombinedOutput()
 			line := h.prog + " " + strings.Join(args, " ")
 			if err != nil {
 				return fmt.Errorf("%s: %v: %s", line, err, strings.TrimSpace(string(out)))

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// nobody is the unprivileged user the rootless tests run hood as.
+const nobody = 65534
+
+// rootlessHood is a command running a copy of this test binary as hood, as
+// uid and gid 65534 with no supplementary groups: a copy, because the test
+// binary's own directory is root's alone. It skips where an unprivileged
+// user may not create a user namespace.
+func rootlessHood(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	requireRoot(t)
+	if b, _ := os.ReadFile("/proc/sys/user/max_user_namespaces"); strings.TrimSpace(string(b)) == "0" {
+		t.Skip("user.max_user_namespaces is 0")
+	}
+	if b, _ := os.ReadFile("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"); strings.TrimSpace(string(b)) == "1" {
+		t.Skip("AppArmor restricts unprivileged user namespaces")
+	}
+	dir, err := os.MkdirTemp("", "hood-rootless-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	home := filepath.Join(dir, "home")
+	for _, err := range []error{os.Chmod(dir, 0o755), os.Mkdir(home, 0o700), os.Chown(home, nobody, nobody)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	exe, _ := os.Executable()
+	src, err := os.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	bin := filepath.Join(dir, "hood")
+	dst, err := os.OpenFile(bin, os.O_WRONLY|os.O_CREATE, 0o755)
+	if err == nil {
+		_, err = io.Copy(dst, src)
+		dst.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := &exec.Cmd{Path: bin, Args: append([]string{"hood"}, args...), Dir: home,
+		Env: []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"},
+		SysProcAttr: &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}}}
+	return cmd
+}
+
+type lsOut struct {
+	Boxes []struct {
+		Name       string            `json:"name"`
+		Namespaces map[string]uint64 `json:"namespaces"`
+	} `json:"boxes"`
+}
+
+// TestRootlessSession runs hood as an ordinary user: every box is in one
+// user namespace hood made, which maps uid 0 to the user, and the
+// namespaces the boxes make work inside it, while the host's stay out of
+// reach.
+func TestRootlessSession(t *testing.T) {
+	cmd := rootlessHood(t, "-c", "run cat /proc/self/uid_map; unshare uts; hostname rootless-inside; box new b2; unshare net; box ls --json; box use box1; unshare user --map-root; run id -u")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("hood as uid %d: %v\n%s", nobody, err, out)
+	}
+	text := string(out)
+	if !strings.Contains(text, "0      65534          1") && !strings.Contains(text, "0 65534 1") {
+		t.Errorf("box1's uid_map, read inside, does not map 0 to %d:\n%s", nobody, text)
+	}
+	if h, _ := os.Hostname(); h == "rootless-inside" {
+		t.Errorf("the host's hostname changed")
+	}
+	var ls lsOut
+	if i := strings.Index(text, "{\n"); i >= 0 {
+		if err := json.NewDecoder(strings.NewReader(text[i:])).Decode(&ls); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var host syscall.Stat_t
+	if err := syscall.Stat("/proc/self/ns/user", &host); err != nil {
+		t.Fatal(err)
+	}
+	if len(ls.Boxes) != 2 {
+		t.Fatalf("box ls --json: want box1 and b2, got %+v\n%s", ls, text)
+	}
+	u1, u2 := ls.Boxes[0].Namespaces["user"], ls.Boxes[1].Namespaces["user"]
+	if u1 == 0 || u1 != u2 || u1 == host.Ino {
+		t.Errorf("box1 and b2 are not in one user namespace of hood's own: user %d and %d, the host's %d", u1, u2, host.Ino)
+	}
+	if ls.Boxes[1].Namespaces["net"] == ls.Boxes[0].Namespaces["net"] {
+		t.Errorf("b2's unshare net made no network namespace")
+	}
+	for _, want := range []string{
+		"succeeded with CAP_SYS_ADMIN in box1's user namespace",
+		`write(5</proc/self/uid_map>, "0 0 1", 5) = 5`,
+		"setns(", "CLONE_NEWUSER",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the narration lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestRootlessRefusals: what the host owns stays refused to a rootless
+// hood, with the kernel's own errno, and a lab step that needs real root
+// says so and is skipped.
+func TestRootlessRefusals(t *testing.T) {
+	out, err := rootlessHood(t, "-c", "hostname pwned --host").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "EPERM") {
+		t.Errorf("hostname --host as uid %d: want EPERM, got %v:\n%s", nobody, err, out)
+	}
+	out, err = rootlessHood(t, "lab", "--check", "ns-api").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "needs real root") {
+		t.Errorf("lab --check ns-api as uid %d: want its pin steps skipped as needing real root, got %v:\n%s", nobody, err, out)
+	}
+}
