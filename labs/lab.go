@@ -25,12 +25,12 @@ type Lab struct {
 	Needs   []string `yaml:"needs"`  // see Requirement
 	// Rootless: why the lab needs real root, when it does (see Step).
 	Rootless string `yaml:"rootless"`
-	Intro   string   `yaml:"intro"`
-	Outro   string   `yaml:"outro"`
-	Next    string   `yaml:"next"` // the lab to suggest afterwards
-	Steps   []Step   `yaml:"steps"`
-	order   int
-	file    string
+	Intro    string `yaml:"intro"`
+	Outro    string `yaml:"outro"`
+	Next     string `yaml:"next"` // the lab to suggest afterwards
+	Steps    []Step `yaml:"steps"`
+	order    int
+	file     string
 }
 
 // Step is one thing to do, and how to tell that it is done.

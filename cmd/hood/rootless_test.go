@@ -54,7 +54,7 @@ func rootlessHood(t *testing.T, args ...string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	cmd := &exec.Cmd{Path: bin, Args: append([]string{"hood"}, args...), Dir: home,
-		Env: []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"},
+		Env:         []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"},
 		SysProcAttr: &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}}}
 	return cmd
 }
