@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -20,6 +21,16 @@ const nobody = 65534
 // user may not create a user namespace.
 func rootlessHood(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
+	bin, home := rootlessCopy(t)
+	return &exec.Cmd{Path: bin, Args: append([]string{"hood"}, args...), Dir: home,
+		Env:         []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"},
+		SysProcAttr: &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}}}
+}
+
+// rootlessCopy copies this test binary where uid 65534 can run it, and
+// makes that user a home directory beside it.
+func rootlessCopy(t *testing.T) (bin, home string) {
+	t.Helper()
 	requireRoot(t)
 	if b, _ := os.ReadFile("/proc/sys/user/max_user_namespaces"); strings.TrimSpace(string(b)) == "0" {
 		t.Skip("user.max_user_namespaces is 0")
@@ -32,7 +43,7 @@ func rootlessHood(t *testing.T, args ...string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	home := filepath.Join(dir, "home")
+	home = filepath.Join(dir, "home")
 	for _, err := range []error{os.Chmod(dir, 0o755), os.Mkdir(home, 0o700), os.Chown(home, nobody, nobody)} {
 		if err != nil {
 			t.Fatal(err)
@@ -44,7 +55,7 @@ func rootlessHood(t *testing.T, args ...string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	bin := filepath.Join(dir, "hood")
+	bin = filepath.Join(dir, "hood")
 	dst, err := os.OpenFile(bin, os.O_WRONLY|os.O_CREATE, 0o755)
 	if err == nil {
 		_, err = io.Copy(dst, src)
@@ -53,10 +64,7 @@ func rootlessHood(t *testing.T, args ...string) *exec.Cmd {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := &exec.Cmd{Path: bin, Args: append([]string{"hood"}, args...), Dir: home,
-		Env:         []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1"},
-		SysProcAttr: &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}}}
-	return cmd
+	return bin, home
 }
 
 type lsOut struct {
@@ -125,5 +133,47 @@ func TestRootlessRefusals(t *testing.T) {
 	out, err = rootlessHood(t, "lab", "--check", "ns-api").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "needs real root") {
 		t.Errorf("lab --check ns-api as uid %d: want its pin steps skipped as needing real root, got %v:\n%s", nobody, err, out)
+	}
+}
+
+// TestRootlessNarrationMatchesStrace holds a rootless session's narration
+// to strace -f, as TestNarrationMatchesStrace does as root: the user
+// namespace hood makes (unshare, the setgroups, uid_map and gid_map
+// writes, the descriptor it holds), the setns of a second box, and the
+// maps a box writes for a user namespace of its own.
+func TestRootlessNarrationMatchesStrace(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("requires strace (apt-get install strace)")
+	}
+	bin, home := rootlessCopy(t)
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("requires setpriv (apt-get install util-linux)")
+	}
+	for i, script := range []string{
+		"unshare uts; hostname rl; unshare mnt; mount -t tmpfs none /mnt; box new b2; unshare ipc; box new b3 --uid 1000",
+		"unshare user --map-root; unshare uts; hostname deeper; run id -u; unshare pid --fork --mount-proc",
+	} {
+		dir := t.TempDir()
+		logFile := filepath.Join(home, fmt.Sprintf("calls%d", i))
+		traceFile := filepath.Join(dir, "trace")
+		cmd := exec.Command(strace, []string{"-f", "-qq", "--seccomp-bpf", "-X", "raw", "-y", "-s", "65536",
+			"-o", traceFile, "-e", "trace=" + strings.Join(traceSet, ","),
+			setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups", bin, "-c", script}...)
+		cmd.Dir = home
+		cmd.Env = []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1", "HOOD_CALL_LOG=" + logFile}
+		out, _ := cmd.CombinedOutput()
+		narrated := readCallLog(t, logFile)
+		if len(narrated) == 0 {
+			t.Fatalf("no call narrated; output:\n%s", out)
+		}
+		f, err := os.Open(traceFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen, tgid := parseStrace(f)
+		f.Close()
+		checkNarration(t, narrated, seen, tgid)
 	}
 }
