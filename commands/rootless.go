@@ -186,7 +186,7 @@ func (s *Session) rootlessNote(res *result.Result) {
 	}
 	uid, _ := procIDs(s.Proc(), pid)
 	where := fmt.Sprintf("%s's user namespace (%s)", s.userns.holder, s.userns.link)
-	if l, err := s.links(pid); err == nil && l["user"] != "" && l["user"] != s.userns.link {
+	if l, err := s.links(pid); err == nil && strings.HasPrefix(l["user"], "user:[") && l["user"] != s.userns.link {
 		where = fmt.Sprintf("%s's own user namespace (%s, below %s, the one hood made)", who, l["user"], s.userns.link)
 	}
 	res.Say("rootless", "%s succeeded with %s in %s, not the host's: to the host, %s is uid %d",

@@ -119,6 +119,14 @@ func Main(args []string) int {
 			fmt.Fprintln(os.Stderr, "hood: the terminal reports no width (stty size says 0): reading commands line by line, without completion")
 			interactive = false
 		}
+		// go-prompt reads /dev/tty: without a controlling terminal (su -c
+		// starts a new session) opening it fails with ENXIO.
+		if f, err := os.Open("/dev/tty"); err != nil {
+			fmt.Fprintf(os.Stderr, "hood: no controlling terminal (%v): reading commands line by line, without completion\n", err)
+			interactive = false
+		} else {
+			f.Close()
+		}
 	}
 	if in == nil {
 		in = os.Stdin

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"hood/internal/rootless"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,7 +152,9 @@ func cleanupStale(minAge time.Duration) []string {
 	}
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs, minAge)
-		if err != nil {
+		// Without root the groups root's hoods left are not ours to
+		// remove, and no rootless hood made them: say nothing of them.
+		if err != nil && !(rootless.Active() && errors.Is(err, fs.ErrPermission)) {
 			fmt.Fprintln(os.Stderr, "hood: cleaning up cgroups:", err)
 		}
 		removed = append(removed, dirs...)
