@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -111,6 +112,9 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 	path, label, t, err := s.nsFile("ns pin TARGET TYPE", args)
 	if err != nil {
 		return nil, err
+	}
+	if s.userns != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("ns pin needs real root, and hood runs as uid %d: it bind-mounts the namespace file in a mount namespace that belongs to the host's user namespace, where hood has no CAP_SYS_ADMIN. Without root a namespace lives as long as a process or an open descriptor holds it: hood holds its boxes' user namespace that way (%s), and a box in it can keep any other", os.Geteuid(), s.userns.link)}
 	}
 	if t.Name == "" {
 		return nil, result.Usagef("ns pin TARGET TYPE", "name a box or PID and a type, such as `ns pin box1 net`")

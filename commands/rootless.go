@@ -238,3 +238,13 @@ func (u *unshareRun) selfWrite(w idWrite) error {
 	u.r.Changes = append(u.r.Changes, result.Change{Path: path, Before: before, After: shownFile(path)})
 	return nil
 }
+
+// rootlessErr says, for the errors that come from hood's own lack of
+// root rather than the box's, why a user namespace does not help: the one
+// place that says it, for every net command.
+func (s *Session) rootlessErr(err error) error {
+	if err == nil || s.userns == nil || !strings.Contains(err.Error(), "netlink socket in") {
+		return err
+	}
+	return &result.UsageError{Msg: fmt.Sprintf("%v\n  why: hood runs as uid %d and talks to a network namespace through a netlink socket it opens inside it with setns(2), which the kernel allows only with CAP_SYS_ADMIN in the caller's own user namespace too, the host's; a box's capabilities in %s do not count for hood\n  fix: start hood with sudo for net commands; without root `unshare net` still gives a box a network namespace of its own", err, os.Geteuid(), s.userns.link)}
+}

@@ -143,6 +143,7 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
 	res, err := c.Run(s, rest)
+	err = s.rootlessErr(err)
 	if err == nil {
 		s.record(c, rest, res)
 		s.rootlessNote(res)

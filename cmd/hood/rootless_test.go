@@ -130,6 +130,14 @@ func TestRootlessRefusals(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "EPERM") {
 		t.Errorf("hostname --host as uid %d: want EPERM, got %v:\n%s", nobody, err, out)
 	}
+	out, err = rootlessHood(t, "-c", "unshare net; ns pin box1 net").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "ns pin needs real root") {
+		t.Errorf("ns pin as uid %d: want a refusal naming real root, got %v:\n%s", nobody, err, out)
+	}
+	out, err = rootlessHood(t, "-c", "unshare net; net veth rl0 rl1").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "CAP_SYS_ADMIN in the caller's own user namespace") {
+		t.Errorf("net veth as uid %d: want the netlink refusal explained, got %v:\n%s", nobody, err, out)
+	}
 	out, err = rootlessHood(t, "lab", "--check", "ns-api").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "needs real root") {
 		t.Errorf("lab --check ns-api as uid %d: want its pin steps skipped as needing real root, got %v:\n%s", nobody, err, out)
