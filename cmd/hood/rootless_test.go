@@ -138,6 +138,10 @@ func TestRootlessRefusals(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "CAP_SYS_ADMIN in the caller's own user namespace") {
 		t.Errorf("net veth as uid %d: want the netlink refusal explained, got %v:\n%s", nobody, err, out)
 	}
+	out, err = rootlessHood(t, "-c", "cgroup set pids.max 20").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "systemd-run --user --scope -p Delegate=yes") {
+		t.Errorf("cgroup set as uid %d outside a delegated subtree: want a refusal with the fix, got %v:\n%s", nobody, err, out)
+	}
 	out, err = rootlessHood(t, "lab", "--check", "ns-api").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "needs real root") {
 		t.Errorf("lab --check ns-api as uid %d: want its pin steps skipped as needing real root, got %v:\n%s", nobody, err, out)
