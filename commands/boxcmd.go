@@ -80,11 +80,21 @@ func (s *Session) StartBox(name string) (*result.Result, error) {
 		r.Say(name, "PID %d, forked from hood before its Go runtime started", b.PID)
 	}
 	r.Meaning = fmt.Sprintf("%s is a new process in the same namespaces as hood, the host's. `unshare` gives it its own; `ns compare %s host` shows which.", name, name)
-	if rootless.Active() {
-		if err := s.intoUserNS(b, r); err != nil {
-			_ = b.Kill()
+	if rootless.Active() && s.noUserNS == "" {
+		err := s.intoUserNS(b, r)
+		if err != nil && s.userns != nil {
+			_ = b.Kill() // it could not join the session's namespace
 			return r, err
 		}
+		if err != nil {
+			// No user namespace for this session: hood still runs, as
+			// the plain user it is, in a box that made none.
+			if b, err = s.withoutUserNS(b, name, r, err); err != nil {
+				return r, err
+			}
+		}
+	}
+	if s.userns != nil {
 		r.Meaning = fmt.Sprintf("hood runs without root (uid %d), so %s is in the host's namespaces except one: the user namespace %s, where it holds every capability. The namespaces it unshares from here belong to that user namespace, so it may change them; what the host owns stays out of reach.", s.userns.plan.UID, name, s.userns.link)
 	}
 	s.Boxes = append(s.Boxes, b)

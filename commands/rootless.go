@@ -33,6 +33,10 @@ type userNS struct {
 // of its own (hood is not real root).
 func (s *Session) Rootless() bool { return s.userns != nil || rootless.Active() }
 
+// NoUserNS is why a session without root has no user namespace ("" when
+// it has one, or runs as root).
+func (s *Session) NoUserNS() string { return s.noUserNS }
+
 // UserNSLink is the user namespace hood made for its boxes ("" as root).
 func (s *Session) UserNSLink() string {
 	if s.userns == nil {
@@ -247,4 +251,23 @@ func (s *Session) rootlessErr(err error) error {
 		return err
 	}
 	return &result.UsageError{Msg: fmt.Sprintf("%v\n  why: hood runs as uid %d and talks to a network namespace through a netlink socket it opens inside it with setns(2), which the kernel allows only with CAP_SYS_ADMIN in the caller's own user namespace too, the host's; a box's capabilities in %s do not count for hood\n  fix: start hood with sudo for net commands; without root `unshare net` still gives a box a network namespace of its own", err, os.Geteuid(), s.userns.link)}
+}
+
+// withoutUserNS is the fallback when the first box could not make the
+// session's user namespace (user namespaces off, AppArmor, a seccomp
+// profile): the box, which may be in a namespace left unmapped, is
+// replaced by a new one in the host's, and the session stays without.
+func (s *Session) withoutUserNS(b *box.Box, name string, r *result.Result, why error) (*box.Box, error) {
+	s.noUserNS = why.Error()
+	calls, _ := b.KillCalls()
+	r.Add(calls...)
+	nb, err := box.Start(name)
+	if err != nil {
+		return nil, err
+	}
+	r.Add(nb.Started)
+	r.Say("rootless", "unavailable: %v", why)
+	r.Say(name, "PID %d, in the host's namespaces as uid %d, with no capabilities: most namespace types will be refused (EPERM)", nb.PID, os.Geteuid())
+	r.Meaning = "hood runs without root and could not give its boxes a user namespace, so they are ordinary processes of uid " + strconv.Itoa(os.Geteuid()) + ": start hood with sudo, or allow unprivileged user namespaces (see the why above)."
+	return nb, nil
 }

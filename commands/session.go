@@ -49,6 +49,8 @@ type Session struct {
 	net    netState                 // net veth, ping (net.go)
 	made   map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
 	userns *userNS                  // without root: the user namespace of every box (rootless.go)
+	// noUserNS: without root, why the session has no user namespace
+	noUserNS string
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter

@@ -212,6 +212,8 @@ func Main(args []string) int {
 		// Without root the first box made the session's user namespace:
 		// that is worth seeing before the first prompt.
 		r.Out.Result(first, s.Narrate)
+	} else if why := s.NoUserNS(); why != "" {
+		fmt.Fprintf(os.Stderr, "hood: without root and without a user namespace (%s): most namespace types will be refused\n", why)
 	}
 	if startLab != nil {
 		if !r.Line("lab start "+startLab.id) && !interactive {
