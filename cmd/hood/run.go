@@ -213,7 +213,7 @@ func Main(args []string) int {
 		// that is worth seeing before the first prompt.
 		r.Out.Result(first, s.Narrate)
 	} else if why := s.NoUserNS(); why != "" {
-		fmt.Fprintf(os.Stderr, "hood: without root and without a user namespace (%s): most namespace types will be refused\n", why)
+		fmt.Fprintf(os.Stderr, "hood: running without root and without a user namespace, so most namespace types will be refused: %s\n", why)
 	}
 	if startLab != nil {
 		if !r.Line("lab start "+startLab.id) && !interactive {
