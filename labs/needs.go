@@ -97,6 +97,17 @@ func requirement(name string) (requirementFunc, error) {
 			}
 			return true, ""
 		}, nil
+	case "userns-ids":
+		// More than one uid in the boxes' user namespace (box new --uid).
+		return func() (bool, string) {
+			if !rootless.Active() {
+				return true, ""
+			}
+			if p := rootless.MakePlan(); p.SubUID == nil {
+				return false, fmt.Sprintf("this step starts a box as another uid, and hood's user namespace maps only yours (as uid 0): %s", p.Why)
+			}
+			return true, ""
+		}, nil
 	case "ns-caps":
 		// Capabilities over the namespaces the boxes make: real root, or
 		// without root the user namespace hood makes for its boxes.
@@ -210,7 +221,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, ns-caps, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, ns-caps, userns-ids, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME)", name)
 }
 
 // userNSOK says whether an unprivileged user may create a user namespace
