@@ -84,7 +84,7 @@ func (s *Session) intoUserNS(b *box.Box, r *result.Result) error {
 	s.userns = u
 	r.Say("user ns", "%s, made by %s and held open by hood (fd %d): every box of this session is in it", u.link, b.Name, fd)
 	if u.plan.SubUID == nil {
-		r.Say("only uid 0", "%s", u.plan.Why)
+		r.Say("ids", "%s", u.plan.Why)
 	}
 	return nil
 }

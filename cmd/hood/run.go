@@ -211,6 +211,7 @@ func Main(args []string) int {
 	if s.Rootless() && interactive {
 		// Without root the first box made the session's user namespace:
 		// that is worth seeing before the first prompt.
+		r.Out.Width = width(stdoutTTY)
 		r.Out.Result(first, s.Narrate)
 	} else if why := s.NoUserNS(); why != "" {
 		fmt.Fprintf(os.Stderr, "hood: running without root and without a user namespace, so most namespace types will be refused: %s\n", why)
