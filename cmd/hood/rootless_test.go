@@ -164,7 +164,7 @@ func TestRootlessNarrationMatchesStrace(t *testing.T) {
 		t.Skip("requires setpriv (apt-get install util-linux)")
 	}
 	for i, script := range []string{
-		"unshare uts; hostname rl; unshare mnt; mount -t tmpfs none /mnt; box new b2; unshare ipc; box new b3 --uid 1000",
+		"unshare uts; hostname rl; unshare mnt; mount -t tmpfs none /mnt; unshare time --boottime 100; box new b2; unshare ipc; box new b3 --uid 1000",
 		"unshare user --map-root; unshare uts; hostname deeper; run id -u; unshare pid --fork --mount-proc",
 	} {
 		dir := t.TempDir()
