@@ -11,6 +11,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/netdev"
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
 	"hood/internal/rootless"
@@ -277,4 +278,76 @@ func (s *Session) withoutUserNS(b *box.Box, name string, r *result.Result, why e
 	r.Say(name, "PID %d, in the host's namespaces as uid %d, with no capabilities: most namespace types will be refused (EPERM)", nb.PID, os.Geteuid())
 	r.Meaning = "hood runs without root and could not give its boxes a user namespace, so they are ordinary processes of uid " + strconv.Itoa(os.Geteuid()) + ": start hood with sudo, or allow unprivileged user namespaces (see the why above)."
 	return nb, nil
+}
+
+// netBox is, without root, a box in the network namespace of pid, through
+// which hood reaches that namespace (netNSFrom); nil as root, or when no
+// box is there (the host's namespace stays out of reach, as it should).
+func (s *Session) netBox(pid int) *box.Box {
+	if s.userns == nil {
+		return nil
+	}
+	want, err := s.links(pid)
+	if err != nil || want["net"] == "" {
+		return nil
+	}
+	host, _ := s.hostLinks()
+	if want["net"] == host["net"] {
+		return nil
+	}
+	for _, b := range s.Boxes {
+		if l, err := s.links(b.PID); err == nil && l["net"] == want["net"] {
+			return b
+		}
+	}
+	return nil
+}
+
+// netNSFrom opens pid's network namespace through box b, which is in it:
+// b opens the NETLINK_ROUTE socket and hood takes a copy with
+// pidfd_getfd(2). hood may not setns(2) there itself without root, but
+// the kernel lets it send on the socket: it checks CAP_NET_ADMIN in the
+// namespace's user namespace for the socket's opener (b) and for the
+// sender (hood, that user namespace's owner).
+func (s *Session) netNSFrom(b *box.Box, pid int, label string) (*netdev.NS, error) {
+	c, err := b.NetlinkSocket()
+	if err != nil {
+		return nil, err
+	}
+	s.netCalls = append(s.netCalls, c)
+	if c.Failed() {
+		return nil, kernelErr(c, "socket")
+	}
+	fd := int(c.Ret)
+	mine, calls := b.CopyFd(fd, "netlink socket of "+b.Name)
+	s.netCalls = append(s.netCalls, calls...)
+	cl, cerr := b.Close(fd, "netlink socket")
+	if cerr == nil {
+		s.netCalls = append(s.netCalls, cl)
+	}
+	if mine < 0 {
+		return nil, kernelErr(calls[len(calls)-1], "pidfd_getfd")
+	}
+	return netdev.OpenSocket(s.ProcRoot, pid, label, mine)
+}
+
+// withNetCalls puts in res the calls that handed hood netlink sockets from
+// inside boxes during the command (quiet: full narration shows them), and
+// says once why hood works that way without root.
+func (s *Session) withNetCalls(res *result.Result) *result.Result {
+	if len(s.netCalls) == 0 {
+		return res
+	}
+	if res == nil {
+		res = &result.Result{}
+	}
+	calls := make([]result.Syscall, 0, len(s.netCalls)+len(res.Syscalls))
+	for _, c := range s.netCalls {
+		c.Quiet = true
+		calls = append(calls, c)
+	}
+	res.Syscalls = append(calls, res.Syscalls...)
+	res.Say("rootless", "hood's netlink socket was opened by %s, inside its network namespace, and handed to hood with pidfd_getfd(2): hood may not setns(2) there without CAP_SYS_ADMIN in the host's user namespace, but the kernel takes its requests, since both the socket's opener and hood hold CAP_NET_ADMIN over %s (hood as its owner)", s.netCalls[0].Who, s.userns.link)
+	s.netCalls = nil
+	return res
 }

@@ -51,6 +51,9 @@ type Session struct {
 	userns *userNS                  // without root: the user namespace of every box (rootless.go)
 	// noUserNS: without root, why the session has no user namespace
 	noUserNS string
+	// netCalls: without root, the calls that handed hood a netlink socket
+	// from inside a box during the current command (rootless.go)
+	netCalls []result.Syscall
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter
@@ -144,8 +147,10 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		}
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
+	s.netCalls = nil
 	res, err := c.Run(s, rest)
 	err = s.rootlessErr(err)
+	res = s.withNetCalls(res)
 	if err == nil {
 		s.record(c, rest, res)
 		s.rootlessNote(res)

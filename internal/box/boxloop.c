@@ -578,6 +578,10 @@ static void serve(void)
 			r = open(data, (int)q->arg[0]);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
 			break;
+		case BOX_SOCKET:
+			r = socket((int)q->arg[0], (int)q->arg[1], (int)q->arg[2]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
 		case BOX_CLOSE:
 			r = close((int)q->arg[0]);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);

@@ -40,6 +40,7 @@ const (
 	opCapset      = 24
 	opSeccomp     = 25
 	opWriteFile   = 26
+	opSocket      = 27
 
 	spawnForeground = 1
 	spawnSelf       = 2
