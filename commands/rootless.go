@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	osexec "os/exec"
@@ -255,10 +256,18 @@ func (u *unshareRun) selfWrite(w idWrite) error {
 // root rather than the box's, why a user namespace does not help: the one
 // place that says it, for every net command.
 func (s *Session) rootlessErr(err error) error {
-	if err == nil || s.userns == nil || !strings.Contains(err.Error(), "netlink socket in") {
+	if err == nil || s.userns == nil {
 		return err
 	}
-	return &result.UsageError{Msg: fmt.Sprintf("%v\n  why: hood runs as uid %d and talks to a network namespace through a netlink socket it opens inside it with setns(2), which the kernel allows only with CAP_SYS_ADMIN in the caller's own user namespace too, the host's; a box's capabilities in %s do not count for hood\n  fix: start hood with sudo for net commands; without root `unshare net` still gives a box a network namespace of its own", err, os.Geteuid(), s.userns.link)}
+	if strings.Contains(err.Error(), "netlink socket in") {
+		return &result.UsageError{Msg: fmt.Sprintf("%v\n  why: hood runs as uid %d, and reaches a network namespace without root only through a netlink socket a box opens inside it; this namespace is no box's, and setns(2) into it needs CAP_SYS_ADMIN in the host's user namespace\n  fix: name a box (`box ls`), or start hood with sudo", err, os.Geteuid())}
+	}
+	var ke *result.KernelError
+	if errors.As(err, &ke) && ke.ErrName == "EPERM" && strings.HasPrefix(ke.Call, "RTM_") {
+		ke.Meaning = fmt.Sprintf("hood runs as uid %d: the host's network namespace belongs to the host's user namespace, where neither hood nor its boxes hold CAP_NET_ADMIN (their capabilities count over %s and what it owns)", os.Geteuid(), s.userns.link)
+		ke.Fix = "join two boxes instead, each with `unshare net`: from one, `net veth A B --peer OTHERBOX`; or start hood with sudo for the host's end"
+	}
+	return err
 }
 
 // withoutUserNS is the fallback when the first box could not make the
@@ -347,7 +356,12 @@ func (s *Session) withNetCalls(res *result.Result) *result.Result {
 		calls = append(calls, c)
 	}
 	res.Syscalls = append(calls, res.Syscalls...)
-	res.Say("rootless", "hood's netlink socket was opened by %s, inside its network namespace, and handed to hood with pidfd_getfd(2): hood may not setns(2) there without CAP_SYS_ADMIN in the host's user namespace, but the kernel takes its requests, since both the socket's opener and hood hold CAP_NET_ADMIN over %s (hood as its owner)", s.netCalls[0].Who, s.userns.link)
+	if s.netTold {
+		res.Say("rootless", "hood's netlink socket came from %s (socket(2) there, pidfd_getfd(2) here)", s.netCalls[0].Who)
+	} else {
+		res.Say("rootless", "hood's netlink socket was opened by %s, inside its network namespace, and handed to hood with pidfd_getfd(2): hood may not setns(2) there without CAP_SYS_ADMIN in the host's user namespace, but the kernel takes its requests, since both the socket's opener and hood hold CAP_NET_ADMIN over %s (hood as its owner)", s.netCalls[0].Who, s.userns.link)
+		s.netTold = true
+	}
 	s.netCalls = nil
 	return res
 }

@@ -54,6 +54,7 @@ type Session struct {
 	// netCalls: without root, the calls that handed hood a netlink socket
 	// from inside a box during the current command (rootless.go)
 	netCalls []result.Syscall
+	netTold  bool // the first such command said why
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter
