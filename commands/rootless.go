@@ -365,3 +365,14 @@ func (s *Session) withNetCalls(res *result.Result) *result.Result {
 	s.netCalls = nil
 	return res
 }
+
+// nftRootless refuses net rule without root, before any request: hood's
+// nftables library opens its socket in the box's namespace with setns(2),
+// and each rule is compared with the host's ruleset, which only
+// CAP_NET_ADMIN in the host's user namespace may read.
+func (s *Session) nftRootless() error {
+	if s.userns == nil {
+		return nil
+	}
+	return &result.UsageError{Msg: fmt.Sprintf("net rule needs real root, and hood runs as uid %d: the nftables library hood uses opens its socket in the box's network namespace with setns(2), which needs CAP_SYS_ADMIN in the host's user namespace, and hood shows each rule beside the host's ruleset, which only CAP_NET_ADMIN there may read. Start hood with sudo for firewall rules; links, addresses, routes and ping between boxes work without root", os.Geteuid())}
+}
