@@ -190,3 +190,29 @@ func TestRootlessNarrationMatchesStrace(t *testing.T) {
 		checkNarration(t, narrated, seen, tgid)
 	}
 }
+
+// TestRootlessTwoBoxVeth: without root two boxes are joined by a veth and
+// ping each other, hood reaching each namespace through a socket the box
+// opened there; the host's namespace is untouched.
+func TestRootlessTwoBoxVeth(t *testing.T) {
+	before, err := os.ReadFile("/proc/net/dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := rootlessHood(t, "-c", "unshare net; box new b2; unshare net; net veth rv0 rv1 --peer box1; net addr rv0 10.97.0.2/24; net up rv0; box use box1; net addr rv1 10.97.0.1/24; net up rv1; ping 10.97.0.2 -c 1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("two boxes and a veth as uid %d: %v\n%s", nobody, err, out)
+	}
+	for _, want := range []string{"1 sent, 1 received", "hood's netlink socket was opened by box1"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the session lacks %q:\n%s", want, out)
+		}
+	}
+	after, _ := os.ReadFile("/proc/net/dev")
+	for _, dev := range []string{"rv0", "rv1"} {
+		if strings.Contains(string(after), dev+":") && !strings.Contains(string(before), dev+":") {
+			t.Errorf("%s appeared in the host's network namespace", dev)
+		}
+	}
+}
