@@ -204,7 +204,7 @@ func TestRootlessTwoBoxVeth(t *testing.T) {
 	if err != nil {
 		t.Fatalf("two boxes and a veth as uid %d: %v\n%s", nobody, err, out)
 	}
-	for _, want := range []string{"1 sent, 1 received", "hood's netlink socket was opened by box1"} {
+	for _, want := range []string{"1 sent, 1 received", "hood's netlink socket was opened by b2"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the session lacks %q:\n%s", want, out)
 		}
