@@ -113,9 +113,6 @@ func nsPin(s *Session, args []string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.userns != nil {
-		return nil, &result.UsageError{Msg: fmt.Sprintf("ns pin needs real root, and hood runs as uid %d: it bind-mounts the namespace file in a mount namespace that belongs to the host's user namespace, where hood has no CAP_SYS_ADMIN. Without root a namespace lives as long as a process or an open descriptor holds it: hood holds its boxes' user namespace that way (%s), and a box in it can keep any other", os.Geteuid(), s.userns.link)}
-	}
 	if t.Name == "" {
 		return nil, result.Usagef("ns pin TARGET TYPE", "name a box or PID and a type, such as `ns pin box1 net`")
 	}
@@ -272,13 +269,21 @@ func (s *Session) pinHolder(r *result.Result) (*box.Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps := []func() (result.Syscall, error){
+	var steps []func() (result.Syscall, error)
+	if s.userns != nil {
+		// Without root the holder's mount namespace must belong to the
+		// session's user namespace, like every box's.
+		steps = append(steps, func() (result.Syscall, error) {
+			return h.Setns(fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), s.userns.fd), unix.CLONE_NEWUSER)
+		})
+	}
+	steps = append(steps, []func() (result.Syscall, error){
 		func() (result.Syscall, error) { return h.Unshare(uintptr(mount.NewNS)) },
 		func() (result.Syscall, error) { return h.Mount("none", "/", "", mount.Rec|mount.Private, "") },
 		func() (result.Syscall, error) {
 			return h.Mount("tmpfs", pinDir, "tmpfs", mount.NoSuid|mount.NoDev|mount.NoExec, "mode=755,size=1100m")
 		},
-	}
+	}...)
 	for _, step := range steps {
 		c, err := step()
 		if err == nil && c.Failed() {

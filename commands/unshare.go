@@ -65,7 +65,7 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 		return nil, err
 	}
 	u := &unshareRun{s: s, b: b, o: o, r: &result.Result{}, shell: append([]string{"unshare"}, opts...)}
-	if seenType(o.types, "mnt") && s.pins == nil && s.userns == nil {
+	if seenType(o.types, "mnt") && s.pins == nil {
 		u.startPinHolder()
 	}
 	if s.userns != nil && seenType(o.types, "user") {
