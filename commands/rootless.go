@@ -263,6 +263,10 @@ func (s *Session) rootlessErr(err error) error {
 		return &result.UsageError{Msg: fmt.Sprintf("%v\n  why: hood runs as uid %d, and reaches a network namespace without root only through a netlink socket a box opens inside it; this namespace is no box's, and setns(2) into it needs CAP_SYS_ADMIN in the host's user namespace\n  fix: name a box (`box ls`), or start hood with sudo", err, os.Geteuid())}
 	}
 	var ke *result.KernelError
+	if errors.As(err, &ke) && ke.ErrName == "EPERM" && strings.HasPrefix(ke.Call, `mount("proc"`) {
+		ke.Meaning = "in a user namespace the kernel mounts a new proc only where a proc is already fully visible in the same mount namespace, with nothing mounted over parts of it (mount_too_revealing in fs/namespace.c); after pivot_root has detached the host's /proc there is none"
+		ke.Fix = "mount it before pivot_root detaches the old root, on the new root's proc directory: `mount -t proc proc ROOTFS/proc` from the box in its new mount and PID namespaces, then `pivot_root NAME`; rootless runtimes do the same"
+	}
 	if errors.As(err, &ke) && ke.ErrName == "EPERM" && strings.HasPrefix(ke.Call, "RTM_") {
 		ke.Meaning = fmt.Sprintf("hood runs as uid %d: the host's network namespace belongs to the host's user namespace, where neither hood nor its boxes hold CAP_NET_ADMIN (their capabilities count over %s and what it owns)", os.Geteuid(), s.userns.link)
 		ke.Fix = "join two boxes instead, each with `unshare net`: from one, `net veth A B --peer OTHERBOX`; or start hood with sudo for the host's end"
