@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 # as it comes).
 VMTEST = GO="$(GO)" $(GO) run ./vmtest $(VMTESTFLAGS)
 
-.PHONY: all build dist test lint unit fuzz vmtest vmtest-arm64 bench install clean
+.PHONY: all build dist test lint unit fuzz vmtest vmtest-arm64 bench install clean rootless
 
 all: build
 
@@ -59,6 +59,7 @@ test: lint build
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 	@if [ "$$(id -u)" = 0 ]; then ./hood lab --check-all; \
 	else echo "hood lab --check-all: skipped, requires root (the labs create namespaces and cgroups)"; fi
+	$(MAKE) --no-print-directory rootless
 	@if command -v qemu-system-x86_64 >/dev/null 2>&1; then $(VMTEST); \
 	else echo "vmtest: skipped: qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"; fi
 	@if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then \
@@ -66,6 +67,23 @@ test: lint build
 	elif [ "$(HOSTARCH)" != arm64 ] && ! command -v $(CROSS_CC_arm64) >/dev/null 2>&1; then \
 		echo "vmtest-arm64: skipped: $(CROSS_CC_arm64) not installed (apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross)"; \
 	else $(MAKE) --no-print-directory vmtest-arm64; fi
+
+# The rootless pass: every lab's reference solution again, as an ordinary
+# user (ROOTLESS_USER, created when missing), so hood runs its boxes in a
+# user namespace of its own; steps that need real root skip with a reason.
+# As an ordinary user already, it runs as that user. (go test ./... runs
+# cmd/hood's TestRootless*, which start hood as uid 65534, as root.)
+ROOTLESS_USER ?= hoodtest
+rootless: build
+	@if [ "$$(id -u)" != 0 ]; then echo "rootless: already uid $$(id -u)"; \
+		./hood lab --check-all; exit $$?; fi; \
+	id -u $(ROOTLESS_USER) >/dev/null 2>&1 || useradd -m -s /bin/sh $(ROOTLESS_USER); \
+	dir=$$(mktemp -d /tmp/hood-rootless.XXXXXX); chmod 755 $$dir; \
+	cp hood $$dir/hood; chmod 755 $$dir/hood; \
+	echo "rootless: hood lab --check-all as $(ROOTLESS_USER) (uid $$(id -u $(ROOTLESS_USER)))"; \
+	cd $$dir && setpriv --reuid $(ROOTLESS_USER) --regid $(ROOTLESS_USER) --init-groups \
+		env -i HOME=$$(getent passwd $(ROOTLESS_USER) | cut -d: -f6) PATH=/usr/local/bin:/usr/bin:/bin \
+		./hood lab --check-all; st=$$?; rm -rf $$dir; exit $$st
 
 # hood's cgroup tests and labs in a small VM with a pure cgroup v2 hierarchy
 # (see vmtest/main.go). The VM's kernel and busybox are downloaded once into

@@ -7,6 +7,7 @@ import (
 
 	"hood/internal/box"
 	"hood/internal/result"
+	"hood/internal/rootless"
 )
 
 // validBoxName: a letter, then up to 31 letters, digits, - or _.
@@ -36,6 +37,21 @@ func init() {
 	)
 }
 
+// StartFirst starts a session's first box outside any command (as hood
+// starts, or a lab check): its calls are recorded and logged as a
+// command's are.
+func (s *Session) StartFirst(name string) (*result.Result, error) {
+	r, err := s.StartBox(name)
+	if r != nil {
+		s.rootlessNote(r)
+		for _, c := range r.Syscalls {
+			s.Events = append(s.Events, Event{Box: name, Syscall: c})
+		}
+		logCalls(r.Syscalls)
+	}
+	return r, err
+}
+
 // StartBox starts a box, makes it current and narrates it.
 func (s *Session) StartBox(name string) (*result.Result, error) {
 	if name == "" {
@@ -56,16 +72,34 @@ func (s *Session) StartBox(name string) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Boxes = append(s.Boxes, b)
-	s.Current = b
 	r := &result.Result{}
 	if b.Started.Name != "" {
 		r.Add(b.Started)
-		r.Say(name, "PID %d, hood's own binary started again as a box; now the current box", b.PID)
+		r.Say(name, "PID %d, hood's own binary started again as a box", b.PID)
 	} else {
-		r.Say(name, "PID %d, forked from hood before its Go runtime started; now the current box", b.PID)
+		r.Say(name, "PID %d, forked from hood before its Go runtime started", b.PID)
 	}
 	r.Meaning = fmt.Sprintf("%s is a new process in the same namespaces as hood, the host's. `unshare` gives it its own; `ns compare %s host` shows which.", name, name)
+	if rootless.Active() && s.noUserNS == "" {
+		err := s.intoUserNS(b, r)
+		if err != nil && s.userns != nil {
+			_ = b.Kill() // it could not join the session's namespace
+			return r, err
+		}
+		if err != nil {
+			// No user namespace for this session: hood still runs, as
+			// the plain user it is, in a box that made none.
+			if b, err = s.withoutUserNS(b, name, r, err); err != nil {
+				return r, err
+			}
+		}
+	}
+	if s.userns != nil {
+		r.Meaning = fmt.Sprintf("hood runs without root (uid %d), so %s is in the host's namespaces except one: the user namespace %s, where it holds every capability. The namespaces it unshares from here belong to that user namespace, so it may change them; what the host owns stays out of reach.", s.userns.plan.UID, name, s.userns.link)
+	}
+	s.Boxes = append(s.Boxes, b)
+	s.Current = b
+	r.Say(name, "now the current box")
 	return r, nil
 }
 
@@ -111,7 +145,17 @@ func boxNew(s *Session, args []string) (*result.Result, error) {
 	}
 	r.Add(calls...)
 	if last := calls[len(calls)-1]; last.Failed() {
+		if s.userns != nil {
+			return r, kernelErr(last, "rootless setid")
+		}
 		return r, kernelErr(last, "")
+	}
+	if s.userns != nil {
+		hostUID, _ := procIDs(s.Proc(), b.PID)
+		r.Say(b.Name, "runs as uid %d, gid %d in hood's user namespace %s (uid %d to the host), no supplementary groups, no capabilities", uid, gid, s.userns.link, hostUID)
+		r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups sh", uid, gid)
+		r.Meaning = fmt.Sprintf("%s is an ordinary user inside hood's user namespace: it may create a user namespace of its own (and, inside it, the other types), but nothing that namespace or the host owns.", b.Name)
+		return r, nil
 	}
 	r.Say(b.Name, "runs as uid %d, gid %d, no supplementary groups, no capabilities in the host's user namespace", uid, gid)
 	r.Shell = fmt.Sprintf("setpriv --reuid %d --regid %d --clear-groups sh", uid, gid)

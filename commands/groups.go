@@ -10,6 +10,7 @@ import (
 	"hood/internal/box"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
+	"hood/internal/rootless"
 )
 
 func init() {
@@ -67,6 +68,11 @@ func (s *Session) hierarchies() ([]cgroup.Hierarchy, error) {
 
 // newGroup makes hood/NAME, narrating into r.
 func (s *Session) newGroup(r *result.Result, name string) (*cgroup.Group, error) {
+	if s.userns != nil {
+		if ok, why := rootless.CgroupDelegated(""); !ok {
+			return nil, &result.UsageError{Msg: "no cgroup for " + name + ": " + why}
+		}
+	}
 	hs, err := s.hierarchies()
 	if err != nil {
 		return nil, err

@@ -50,6 +50,9 @@ func (s *Session) LastPing() *PingOutcome { return s.net.ping }
 
 // netNS opens a netlink socket in pid's network namespace.
 func (s *Session) netNS(pid int, label string) (*netdev.NS, error) {
+	if b := s.netBox(pid); b != nil {
+		return s.netNSFrom(b, pid, label)
+	}
 	n, err := netdev.Open(s.ProcRoot, pid, label)
 	if err != nil {
 		var errno syscall.Errno

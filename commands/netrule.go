@@ -106,6 +106,9 @@ func nftErr(err error, key string) error {
 }
 
 func netRuleDrop(s *Session, args []string) (*result.Result, error) {
+	if err := s.nftRootless(); err != nil {
+		return nil, err
+	}
 	const usage = "net rule drop PROTO"
 	if len(args) != 1 {
 		return nil, result.Usagef(usage, "name one protocol: icmp, icmpv6, tcp or udp")
@@ -174,6 +177,9 @@ func sameNote(a, b nft.Ruleset) string {
 }
 
 func netRuleLs(s *Session, args []string) (*result.Result, error) {
+	if err := s.nftRootless(); err != nil {
+		return nil, err
+	}
 	if len(args) > 1 {
 		return nil, result.Usagef("net rule ls [TARGET]", "name at most one target")
 	}
@@ -256,6 +262,9 @@ func rulesetText(rs nft.Ruleset) string {
 }
 
 func netRuleRm(s *Session, args []string) (*result.Result, error) {
+	if err := s.nftRootless(); err != nil {
+		return nil, err
+	}
 	if len(args) != 0 {
 		return nil, result.Usagef("net rule rm", "takes no arguments: it removes table inet hood from the current box")
 	}

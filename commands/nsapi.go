@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -268,13 +269,21 @@ func (s *Session) pinHolder(r *result.Result) (*box.Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps := []func() (result.Syscall, error){
+	var steps []func() (result.Syscall, error)
+	if s.userns != nil {
+		// Without root the holder's mount namespace must belong to the
+		// session's user namespace, like every box's.
+		steps = append(steps, func() (result.Syscall, error) {
+			return h.Setns(fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), s.userns.fd), unix.CLONE_NEWUSER)
+		})
+	}
+	steps = append(steps, []func() (result.Syscall, error){
 		func() (result.Syscall, error) { return h.Unshare(uintptr(mount.NewNS)) },
 		func() (result.Syscall, error) { return h.Mount("none", "/", "", mount.Rec|mount.Private, "") },
 		func() (result.Syscall, error) {
 			return h.Mount("tmpfs", pinDir, "tmpfs", mount.NoSuid|mount.NoDev|mount.NoExec, "mode=755,size=1100m")
 		},
-	}
+	}...)
 	for _, step := range steps {
 		c, err := step()
 		if err == nil && c.Failed() {

@@ -100,6 +100,9 @@ func ran(r *result.Result, x oci.Ran) {
 
 func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	const usage = "rootfs runc NAME [--delete]"
+	if s.userns != nil {
+		return nil, &result.UsageError{Msg: fmt.Sprintf("rootfs runc needs real root, and hood runs as uid %d: hood's bundle asks runc for a container as root, with cgroups of its own, and runc without root needs a user namespace in config.json and a delegated cgroup v2 subtree (runc spec --rootless). Most of the same container by hand works without root: the namespaces, pivot_root, capabilities and seccomp", os.Geteuid())}
+	}
 	var name string
 	del := false
 	for _, a := range args {

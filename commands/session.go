@@ -48,6 +48,13 @@ type Session struct {
 	loops  []*loop.Device           // loop new
 	net    netState                 // net veth, ping (net.go)
 	made   map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
+	userns *userNS                  // without root: the user namespace of every box (rootless.go)
+	// noUserNS: without root, why the session has no user namespace
+	noUserNS string
+	// netCalls: without root, the calls that handed hood a netlink socket
+	// from inside a box during the current command (rootless.go)
+	netCalls []result.Syscall
+	netTold  bool // the first such command said why
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter
@@ -141,9 +148,13 @@ func (s *Session) Exec(words []string) (*result.Result, error) {
 		}
 		return nil, &result.UsageError{Msg: msg + " (type help for the list)"}
 	}
+	s.netCalls = nil
 	res, err := c.Run(s, rest)
+	err = s.rootlessErr(err)
+	res = s.withNetCalls(res)
 	if err == nil {
 		s.record(c, rest, res)
+		s.rootlessNote(res)
 	}
 	if res != nil {
 		who := ""
@@ -184,6 +195,7 @@ func (s *Session) Close() {
 	s.unpinAll()
 	s.removeCapCopies()
 	netns.RemoveOwned(s.HoodPID) // the names in /run/netns this hood made
+	s.closeUserNS()
 }
 
 // box returns the current box or an error saying how to get one.

@@ -68,6 +68,13 @@ func unshare(s *Session, args []string) (*result.Result, error) {
 	if seenType(o.types, "mnt") && s.pins == nil {
 		u.startPinHolder()
 	}
+	if s.userns != nil && seenType(o.types, "user") {
+		// Without root hood is not in the parent of the box's new user
+		// namespace, so the box writes its own maps (idMaps), with its
+		// IDs as it sees them now, in that parent.
+		u.selfMap = true
+		u.uid, u.gid = boxIDs(b)
+	}
 	c, err := b.Unshare(flags)
 	if err != nil {
 		return nil, err

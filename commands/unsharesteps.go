@@ -20,6 +20,10 @@ type unshareRun struct {
 	r       *result.Result
 	shell   []string
 	meaning []string
+	// selfMap: the box writes its own setgroups, uid_map and gid_map, as
+	// uid and gid of its parent user namespace (rootless.go).
+	selfMap  bool
+	uid, gid int
 }
 
 // startPinHolder starts the pin holder before the box's first new mount
@@ -93,8 +97,18 @@ func (u *unshareRun) idMaps() error {
 		// The box's own IDs as the host sees them: hood's, or those of a
 		// box started with --uid.
 		uid, gid := procIDs(s.Proc(), b.PID)
+		hostUID := uid
+		if u.selfMap {
+			uid, gid = u.uid, u.gid
+		}
 		writes := idWrites(o, uid, gid)
 		for _, w := range writes {
+			if u.selfMap {
+				if err := u.selfWrite(w); err != nil {
+					return err
+				}
+				continue
+			}
 			pw, err := ns.WriteProc(s.ProcRoot, b.PID, w.file, w.content)
 			u.r.Add(pw.Calls...)
 			if err != nil {
@@ -104,7 +118,7 @@ func (u *unshareRun) idMaps() error {
 		}
 		if o.mapRoot {
 			u.shell = append(u.shell, "--map-root-user")
-			u.meaning = append(u.meaning, fmt.Sprintf("Inside its user namespace %s is root (uid 0, every capability); to the host it is still uid %d, with no more power than before.", b.Name, uid))
+			u.meaning = append(u.meaning, fmt.Sprintf("Inside its user namespace %s is root (uid 0, every capability); to the host it is still uid %d, with no more power than before.", b.Name, hostUID))
 		}
 		for _, m := range []struct {
 			opt, what string

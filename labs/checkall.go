@@ -29,7 +29,7 @@ func (r StepReport) OK() bool { return len(r.Problems) == 0 }
 // session is closed at the end, leaving nothing behind. transcript gets the
 // narration of every command.
 func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped string) {
-	if miss := missing(l.Needs); len(miss) > 0 {
+	if miss := missing(l.Needs, l.Rootless); len(miss) > 0 {
 		return nil, strings.Join(miss, "; ")
 	}
 	s := commands.NewSession()
@@ -50,7 +50,7 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 	defer null.Close()
 	s.Stdin, s.Stdout, s.Stderr = null, out, out
 	defer s.Close()
-	if _, err := s.StartBox("box1"); err != nil {
+	if _, err := s.StartFirst("box1"); err != nil {
 		return []StepReport{{Lab: l.ID, Problems: []string{"cannot start box1: " + err.Error()}}}, ""
 	}
 	host, _ := os.Hostname()
@@ -58,7 +58,7 @@ func CheckLab(l *Lab, transcript io.Writer) (reports []StepReport, skipped strin
 	rd := &render.Renderer{W: transcript}
 	for i, st := range l.Steps {
 		rep := StepReport{Lab: l.ID, Step: i + 1, Title: st.Title}
-		if miss := missing(st.Needs); len(miss) > 0 {
+		if miss := missing(st.Needs, st.Rootless); len(miss) > 0 {
 			rep.Skipped = strings.Join(miss, "; ")
 			reports = append(reports, rep)
 			continue

@@ -23,12 +23,14 @@ type Lab struct {
 	Minutes int      `yaml:"minutes"`
 	Source  string   `yaml:"source"` // the tutorials it follows (LABS.md tags)
 	Needs   []string `yaml:"needs"`  // see Requirement
-	Intro   string   `yaml:"intro"`
-	Outro   string   `yaml:"outro"`
-	Next    string   `yaml:"next"` // the lab to suggest afterwards
-	Steps   []Step   `yaml:"steps"`
-	order   int
-	file    string
+	// Rootless: why the lab needs real root, when it does (see Step).
+	Rootless string `yaml:"rootless"`
+	Intro    string `yaml:"intro"`
+	Outro    string `yaml:"outro"`
+	Next     string `yaml:"next"` // the lab to suggest afterwards
+	Steps    []Step `yaml:"steps"`
+	order    int
+	file     string
 }
 
 // Step is one thing to do, and how to tell that it is done.
@@ -40,6 +42,9 @@ type Step struct {
 	Solution []string `yaml:"solution"` // the reference solution: hood command lines
 	Checks   []Check  `yaml:"checks"`   // all must hold for the step to be done
 	Needs    []string `yaml:"needs"`    // extra requirements of this step only
+	// Rootless says, for a step that needs real root, why a user namespace
+	// is not enough and which step works without root, if one does.
+	Rootless string `yaml:"rootless"`
 }
 
 //go:embed data/*.yaml

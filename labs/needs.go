@@ -16,6 +16,7 @@ import (
 	"hood/internal/kernel/seccomp"
 	"hood/internal/oci"
 	"hood/internal/rootfs"
+	"hood/internal/rootless"
 	"hood/internal/statedir"
 )
 
@@ -60,6 +61,9 @@ func requirement(name string) (requirementFunc, error) {
 	}
 	if ctl, ok := strings.CutPrefix(name, "controller:"); ok {
 		return func() (bool, string) {
+			if rootless.Active() {
+				return rootless.CgroupDelegated(ctl)
+			}
 			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
 			if err != nil || len(hs) == 0 {
 				return false, "no cgroup hierarchy is mounted"
@@ -107,8 +111,31 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "root":
 		return func() (bool, string) {
-			if os.Geteuid() != 0 {
-				return false, "hood is not running as root, and this lab creates namespaces and cgroups that need it: start it with sudo hood"
+			if rootless.Active() {
+				return false, fmt.Sprintf("this needs real root (capabilities in the host's user namespace), and hood runs as uid %d, whose boxes hold capabilities only in a user namespace of their own: start hood with sudo", os.Geteuid())
+			}
+			return true, ""
+		}, nil
+	case "userns-ids":
+		// More than one uid in the boxes' user namespace (box new --uid).
+		return func() (bool, string) {
+			if !rootless.Active() {
+				return true, ""
+			}
+			if p := rootless.MakePlan(); p.SubUID == nil {
+				return false, fmt.Sprintf("this step starts a box as another uid, and hood's user namespace maps only yours (as uid 0): %s", p.Why)
+			}
+			return true, ""
+		}, nil
+	case "ns-caps":
+		// Capabilities over the namespaces the boxes make: real root, or
+		// without root the user namespace hood makes for its boxes.
+		return func() (bool, string) {
+			if !rootless.Active() {
+				return true, ""
+			}
+			if ok, why := userNSOK(); !ok {
+				return false, "hood runs without root, and its boxes cannot have a user namespace of their own: " + why + " (or start hood with sudo)"
 			}
 			return true, ""
 		}, nil
@@ -120,18 +147,7 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	case "userns-unprivileged":
-		return func() (bool, string) {
-			if v := readInt("/proc/sys/user/max_user_namespaces"); v == 0 {
-				return false, "user namespaces are switched off: /proc/sys/user/max_user_namespaces is 0 (sudo sysctl user.max_user_namespaces=15000 turns them on)"
-			}
-			if readInt("/proc/sys/kernel/unprivileged_userns_clone") == 0 {
-				return false, "this kernel lets only root create user namespaces: kernel.unprivileged_userns_clone is 0 (sudo sysctl kernel.unprivileged_userns_clone=1 allows it)"
-			}
-			if readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 {
-				return false, "AppArmor stops unprivileged users from creating user namespaces (kernel.apparmor_restrict_unprivileged_userns=1, the Ubuntu 24.04 default); for the workshop: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0, and set it back to 1 afterwards"
-			}
-			return true, ""
-		}, nil
+		return userNSOK, nil
 	case "busybox-static":
 		return func() (bool, string) {
 			if _, err := rootfs.FindBusybox(); err != nil {
@@ -155,6 +171,9 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "devices":
 		return func() (bool, string) {
+			if rootless.Active() {
+				return false, fmt.Sprintf("device rules need real root, and hood runs as uid %d: on cgroup v1 they are the devices controller's files, which belong to root, and on v2 a BPF program of type cgroup_device, whose loading takes CAP_BPF or CAP_SYS_ADMIN in the host's user namespace; a user namespace gives neither. Inside one, mknod(2) of a device is refused anyway (EPERM), and the devices a box can open are those its uid may: the devices lab runs with sudo hood", os.Geteuid())
+			}
 			hs, err := cgroup.Hierarchies("/proc", os.Getpid())
 			if err == nil && cgroup.HasV1Devices(hs) {
 				return true, ""
@@ -208,6 +227,9 @@ func requirement(name string) (requirementFunc, error) {
 		}, nil
 	case "cgroup":
 		return func() (bool, string) {
+			if rootless.Active() {
+				return rootless.CgroupDelegated("")
+			}
 			if _, err := os.Stat("/sys/fs/cgroup/cgroup.procs"); err == nil {
 				return true, ""
 			}
@@ -218,7 +240,22 @@ func requirement(name string) (requirementFunc, error) {
 			return true, ""
 		}, nil
 	}
-	return nil, fmt.Errorf("unknown requirement %q (known: root, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME, syscall:NAME, no-syscall:NAME)", name)
+	return nil, fmt.Errorf("unknown requirement %q (known: root, ns-caps, userns-ids, runc, seccomp-strict, busybox-static, static-hood, file-caps, userns, userns-unprivileged, cgroup, cgroup-v1, cgroup-v2, devices-v1, devices, psi, nf_tables, controller:NAME, ns:TYPE, command:NAME, syscall:NAME, no-syscall:NAME)", name)
+}
+
+// userNSOK says whether an unprivileged user may create a user namespace
+// and use its capabilities here.
+func userNSOK() (bool, string) {
+	if v := readInt("/proc/sys/user/max_user_namespaces"); v == 0 {
+		return false, "user namespaces are switched off: /proc/sys/user/max_user_namespaces is 0 (sudo sysctl user.max_user_namespaces=15000 turns them on)"
+	}
+	if readInt("/proc/sys/kernel/unprivileged_userns_clone") == 0 {
+		return false, "this kernel lets only root create user namespaces: kernel.unprivileged_userns_clone is 0 (sudo sysctl kernel.unprivileged_userns_clone=1 allows it)"
+	}
+	if readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 {
+		return false, "AppArmor stops unprivileged users from creating user namespaces (kernel.apparmor_restrict_unprivileged_userns=1, the Ubuntu 24.04 default); for the workshop: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0, and set it back to 1 afterwards"
+	}
+	return true, ""
 }
 
 // readInt reads a number from a sysctl file; -1 when the file is missing
@@ -235,8 +272,10 @@ func readInt(path string) int {
 	return n
 }
 
-// missing lists what the machine lacks for needs, one line each.
-func missing(needs []string) []string {
+// missing lists what the machine lacks for needs, one line each. When real
+// root is what lacks, why (a step's or lab's rootless text) says what root
+// is needed for and what works without it.
+func missing(needs []string, why ...string) []string {
 	var out []string
 	for _, n := range needs {
 		f, err := requirement(n)
@@ -244,8 +283,11 @@ func missing(needs []string) []string {
 			out = append(out, err.Error())
 			continue
 		}
-		if ok, why := f(); !ok {
-			out = append(out, why)
+		if ok, miss := f(); !ok {
+			if n == "root" && len(why) > 0 && why[0] != "" {
+				miss = fmt.Sprintf("this needs real root, and hood runs as uid %d: %s", os.Geteuid(), strings.TrimSpace(why[0]))
+			}
+			out = append(out, miss)
 		}
 	}
 	return out

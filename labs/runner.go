@@ -2,7 +2,9 @@ package labs
 
 import (
 	"fmt"
+	"hood/internal/rootless"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,14 +147,14 @@ func (d *Driver) command(s *commands.Session, args []string) (*result.Result, er
 func fresh(s *commands.Session) error {
 	s.Close()
 	s.Events = nil
-	_, err := s.StartBox("box1")
+	_, err := s.StartFirst("box1")
 	return err
 }
 
 // Start begins l, or resumes it where the learner left it: the earlier
 // steps' reference solutions are replayed quietly to rebuild their state.
 func (d *Driver) Start(s *commands.Session, l *Lab) (*result.Result, error) {
-	if miss := missing(l.Needs); len(miss) > 0 {
+	if miss := missing(l.Needs, l.Rootless); len(miss) > 0 {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("lab %s cannot run on this machine:\n  - %s", l.ID, strings.Join(miss, "\n  - "))}
 	}
 	if err := fresh(s); err != nil {
@@ -211,7 +213,7 @@ func replay(s *commands.Session, l *Lab, n int) {
 func (d *Driver) showStep(s *commands.Session, r *result.Result) {
 	for d.step < len(d.lab.Steps) {
 		st := d.lab.Steps[d.step]
-		if miss := missing(st.Needs); len(miss) > 0 {
+		if miss := missing(st.Needs, st.Rootless); len(miss) > 0 {
 			d.skipped[d.step] = true
 			r.Text += fmt.Sprintf("\nStep %d (%s) is skipped on this machine: %s\n", d.step+1, st.Title, strings.Join(miss, "; "))
 			d.step++
@@ -361,12 +363,30 @@ func (d *Driver) status() *result.Result {
 	return &result.Result{Text: b.String()}
 }
 
+// stepsSkipped is how many of l's steps this machine cannot run.
+func stepsSkipped(l *Lab) int {
+	n := 0
+	for _, st := range l.Steps {
+		if len(missingNames(st.Needs)) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func (d *Driver) list() *result.Result {
 	t := &result.Table{Header: []string{"id", "title", "min", "needs", "this machine", "progress"}}
 	for _, l := range d.Labs {
 		can := "ready"
 		if miss := missingNames(l.Needs); len(miss) > 0 {
 			can = "no: lacks " + strings.Join(miss, ", ")
+		} else if n := stepsSkipped(l); n > 0 {
+			can = fmt.Sprintf("%d of %d steps", len(l.Steps)-n, len(l.Steps))
+		}
+		if rootless.Active() && can != "ready" && slices.Contains(missingNames(l.Needs), "root") {
+			can = "no: needs real root"
+		} else if rootless.Active() && !strings.HasPrefix(can, "no") {
+			can += " rootless"
 		}
 		prog := "-"
 		p := d.Progress.Get(l.ID)

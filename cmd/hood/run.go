@@ -124,6 +124,14 @@ func Main(args []string) int {
 			fmt.Fprintln(os.Stderr, "hood: the terminal reports no width (stty size says 0): reading commands line by line, without completion")
 			interactive = false
 		}
+		// go-prompt reads /dev/tty: without a controlling terminal (su -c
+		// starts a new session) opening it fails with ENXIO.
+		if f, err := os.Open("/dev/tty"); err != nil {
+			fmt.Fprintf(os.Stderr, "hood: no controlling terminal (%v): reading commands line by line, without completion\n", err)
+			interactive = false
+		} else {
+			f.Close()
+		}
 	}
 	if in == nil {
 		in = os.Stdin
@@ -199,9 +207,19 @@ func Main(args []string) int {
 		}
 	}()
 	defer func() { <-cleaned }()
-	if _, err := s.StartBox("box1"); err != nil {
+	first, err := s.StartFirst("box1")
+	if err != nil {
+		r.Out.Syscalls(first, s.Narrate)
 		r.Err.Error(fmt.Errorf("cannot start the first box: %w", err))
 		return 1
+	}
+	if s.Rootless() && interactive {
+		// Without root the first box made the session's user namespace:
+		// that is worth seeing before the first prompt.
+		r.Out.Width = width(stdoutTTY)
+		r.Out.Result(first, s.Narrate)
+	} else if why := s.NoUserNS(); why != "" {
+		fmt.Fprintf(os.Stderr, "hood: running without root and without a user namespace, so most namespace types will be refused: %s\n", why)
 	}
 	if startLab != nil {
 		if !r.Line("lab start "+startLab.id) && !interactive {

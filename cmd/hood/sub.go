@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"hood/internal/rootless"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,7 +152,9 @@ func cleanupStale(minAge time.Duration) []string {
 	}
 	if hs, err := cgroup.Hierarchies("/proc", os.Getpid()); err == nil {
 		dirs, err := cgroup.CleanupStale(hs, minAge)
-		if err != nil {
+		// Without root the groups root's hoods left are not ours to
+		// remove, and no rootless hood made them: say nothing of them.
+		if err != nil && !(rootless.Active() && errors.Is(err, fs.ErrPermission)) {
 			fmt.Fprintln(os.Stderr, "hood: cleaning up cgroups:", err)
 		}
 		removed = append(removed, dirs...)
@@ -162,6 +167,12 @@ func cleanupStale(minAge time.Duration) []string {
 		removed = append(removed, caps.Sweep(dir, cgroup.Gone)...)
 	}
 	// The host ends of veth pairs a dead hood made (their alias names it).
+	// Without root there is nothing to sweep: no hood could make them
+	// (a link in the host's network namespace needs CAP_NET_ADMIN there),
+	// nor remove them, and the sweep's netlink socket needs setns into it.
+	if rootless.Active() {
+		return removed
+	}
 	devs, err := netdev.CleanupStale("/proc", func(tok string) bool { return !cgroup.Gone(tok) })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hood: cleaning up veth pairs:", err)

@@ -345,6 +345,27 @@ static void op_seccomp(struct boxreq *q, char *data, size_t len)
 	reply(r, r < 0 ? errno : 0, (int64_t)(uintptr_t)&prog, (int64_t)(uintptr_t)insns, NULL, 0);
 }
 
+// op_writefile writes the second string of data to the file the first
+// names, as `echo DATA > PATH` does: open, one write, close. aux0 is the
+// descriptor (-1: open failed, ret and err are open's), aux1 close's errno.
+static void op_writefile(char *data, size_t len)
+{
+	char *v[3];
+	if (strs(data, len, v, 2) != 2) {
+		reply(-1, EINVAL, -1, 0, NULL, 0);
+		return;
+	}
+	int fd = open(v[0], O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		reply(-1, errno, -1, 0, NULL, 0);
+		return;
+	}
+	ssize_t n = write(fd, v[1], strlen(v[1]));
+	int e = n < 0 ? errno : 0;
+	int ce = close(fd) < 0 ? errno : 0;
+	reply(n, e, fd, ce, NULL, 0);
+}
+
 static void op_readfile(char *data, size_t len)
 {
 	static char out[BOX_MAXDATA];
@@ -494,6 +515,9 @@ static void serve(void)
 		case BOX_READFILE:
 			op_readfile(data, len);
 			break;
+		case BOX_WRITEFILE:
+			op_writefile(data, len);
+			break;
 		case BOX_SETID:
 			op_setid(q);
 			break;
@@ -552,6 +576,10 @@ static void serve(void)
 			break;
 		case BOX_OPEN:
 			r = open(data, (int)q->arg[0]);
+			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
+			break;
+		case BOX_SOCKET:
+			r = socket((int)q->arg[0], (int)q->arg[1], (int)q->arg[2]);
 			reply(r, r < 0 ? errno : 0, 0, 0, NULL, 0);
 			break;
 		case BOX_CLOSE:

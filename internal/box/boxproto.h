@@ -29,6 +29,8 @@ enum {
 	BOX_PRCTL = 23,      // arg0..arg3 = option, arg2, arg3, arg4: prctl(option, arg2, arg3, arg4, 0)
 	BOX_CAPSET = 24,     // arg0..arg2 = effective, permitted, inheritable: capset(2), version 3, pid 0
 	BOX_SECCOMP = 25,    // arg0 = flags, data = struct sock_filter[]: seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog); reply aux0 = &prog
+	BOX_WRITEFILE = 26,  // data = path, content: open(path, O_WRONLY|O_CLOEXEC), write, close; reply aux0 = fd (-1: open failed), aux1 = close's errno
+	BOX_SOCKET = 27,     // arg0..arg2 = domain, type, protocol: socket(2), the descriptor kept open (BOX_CLOSE closes it)
 };
 
 // BOX_SPAWN_SELF: exec hood's own binary (opened when the box started), for

@@ -115,6 +115,18 @@ func (b *Box) Open(path string, flags int) (result.Syscall, error) {
 	return b.my("openat", r, call.Cwd(), call.S(path), call.F(int64(flags), OpenFlagString(int64(flags)))), nil
 }
 
+// NetlinkSocket makes the box open a NETLINK_ROUTE socket, in its own
+// network namespace and with its own credentials, kept open until Close:
+// hood takes a copy (CopyFd) when it may not setns(2) there itself.
+func (b *Box) NetlinkSocket() (result.Syscall, error) {
+	const typ = unix.SOCK_RAW | unix.SOCK_CLOEXEC
+	r, err := b.c.call(opSocket, [4]int64{unix.AF_NETLINK, typ, unix.NETLINK_ROUTE}, nil, nil)
+	if err != nil {
+		return result.Syscall{}, err
+	}
+	return b.my("socket", r, call.F(unix.AF_NETLINK, "AF_NETLINK"), call.F(typ, "SOCK_RAW|SOCK_CLOEXEC"), call.F(unix.NETLINK_ROUTE, "NETLINK_ROUTE")), nil
+}
+
 // Close makes the box close a descriptor Open returned.
 func (b *Box) Close(fd int, what string) (result.Syscall, error) {
 	r, err := b.c.call(opClose, [4]int64{int64(fd)}, nil, nil)

@@ -42,6 +42,22 @@
 // raw socket, goprobe.go): the constructor lets the runtime start and this
 // package's init runs it, before main or any TestMain.
 //
+// # Without root
+//
+// When hood is not real root (internal/rootless), the first box calls
+// unshare(CLONE_NEWUSER) and hood writes its setgroups, uid_map and
+// gid_map from outside (or newuidmap and newgidmap do, for a subordinate
+// range); hood keeps the namespace open by a descriptor and every later
+// box, and the pin holder, joins it with setns(2) as its first request
+// (commands/rootless.go). One namespace for the session, not one per box:
+// it owns every namespace the boxes make, so one box can setns into
+// another's and a veth can join two of them. hood itself stays in the
+// host's user namespace (a Go process cannot enter another), so where it
+// would setns(2) into a box's network namespace for netlink, the box
+// opens the socket and hood takes a copy (pidfd_getfd), and a box that
+// unshares a user namespace of its own writes its maps itself (BOX_WRITEFILE):
+// the kernel takes a map only from the namespace or its parent.
+//
 // # Nothing outlives hood
 //
 // The box sets PR_SET_PDEATHSIG(SIGKILL) and checks its parent is still

@@ -31,6 +31,32 @@ func (b *Box) ReadFile(path string) ([]byte, error) {
 	return r.Data, nil
 }
 
+// WriteFile makes the box write data to path, as `echo DATA > PATH` in
+// the box would: openat(2), one write(2), close(2), each with the kernel's
+// answer. A box writes its own uid_map this way when hood, outside the
+// box's parent user namespace, may not (user_namespaces(7)).
+func (b *Box) WriteFile(path, data string) ([]result.Syscall, error) {
+	if strings.IndexByte(path, 0) >= 0 || strings.IndexByte(data, 0) >= 0 {
+		return nil, fmt.Errorf("path %q or its content contains a NUL byte", path)
+	}
+	r, err := b.c.call(opWriteFile, [4]int64{}, []byte(path+"\x00"+data+"\x00"), nil)
+	if err != nil {
+		return nil, err
+	}
+	const flags = unix.O_WRONLY | unix.O_CLOEXEC
+	if r.Aux[0] < 0 {
+		c := b.my("openat", r, call.Cwd(), call.S(path), call.F(flags, "O_WRONLY|O_CLOEXEC"))
+		return []result.Syscall{c}, nil
+	}
+	fd := int(r.Aux[0])
+	open := b.my("openat", reply{Ret: int64(fd)}, call.Cwd(), call.S(path), call.F(flags, "O_WRONLY|O_CLOEXEC"))
+	open.Quiet = true
+	w := b.my("write", r, call.Fd(fd, path), call.S(data), call.I(int64(len(data))))
+	cl := b.my("close", reply{Errno: syscall.Errno(r.Aux[1])}, call.Fd(fd, path))
+	cl.Quiet = true
+	return []result.Syscall{open, w, cl}, nil
+}
+
 // SetID drops the box to uid and gid with no supplementary groups: what a
 // box started for an ordinary user is.
 func (b *Box) SetID(uid, gid int) ([]result.Syscall, error) {

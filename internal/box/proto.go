@@ -39,6 +39,8 @@ const (
 	opPrctl       = 23
 	opCapset      = 24
 	opSeccomp     = 25
+	opWriteFile   = 26
+	opSocket      = 27
 
 	spawnForeground = 1
 	spawnSelf       = 2

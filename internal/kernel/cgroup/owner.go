@@ -119,6 +119,12 @@ func young(dir string, age time.Duration) bool {
 // made a moment ago and about to get its box).
 const ownerAttr = "trusted.hood.owner"
 
+// userOwnerAttr is the mark a hood without root sets, in a delegated v2
+// subtree: trusted.* takes CAP_SYS_ADMIN in the host's user namespace,
+// user.* only ownership of the directory (cgroup v2 takes user xattrs
+// since Linux 5.7).
+const userOwnerAttr = "user.hood.owner"
+
 // token is "PID:STARTTIME": a PID alone could be reused.
 func token(pid int) string {
 	st, err := procfs.Host.Stat(pid)
@@ -132,7 +138,9 @@ func token(pid int) string {
 // extended attributes, the age rule of CleanupStale applies instead.
 func markOwner(dir string, hoodPID int) {
 	if t := token(hoodPID); t != "" {
-		_ = unix.Setxattr(dir, ownerAttr, []byte(t), 0)
+		if unix.Setxattr(dir, ownerAttr, []byte(t), 0) != nil {
+			_ = unix.Setxattr(dir, userOwnerAttr, []byte(t), 0)
+		}
 	}
 }
 
@@ -146,11 +154,12 @@ const (
 // takes no extended attributes).
 func markOf(dir string) string {
 	buf := make([]byte, 64)
-	n, err := unix.Getxattr(dir, ownerAttr, buf)
-	if err != nil || n <= 0 {
-		return ""
+	for _, attr := range []string{ownerAttr, userOwnerAttr} {
+		if n, err := unix.Getxattr(dir, attr, buf); err == nil && n > 0 {
+			return string(buf[:n])
+		}
 	}
-	return string(buf[:n])
+	return ""
 }
 
 // ownerOf looks for the owner mark of group name in any hierarchy (the v2

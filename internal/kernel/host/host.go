@@ -61,7 +61,7 @@ func userNS() string {
 }
 
 func (i Info) String() string {
-	who := "not root: most namespace types need CAP_SYS_ADMIN, start with `unshare user --map-root`"
+	who := fmt.Sprintf("uid %d, rootless: the boxes hold their capabilities in a user namespace hood made (`explain rootless`)", os.Geteuid())
 	if i.Root {
 		who = "root"
 	}
