@@ -1,10 +1,8 @@
 package caps
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,29 +50,39 @@ func (c Copies) Make(src, name string) (string, error) {
 	if err := statedir.MkdirOwned(filepath.Dir(c.Dir), c.uid, c.gid); err != nil {
 		return "", err
 	}
-	if err := os.Mkdir(c.Dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := statedir.MkdirOwned(c.Dir, -1, -1); err != nil { // root's: only root enters
 		return "", err
 	}
-	if err := os.Chmod(c.Dir, 0o700); err != nil {
+	// Every step from here is relative to the directory's descriptor, so
+	// a name on the way to it renamed by the state directory's owner
+	// cannot send the copy (given a capability next) elsewhere.
+	root, err := statedir.OpenRoot(c.Dir)
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	if err := root.Chmod(".", 0o700); err != nil {
 		return "", err
 	}
 	dst := c.Path(name)
-	tmp, err := os.CreateTemp(c.Dir, "."+name+"-*")
+	tmpName := "." + name + ".tmp"
+	_ = root.Remove(tmpName)
+	tmp, err := root.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o700)
 	if err != nil {
 		return "", err
 	}
 	_, err = io.Copy(tmp, in)
 	if err == nil {
-		err = tmp.Chmod(0o755)
+		err = tmp.Chmod(0o755) // a program: the box's user must be able to execute it
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
+		err = root.Rename(tmpName, name)
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
+		root.Remove(tmpName)
 		return "", fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
 	return dst, nil

@@ -207,27 +207,10 @@ func PrettyName(dir string) string {
 	return m["NAME"]
 }
 
-// mkdirAll makes the store directory and its missing parents, each owned
-// by the invoking user under sudo (the trees inside stay root's).
-func (s Store) mkdirAll() error { return mkdirOwned(s.Dir, s.uid, s.gid) }
-
-func mkdirOwned(dir string, uid, gid int) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := mkdirOwned(parent, uid, gid); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	if uid >= 0 {
-		os.Lchown(dir, uid, gid)
-	}
-	return nil
-}
+// mkdirAll makes the store directory and its missing parents, mode 0700,
+// each owned by the invoking user under sudo (the trees inside stay
+// root's), refusing a symbolic link out of the state directory's anchor.
+func (s Store) mkdirAll() error { return statedir.MkdirOwned(s.Dir, s.uid, s.gid) }
 
 // partial makes the hidden directory a tree is built in, next to its
 // final place, named after this hood's PID so that sweep knows its maker.
@@ -235,7 +218,7 @@ func (s Store) partial(name string) (string, error) {
 	if err := s.mkdirAll(); err != nil {
 		return "", err
 	}
-	return os.MkdirTemp(s.Dir, fmt.Sprintf(".partial-%s-%d-", name, os.Getpid()))
+	return statedir.MkdirTemp(s.Dir, fmt.Sprintf(".partial-%s-%d-", name, os.Getpid()))
 }
 
 // finish renames a built tree into place, or removes it on failure.
@@ -252,7 +235,7 @@ func (s Store) finish(tmp, name, source string, err error) (Info, error) {
 		os.RemoveAll(tmp)
 		return Info{}, err
 	}
-	os.WriteFile(s.sourceFile(name), []byte(source+"\n"), 0o644)
+	_ = statedir.WriteFile(s.sourceFile(name), []byte(source+"\n"), 0o600, s.uid, s.gid)
 	return s.info(name), nil
 }
 
