@@ -69,4 +69,3 @@ func homeOf(user string) (string, error) {
 	}
 	return "", fmt.Errorf("user %s (SUDO_USER) is not in %s", user, PasswdFile)
 }
-
