@@ -20,14 +20,23 @@ func (c Call) Shell() string {
 	case c.Name == "write" && len(c.Args) >= 2 && c.Args[0].Kind == FD && c.Args[0].Str != "":
 		return "echo " + shellQuote(c.Args[1].Str) + " > " + shellQuote(c.Args[0].Str)
 	case c.Name == "mkdirat" && len(c.Args) >= 2:
-		return "mkdir " + shellQuote(c.Args[1].Str)
+		return "mkdir " + shellQuote(atPath(c.Args[0], c.Args[1].Str))
 	case c.Name == "unlinkat" && len(c.Args) >= 3 && c.Args[2].Int&unix.AT_REMOVEDIR != 0:
-		return "rmdir " + shellQuote(c.Args[1].Str)
+		return "rmdir " + shellQuote(atPath(c.Args[0], c.Args[1].Str))
 	case c.Name == "kill" && len(c.Args) == 2:
 		sig := unix.SignalName(unix.Signal(c.Args[1].Int))
 		return fmt.Sprintf("kill -%s %d", strings.TrimPrefix(sig, "SIG"), c.Args[0].Int)
 	}
 	return ""
+}
+
+// atPath is the path a *at call names: name itself, or joined to the
+// directory dir is a descriptor of.
+func atPath(dir Arg, name string) string {
+	if dir.Kind == FD && dir.Int != unix.AT_FDCWD && dir.Str != "" && !strings.HasPrefix(name, "/") {
+		return dir.Str + "/" + name
+	}
+	return name
 }
 
 // Shells joins the shell equivalents of calls that have one.
