@@ -36,8 +36,10 @@ func beneath(path string) (root *os.Root, rel, stateRel string, err error) {
 	path = filepath.Clean(path)
 	anchor := ""
 	if state, a, _, _, err := dirs(); err == nil && within(state, path) {
-		anchor = a
-		stateRel, _ = filepath.Rel(a, state)
+		// An $XDG_STATE_HOME (or home) not made yet is made as the state
+		// directory is, from the deepest directory above it that exists.
+		anchor = existingParent(filepath.Join(a, "hood"))
+		stateRel, _ = filepath.Rel(anchor, state)
 	} else {
 		anchor = existingParent(path)
 	}

@@ -148,3 +148,19 @@ func TestUnderSudo(t *testing.T) {
 		t.Error("an empty SUDO_UID was taken as an owner")
 	}
 }
+
+// An $XDG_STATE_HOME that does not exist yet is made, 0700, as the XDG
+// Base Directory Specification asks.
+func TestMissingStateHomeIsMade(t *testing.T) {
+	anchor, _ := stateIn(t)
+	x := filepath.Join(anchor, "not", "yet")
+	t.Setenv("XDG_STATE_HOME", x)
+	if err := WriteFile(filepath.Join(x, "hood", "progress.json"), []byte("{}"), 0o600, -1, -1); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{filepath.Join(anchor, "not"), x, filepath.Join(x, "hood")} {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v %v, want a 0700 directory", d, st, err)
+		}
+	}
+}
