@@ -262,7 +262,7 @@ func CleanupStale() []string {
 	var out []string
 	for _, c := range removeIf(os.Getpid(), func(e Entry) bool { return e.Gone }) {
 		if c.Name == "unlinkat" && !c.Failed() {
-			out = append(out, c.Args[1].Str)
+			out = append(out, c.AtPath())
 		}
 	}
 	return out
