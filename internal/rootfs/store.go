@@ -135,15 +135,26 @@ func (s Store) Remove(name string) error {
 	if _, err := os.Lstat(p); err != nil {
 		return fmt.Errorf("there is no root filesystem named %s in %s", name, s.Dir)
 	}
-	// os.RemoveAll does not follow symlinks: a link in the tree to / is
+	// RemoveAll does not follow symlinks: a link in the tree to / is
 	// removed, not what it points at. A mount inside it (a box's bind)
-	// makes it fail with EBUSY rather than reach into the mount.
-	if err := os.RemoveAll(p); err != nil {
+	// makes it fail with EBUSY rather than reach into the mount. It is
+	// made through the store's os.Root, so that a store directory swapped
+	// for a link after the check above removes nothing outside it.
+	root, err := s.root()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if err := root.RemoveAll(name); err != nil {
 		return fmt.Errorf("remove %s: %w", p, err)
 	}
-	os.Remove(s.sourceFile(name))
+	root.Remove(filepath.Base(s.sourceFile(name)))
 	return nil
 }
+
+// root opens the store directory as an os.Root, resolved below the state
+// directory's anchor as every write there is (statedir.OpenRoot).
+func (s Store) root() (*os.Root, error) { return statedir.OpenRoot(s.Dir) }
 
 // Size adds up the regular files under dir, without following symlinks.
 func Size(dir string) int64 {
@@ -224,11 +235,14 @@ func (s Store) partial(name string) (string, error) {
 // finish renames a built tree into place, or removes it on failure.
 func (s Store) finish(tmp, name, source string, err error) (Info, error) {
 	if err == nil {
-		final := filepath.Join(s.Dir, name)
-		if _, serr := os.Lstat(final); serr == nil {
-			err = fmt.Errorf("a root filesystem named %s already exists (rootfs rm %s first, or choose another name)", name, name)
-		} else {
-			err = os.Rename(tmp, final)
+		var root *os.Root
+		if root, err = s.root(); err == nil {
+			if _, serr := root.Lstat(name); serr == nil {
+				err = fmt.Errorf("a root filesystem named %s already exists (rootfs rm %s first, or choose another name)", name, name)
+			} else {
+				err = root.Rename(filepath.Base(tmp), name)
+			}
+			root.Close()
 		}
 	}
 	if err != nil {
