@@ -88,6 +88,40 @@ func TestRefuseSetID(t *testing.T) {
 	if err := os.Chmod(hood, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// File capabilities raise privilege with the uids unchanged: only
+	// AT_SECURE tells, and hood refuses on it alone.
+	t.Run("file-caps", func(t *testing.T) {
+		if why := caps.Usable(dir); why != "" {
+			t.Skip(why)
+		}
+		fc, err := caps.ParseFileText("cap_sys_admin=ep")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, err := caps.OpenTarget(os.Getpid(), hood)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := tg.Set(os.Getpid(), fc)
+		tg.Close(os.Getpid())
+		if c.Failed() {
+			t.Fatalf("setting file capabilities: %s", c)
+		}
+		defer func() {
+			tg, err := caps.OpenTarget(os.Getpid(), hood)
+			if err == nil {
+				tg.Remove(os.Getpid())
+				tg.Close(os.Getpid())
+			}
+		}()
+		cmd := exec.Command(setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups", hood, "--version")
+		cmd.Env = []string{"PATH=/usr/bin:/bin"}
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != box.ExitSetID || !strings.Contains(string(out), "real uid 65534, effective uid 65534") || !strings.Contains(string(out), "AT_SECURE 1") {
+			t.Fatalf("a copy with cap_sys_admin=ep run as nobody: %v\n%s", err, out)
+		}
+	})
 	cmd := exec.Command(setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups", hood, "--version")
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "hood") {
