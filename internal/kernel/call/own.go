@@ -45,7 +45,7 @@ func Openat2(who string, pid int, dirfd int, dirWhat, path string, flags uint64,
 	fd, err := unix.Openat2(dirfd, path, &how)
 	text := "{flags=" + flagNames + ", resolve=" + resolveNames + "}"
 	if flags&unix.O_CREAT != 0 {
-		text = fmt.Sprintf("{flags=%s, mode=0%o, resolve=%s}", flagNames, mode, resolveNames)
+		text = fmt.Sprintf("{flags=%s, mode=%#o, resolve=%s}", flagNames, mode, resolveNames)
 	}
 	dir := Cwd()
 	if dirfd != unix.AT_FDCWD {
