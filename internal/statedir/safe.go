@@ -106,7 +106,7 @@ func mkdirIn(root *os.Root, rel, stateRel string, uid, gid int) error {
 		case errors.Is(err, fs.ErrExist):
 			st, serr := root.Stat(part) // follows a link only within the anchor
 			if serr != nil {
-				return fmt.Errorf("%s: %w", filepath.Join(root.Name(), part), serr)
+				return escapeErr(root, part, serr)
 			}
 			if !st.IsDir() {
 				return fmt.Errorf("%s is not a directory", filepath.Join(root.Name(), part))
@@ -117,10 +117,19 @@ func mkdirIn(root *os.Root, rel, stateRel string, uid, gid int) error {
 				}
 			}
 		default:
-			return err
+			return escapeErr(root, part, err)
 		}
 	}
 	return nil
+}
+
+// escapeErr says plainly that a link leads out, when os.Root refused one.
+func escapeErr(root *os.Root, rel string, err error) error {
+	path := filepath.Join(root.Name(), rel)
+	if strings.Contains(err.Error(), "escapes") {
+		return fmt.Errorf("refused: %s (or a directory on the way to it) is a symbolic link out of %s; hood writes its state only inside it, so that no planted link takes hood's writes elsewhere: remove the link (%w)", path, root.Name(), err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // WriteFile writes data to path atomically (a temporary file in the same
