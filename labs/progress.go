@@ -65,18 +65,23 @@ func LoadProgress() (p *Progress, note string) {
 	if errors.Is(err, os.ErrNotExist) {
 		return p, ""
 	}
+	if err != nil {
+		// Unreadable (a link out of the state directory, a directory in
+		// its place): neither moved aside nor written over.
+		p.why = err.Error()
+		p.path = ""
+		return p, "lab progress not saved: " + p.why
+	}
+	var q Progress
+	if err = json.Unmarshal(data, &q); err == nil && q.Labs != nil {
+		p.Labs = q.Labs
+		return p, ""
+	}
 	if err == nil {
-		var q Progress
-		if err = json.Unmarshal(data, &q); err == nil && q.Labs != nil {
-			p.Labs = q.Labs
-			return p, ""
-		}
-		if err == nil {
-			err = errors.New("no \"labs\" object in it")
-		}
+		err = errors.New("no \"labs\" object in it")
 	}
 	aside := fmt.Sprintf("%s.corrupt-%d", p.path, time.Now().Unix())
-	if rerr := os.Rename(p.path, aside); rerr != nil {
+	if rerr := statedir.Rename(p.path, aside); rerr != nil {
 		p.why = fmt.Sprintf("%s is unreadable (%v) and could not be moved aside (%v)", p.path, err, rerr)
 		p.path = ""
 		return p, "lab progress not saved: " + p.why

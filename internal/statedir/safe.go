@@ -144,8 +144,9 @@ func WriteFile(path string, data []byte, perm fs.FileMode, uid, gid int) error {
 	if err := mkdirIn(root, filepath.Dir(rel), stateRel, uid, gid); err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(rel), "."+filepath.Base(rel)+".tmp")
-	_ = root.Remove(tmp) // a leftover, or a link planted there: never written through
+	// A name of this write's own: O_EXCL fails on anything already there,
+	// a planted link included, which is never written through.
+	tmp := filepath.Join(filepath.Dir(rel), fmt.Sprintf(".%s.tmp-%d-%d", filepath.Base(rel), os.Getpid(), rand.Uint32()))
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -211,4 +212,18 @@ func OpenRoot(dir string) (*os.Root, error) {
 	}
 	defer root.Close()
 	return root.OpenRoot(rel)
+}
+
+// Rename renames oldpath to newpath, both in the same directory, through
+// that directory's os.Root (resolved as the writes are).
+func Rename(oldpath, newpath string) error {
+	if filepath.Dir(oldpath) != filepath.Dir(newpath) {
+		return fmt.Errorf("rename %s to %s: not in one directory", oldpath, newpath)
+	}
+	root, err := OpenRoot(filepath.Dir(oldpath))
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return root.Rename(filepath.Base(oldpath), filepath.Base(newpath))
 }
