@@ -1,9 +1,11 @@
 package call
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -60,45 +62,47 @@ func WriteOwn(who string, pid int, path, data string) ([]Call, error) {
 	if err := CheckOwn(path); err != nil {
 		return nil, err
 	}
-	fd, open, err := Openat2(who, pid, unix.AT_FDCWD, "", path, unix.O_WRONLY|unix.O_CLOEXEC, "O_WRONLY|O_CLOEXEC", 0, ResolveOwn, "RESOLVE_NO_SYMLINKS")
-	open.Quiet = true
-	if err != nil {
-		return []Call{open}, Wrap("open "+path, err)
+	fd, open, err := openOwn(who, pid, path, unix.O_WRONLY|unix.O_CLOEXEC, "O_WRONLY|O_CLOEXEC", 0)
+	for i := range open {
+		open[i].Quiet = true
 	}
-	return writeClose(who, pid, fd, path, data, open)
+	if err != nil {
+		return open, Wrap("open "+path, err)
+	}
+	calls, err := writeClose(who, pid, fd, path, data, open[0])
+	return append(open[1:], calls...), err
 }
 
 // parentOwn opens path's parent directory O_PATH with RESOLVE_NO_SYMLINKS
 // (quiet in narration unless it fails), for a call made relative to it;
 // an error says what, what for, and keeps the errno.
-func parentOwn(who string, pid int, verb, path string) (int, Call, error) {
+func parentOwn(who string, pid int, verb, path string) (int, []Call, error) {
 	if err := CheckOwn(path); err != nil {
-		return -1, Call{}, err
+		return -1, nil, err
 	}
 	if path == "/" {
-		return -1, Call{}, fmt.Errorf("%q has no parent", path)
+		return -1, nil, fmt.Errorf("%q has no parent", path)
 	}
 	parent := filepath.Dir(path)
-	fd, c, err := Openat2(who, pid, unix.AT_FDCWD, "", parent, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, "O_PATH|O_DIRECTORY|O_CLOEXEC", 0, ResolveOwn, "RESOLVE_NO_SYMLINKS")
-	c.Quiet = err == nil
-	return fd, c, Wrap(verb+" "+path, err)
+	fd, calls, err := openOwn(who, pid, parent, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, "O_PATH|O_DIRECTORY|O_CLOEXEC", 0)
+	for i := range calls {
+		calls[i].Quiet = err == nil
+	}
+	return fd, calls, Wrap(verb+" "+path, err)
 }
 
-// inParent makes one call relative to path's parent: the parent's openat2,
+// inParent makes one call relative to path's parent: the parent's open,
 // do(fd, base) and the parent's close.
 func inParent(who string, pid int, verb, path string, do func(fd int, base string) (Call, error)) ([]Call, error) {
 	fd, open, err := parentOwn(who, pid, verb, path)
-	if open.Name == "" {
-		return nil, err
-	}
 	if err != nil {
-		return []Call{open}, err
+		return open, err
 	}
 	c, err := do(fd, filepath.Base(path))
 	cerr := unix.Close(fd)
 	cl := New(who, pid, "close", 0, cerr, Fd(fd, filepath.Dir(path)))
 	cl.Quiet = true
-	return []Call{open, c, cl}, err
+	return append(open, c, cl), err
 }
 
 // MkdirOwn makes the directory path: mkdirat(parent's fd, base, mode).
@@ -132,14 +136,14 @@ func CreateOwn(who string, pid int, path string, mode uint32) ([]Call, error) {
 	if err := CheckOwn(path); err != nil {
 		return nil, err
 	}
-	fd, open, err := Openat2(who, pid, unix.AT_FDCWD, "", path, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, "O_RDONLY|O_CREAT|O_EXCL|O_CLOEXEC", mode, ResolveOwn, "RESOLVE_NO_SYMLINKS")
+	fd, open, err := openOwn(who, pid, path, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, "O_RDONLY|O_CREAT|O_EXCL|O_CLOEXEC", mode)
 	if err != nil {
-		return []Call{open}, Wrap("create "+path, err)
+		return open, Wrap("create "+path, err)
 	}
 	cerr := unix.Close(fd)
 	cl := New(who, pid, "close", 0, cerr, Fd(fd, path))
 	cl.Quiet = true
-	return []Call{open, cl}, nil
+	return append(open, cl), nil
 }
 
 // CheckDirOwn checks that path is a directory reached with no `..` and no
@@ -150,13 +154,72 @@ func CheckDirOwn(who string, pid int, path string) ([]Call, error) {
 	if err := CheckOwn(path); err != nil {
 		return nil, err
 	}
-	fd, open, err := Openat2(who, pid, unix.AT_FDCWD, "", path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, "O_PATH|O_DIRECTORY|O_CLOEXEC", 0, ResolveOwn, "RESOLVE_NO_SYMLINKS")
-	open.Quiet = err == nil
+	fd, open, err := openOwn(who, pid, path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, "O_PATH|O_DIRECTORY|O_CLOEXEC", 0)
+	for i := range open {
+		open[i].Quiet = err == nil
+	}
 	if err != nil {
-		return []Call{open}, Wrap("open "+path, err)
+		return open, Wrap("open "+path, err)
 	}
 	cerr := unix.Close(fd)
 	cl := New(who, pid, "close", 0, cerr, Fd(fd, path))
 	cl.Quiet = true
-	return []Call{open, cl}, nil
+	return append(open, cl), nil
+}
+
+// haveOpenat2 says whether this kernel has openat2(2) (Linux 5.6): asked
+// once, with an open of / that changes nothing.
+var haveOpenat2 = sync.OnceValue(func() bool {
+	fd, err := unix.Openat2(unix.AT_FDCWD, "/", &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC})
+	if err == nil {
+		unix.Close(fd)
+	}
+	return !errors.Is(err, unix.ENOSYS)
+})
+
+// noOpenat2 makes the tests take the older kernels' way.
+var noOpenat2 = false
+
+// openOwn opens path (CheckOwn'd) with no symbolic link on the way: one
+// openat2 with RESOLVE_NO_SYMLINKS; on a kernel without openat2, an
+// lstat(2) of every directory on the way, refusing a link (ELOOP, before
+// any open), then openat with O_NOFOLLOW for the last component. It
+// returns the calls narrated: the open as made.
+func openOwn(who string, pid int, path string, flags uint64, flagNames string, mode uint32) (int, []Call, error) {
+	if haveOpenat2() && !noOpenat2 {
+		fd, c, err := Openat2(who, pid, unix.AT_FDCWD, "", path, flags, flagNames, mode, ResolveOwn, "RESOLVE_NO_SYMLINKS")
+		return fd, []Call{c}, err
+	}
+	if err := linkOnTheWay(path); err != nil {
+		return -1, nil, err
+	}
+	flags |= unix.O_NOFOLLOW
+	flagNames += "|O_NOFOLLOW"
+	fd, err := unix.Openat(unix.AT_FDCWD, path, int(flags), mode)
+	args := []Arg{Cwd(), S(path), F(int64(flags), flagNames)}
+	if flags&unix.O_CREAT != 0 {
+		args = append(args, M(mode))
+	}
+	return fd, []Call{New(who, pid, "openat", int64(fd), err, args...)}, err
+}
+
+// linkOnTheWay is ELOOP when a directory on the way to path (not path
+// itself, which O_NOFOLLOW guards) is a symbolic link; nil otherwise, and
+// when one is missing (the open then says ENOENT).
+func linkOnTheWay(path string) error {
+	dir := ""
+	for _, name := range strings.Split(filepath.Dir(path), "/")[1:] {
+		if name == "" {
+			continue
+		}
+		dir += "/" + name
+		var st unix.Stat_t
+		if err := unix.Lstat(dir, &st); err != nil {
+			return nil
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+			return fmt.Errorf("%s is a symbolic link: %w", dir, unix.ELOOP)
+		}
+	}
+	return nil
 }

@@ -24,7 +24,9 @@ func TestCheckOwn(t *testing.T) {
 
 // The *Own calls refuse a link on the way with ELOOP and change nothing
 // through it; the narrated calls say what was made.
-func TestOwnCallsRefuseLinks(t *testing.T) {
+func TestOwnCallsRefuseLinks(t *testing.T) { ownCallsRefuseLinks(t, "openat2") }
+
+func ownCallsRefuseLinks(t *testing.T, open string) {
 	dir, outside := t.TempDir(), t.TempDir()
 	link := filepath.Join(dir, "link")
 	if err := os.Symlink(outside, link); err != nil {
@@ -32,19 +34,24 @@ func TestOwnCallsRefuseLinks(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(outside, "f"), []byte("x"), 0o644)
 	pid := os.Getpid()
-	if calls, err := WriteOwn("hood", pid, link+"/f", "y"); !errors.Is(err, unix.ELOOP) || len(calls) != 1 || calls[0].Name != "openat2" {
+	// A directory that is a link: openat2 answers ELOOP; openat with
+	// O_NOFOLLOW|O_DIRECTORY, the older kernels' way, ENOTDIR.
+	refused := func(err error) bool {
+		return errors.Is(err, unix.ELOOP) || (open == "openat" && errors.Is(err, unix.ENOTDIR))
+	}
+	if calls, err := WriteOwn("hood", pid, link+"/f", "y"); !errors.Is(err, unix.ELOOP) || (open == "openat2" && (len(calls) != 1 || calls[0].Name != open)) {
 		t.Errorf("WriteOwn through a link: %v %v", calls, err)
 	}
-	if _, err := MkdirOwn("hood", pid, link+"/d", 0o755); !errors.Is(err, unix.ELOOP) {
+	if _, err := MkdirOwn("hood", pid, link+"/d", 0o755); !refused(err) {
 		t.Errorf("MkdirOwn below a link: %v", err)
 	}
 	if _, err := CreateOwn("hood", pid, link+"/n", 0); !errors.Is(err, unix.ELOOP) {
 		t.Errorf("CreateOwn below a link: %v", err)
 	}
-	if _, err := UnlinkOwn("hood", pid, link+"/f"); !errors.Is(err, unix.ELOOP) {
+	if _, err := UnlinkOwn("hood", pid, link+"/f"); !refused(err) {
 		t.Errorf("UnlinkOwn below a link: %v", err)
 	}
-	if _, err := CheckDirOwn("hood", pid, link); !errors.Is(err, unix.ELOOP) {
+	if _, err := CheckDirOwn("hood", pid, link); !refused(err) {
 		t.Errorf("CheckDirOwn of a link: %v", err)
 	}
 	if ents, _ := os.ReadDir(outside); len(ents) != 1 {
@@ -63,5 +70,25 @@ func TestOwnCallsRefuseLinks(t *testing.T) {
 	}
 	if _, err := WriteOwn("hood", pid, dir+"/d/../x", "1"); err == nil {
 		t.Error("WriteOwn took a path with ..")
+	}
+}
+
+// On a kernel without openat2 (before 5.6) the same refusals hold: an
+// lstat of each directory on the way, then openat with O_NOFOLLOW.
+func TestOwnCallsWithoutOpenat2(t *testing.T) {
+	noOpenat2 = true
+	defer func() { noOpenat2 = false }()
+	ownCallsRefuseLinks(t, "openat")
+	// The last component a link: O_NOFOLLOW refuses it.
+	dir, outside := t.TempDir(), t.TempDir()
+	victim := filepath.Join(outside, "f")
+	os.WriteFile(victim, []byte("x"), 0o644)
+	os.Symlink(victim, filepath.Join(dir, "cpu.max"))
+	calls, err := WriteOwn("hood", os.Getpid(), dir+"/cpu.max", "y")
+	if !errors.Is(err, unix.ELOOP) || len(calls) != 1 || calls[0].Name != "openat" || calls[0].Args[2].Text != "O_WRONLY|O_CLOEXEC|O_NOFOLLOW" {
+		t.Errorf("a write to a planted link without openat2: %v %v", calls, err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "x" {
+		t.Errorf("written through: %q", b)
 	}
 }
