@@ -11,7 +11,7 @@ import (
 )
 
 // The paths hood writes in directories of its own (its cgroups under
-// /sys/fs/cgroup, /run/netns and /run/hood) are resolved so that they stay
+// /sys/fs/cgroup, its names in /run/netns) are resolved so that they stay
 // where they say: CheckOwn refuses, before any call, a path that is not
 // absolute and clean or that names `..`; and every open is openat2(2) with
 // RESOLVE_NO_SYMLINKS, so the kernel refuses (ELOOP) a symbolic link, or a
@@ -19,6 +19,7 @@ import (
 // cannot lead outside the directories it names. mkdirat and unlinkat take
 // no resolve flags: they are made relative to the parent directory, opened
 // that way (O_PATH), so that the parent hood checked is the one changed.
+// A kernel without openat2 (before 5.6) gets the nearest: openOwn.
 
 // ResolveOwn is the resolve mask of those opens.
 const ResolveOwn = unix.RESOLVE_NO_SYMLINKS
@@ -40,9 +41,9 @@ func CheckOwn(path string) error {
 	return nil
 }
 
-// Openat2 opens path with openat2(dirfd, path, {flags, mode, resolve},
+// openat2 opens path with openat2(dirfd, path, {flags, mode, resolve},
 // 24), narrated with the flag names given and the kernel's answer.
-func Openat2(who string, pid int, dirfd int, dirWhat, path string, flags uint64, flagNames string, mode uint32, resolve uint64, resolveNames string) (int, Call, error) {
+func openat2(who string, pid int, dirfd int, dirWhat, path string, flags uint64, flagNames string, mode uint32, resolve uint64, resolveNames string) (int, Call, error) {
 	how := unix.OpenHow{Flags: flags, Mode: uint64(mode), Resolve: resolve}
 	fd, err := unix.Openat2(dirfd, path, &how)
 	text := "{flags=" + flagNames + ", resolve=" + resolveNames + "}"
@@ -187,7 +188,7 @@ var noOpenat2 = false
 // returns the calls narrated: the open as made.
 func openOwn(who string, pid int, path string, flags uint64, flagNames string, mode uint32) (int, []Call, error) {
 	if haveOpenat2() && !noOpenat2 {
-		fd, c, err := Openat2(who, pid, unix.AT_FDCWD, "", path, flags, flagNames, mode, ResolveOwn, "RESOLVE_NO_SYMLINKS")
+		fd, c, err := openat2(who, pid, unix.AT_FDCWD, "", path, flags, flagNames, mode, ResolveOwn, "RESOLVE_NO_SYMLINKS")
 		return fd, []Call{c}, err
 	}
 	if err := linkOnTheWay(path); err != nil {
