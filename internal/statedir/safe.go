@@ -22,9 +22,6 @@ import (
 // from parent"), and root running hood under sudo never writes, through a
 // link the user planted, to a file the user could not write.
 
-// ErrOutside is the error of a path outside hood's state directory.
-var ErrOutside = errors.New("outside hood's state directory")
-
 // beneath opens the anchor of path as an os.Root and gives path relative
 // to it, with stateRel the state directory's own relative path ("" when
 // path is not in the state directory: a test's temporary tree, anchored
