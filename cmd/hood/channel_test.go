@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"hood/internal/testenv"
 )
@@ -55,8 +58,11 @@ func TestNoNamedControlSocket(t *testing.T) {
 	testenv.Root(t)
 	s := startSession(t)
 	defer s.end(t, false)
-	s.run("box new sockcheck", "unshare net", "box new sockcheck2")
+	// The net lab's text names its network: hood reserves one (the
+	// @hood-labnet-172.22.N lock) to show it.
+	s.run("lab start net", "box new sockcheck", "unshare net", "box new sockcheck2")
 	unnamed := 0
+	var locks []string
 	procs := s.tree()
 	// A socket is listed in the network namespace it was made in, which
 	// for a box that unshared later is not its own: read them all.
@@ -79,6 +85,8 @@ func TestNoNamedControlSocket(t *testing.T) {
 				t.Errorf("%v holds a listening unix socket %s %q", p, ino, u.path)
 			case strings.HasPrefix(u.path, "@") && !strings.HasPrefix(u.path, "@hood-labnet-"):
 				t.Errorf("%v holds an abstract unix socket %s", p, u.path)
+			case strings.HasPrefix(u.path, "@"):
+				locks = append(locks, u.path)
 			case u.path == "":
 				unnamed++
 			}
@@ -87,6 +95,18 @@ func TestNoNamedControlSocket(t *testing.T) {
 	// hood's three boxes each hold their end, and hood its three.
 	if unnamed < 6 {
 		t.Errorf("found %d unnamed unix sockets in hood and its boxes, want at least 6 (each box's socketpair): the test did not see them", unnamed)
+	}
+	// The lock takes nothing another process sends it.
+	if len(locks) != 1 {
+		t.Fatalf("hood holds lab net locks %v, want one", locks)
+	}
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Sendto(fd, []byte("box new x"), 0, &unix.SockaddrUnix{Name: locks[0]}); !errors.Is(err, unix.EPIPE) {
+		t.Errorf("a datagram sent to hood's %s: %v, want EPIPE", locks[0], err)
 	}
 }
 
