@@ -53,9 +53,10 @@ func (c Copies) Make(src, name string) (string, error) {
 	if err := statedir.MkdirOwned(c.Dir, -1, -1); err != nil { // root's: only root enters
 		return "", err
 	}
-	// Every step from here is relative to the directory's descriptor, so
-	// a name on the way to it renamed by the state directory's owner
-	// cannot send the copy (given a capability next) elsewhere.
+	// The copy is made relative to the directory's descriptor, opened
+	// below the state directory's anchor with no link out on the way.
+	// (caps file then opens it again by path, O_NOFOLLOW, to set the
+	// attribute: docs/security.md says what that leaves.)
 	root, err := statedir.OpenRoot(c.Dir)
 	if err != nil {
 		return "", err
