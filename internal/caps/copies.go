@@ -54,9 +54,8 @@ func (c Copies) Make(src, name string) (string, error) {
 		return "", err
 	}
 	// The copy is made relative to the directory's descriptor, opened
-	// below the state directory's anchor with no link out on the way.
-	// (caps file then opens it again by path, O_NOFOLLOW, to set the
-	// attribute: docs/security.md says what that leaves.)
+	// below the state directory's anchor with no link out on the way;
+	// OpenTarget opens it again that way to set the attribute.
 	root, err := statedir.OpenRoot(c.Dir)
 	if err != nil {
 		return "", err
@@ -87,6 +86,24 @@ func (c Copies) Make(src, name string) (string, error) {
 		return "", fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
 	return dst, nil
+}
+
+// OpenTarget opens the copy called name for fsetxattr, relative to the
+// directory of copies opened below the state directory's anchor (as Make
+// made it), not by its path: no name on the way, changed since, sends the
+// capability to another file.
+func (c Copies) OpenTarget(pid int, name string) (*Target, error) {
+	root, err := statedir.OpenRoot(c.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	dir, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	return openTarget(pid, int(dir.Fd()), c.Dir, name, c.Path(name))
 }
 
 // Remove deletes the directory of copies.
