@@ -27,7 +27,7 @@ func groupFold(g *cgroup.Group, calls []result.Syscall) string {
 			// hood/ itself, or a group below it: one item each, whatever
 			// the hierarchy.
 			what = "mkdirat hood"
-			if dir := c.Args[1].Str; filepath.Base(dir) != "hood" {
+			if dir := c.AtPath(); filepath.Base(dir) != "hood" {
 				what = "mkdirat hood/" + filepath.Base(dir)
 			}
 		case c.Name == "write" && len(c.Args) > 1:

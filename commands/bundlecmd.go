@@ -105,14 +105,13 @@ func rootfsBundle(s *Session, args []string) (*result.Result, error) {
 	c := oci.Config{Rootfs: root, Hostname: name, Args: []string{"/bin/sleep", "86400"},
 		Namespaces: bundleNS, Limits: bundleLimits, CgroupPath: s.runcCgroup(name),
 		Caps: oci.DockerCaps, Deny: bundleDeny}
-	path, err := oci.Write(dir, oci.Spec(c))
+	_, uid, gid, err := statedir.Dir()
 	if err != nil {
 		return nil, err
 	}
-	if _, uid, gid, err := statedir.Dir(); err == nil && uid >= 0 {
-		_ = os.Lchown(filepath.Dir(dir), uid, gid)
-		_ = os.Lchown(dir, uid, gid)
-		_ = os.Lchown(path, uid, gid)
+	path, err := oci.Write(dir, oci.Spec(c), uid, gid)
+	if err != nil {
+		return nil, err
 	}
 	var nss []string
 	for _, t := range bundleNS {

@@ -182,7 +182,13 @@ func (s *Session) capFileSet(path string, fc *caps.FileCaps) (*result.Result, er
 	before, bc := caps.ReadFile(s.HoodPID, path)
 	bc.Quiet = true
 	r.Add(bc)
-	t, err := caps.OpenTarget(s.HoodPID, path)
+	var t *caps.Target
+	if filepath.Dir(path) == copies.Dir {
+		// hood's own copy: opened relative to the directory of copies.
+		t, err = copies.OpenTarget(s.HoodPID, filepath.Base(path))
+	} else {
+		t, err = caps.OpenTarget(s.HoodPID, path)
+	}
 	if err != nil {
 		return r, err
 	}

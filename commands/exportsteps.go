@@ -78,7 +78,7 @@ func written(c call.Call) (path, data string, ok bool) {
 	switch {
 	case c.Failed():
 	case c.Name == "mkdirat" && len(c.Args) >= 2:
-		return c.Args[1].Str, "", true
+		return c.AtPath(), "", true
 	case c.Name == "write" && len(c.Args) >= 2 && c.Args[0].Kind == call.FD:
 		return c.Args[0].Str, c.Args[1].Str, true
 	}

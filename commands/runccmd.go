@@ -43,7 +43,7 @@ type runcContainer struct {
 
 // runcRoot is this hood's --root for runc.
 func (s *Session) runcRoot() (string, error) {
-	dir, _, _, err := statedir.Dir()
+	dir, uid, gid, err := statedir.Dir()
 	if err != nil {
 		return "", err
 	}
@@ -51,7 +51,17 @@ func (s *Session) runcRoot() (string, error) {
 	if tok == "" {
 		return "", errors.New("hood cannot read its own /proc/PID/stat for its owner mark")
 	}
-	return oci.RootFor(dir, tok), nil
+	// STATE/runc is the invoking user's, as the state directory is; the
+	// root itself, which runc writes its containers' state in, is root's,
+	// and both are 0700.
+	root := oci.RootFor(dir, tok)
+	if err := statedir.MkdirOwned(filepath.Dir(root), uid, gid); err != nil {
+		return "", err
+	}
+	if err := statedir.MkdirOwned(root, -1, -1); err != nil {
+		return "", err
+	}
+	return root, nil
 }
 
 // runcNamed is the container of rootfs name, or nil.
@@ -177,7 +187,11 @@ func rootfsRunc(s *Session, args []string) (*result.Result, error) {
 	if cg := s.runcCgroup(name); sp.Linux.CgroupsPath != cg {
 		r.Say("bundle", "linux.cgroupsPath %s -> %s (this hood's)", sp.Linux.CgroupsPath, cg)
 		sp.Linux.CgroupsPath = cg
-		if _, err := oci.Write(bundle, sp); err != nil {
+		_, uid, gid, err := statedir.Dir()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := oci.Write(bundle, sp, uid, gid); err != nil {
 			return nil, err
 		}
 	}

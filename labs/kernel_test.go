@@ -159,7 +159,8 @@ var wordPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`syscall\s+([a-z_0-9]+)\(`),
 	regexp.MustCompile(`\b((?:CLONE|MS|NS_GET|LOOP|LO_FLAGS|MNT|AT|PR|O)_[A-Z0-9_]+|E[A-Z]{3,}|SIG[A-Z]+|CAP_[A-Z_]+)\b`),
 	regexp.MustCompile(`/proc/\d+/ns/([a-z_]+)`),
-	regexp.MustCompile(`/hood/[a-z0-9.]+/([a-z_.]+)"`),
+	// a cgroup file in a path argument or in a descriptor's <path>
+	regexp.MustCompile(`/hood/[a-z0-9.]+/([a-z_.]+)[">]`),
 	regexp.MustCompile(`\b(nr_throttled|nr_periods|usage_usec|throttled_usec|oom_kill|NSpid)\b`),
 }
 

@@ -140,6 +140,13 @@ func TestProgressUnderSudoIsTheInvokingUsers(t *testing.T) {
 		if uid := statUID(st); uid != 4321 {
 			t.Errorf("%s is owned by uid %d, want 4321 (the invoking user)", f, uid)
 		}
+		want := os.FileMode(0o700)
+		if f == p.Path() {
+			want = 0o600
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", f, st.Mode().Perm(), want)
+		}
 	}
 }
 

@@ -61,22 +61,27 @@ func LoadProgress() (p *Progress, note string) {
 		return p, ""
 	}
 	p.path, p.uid, p.gid = filepath.Join(dir, "progress.json"), uid, gid
-	data, err := os.ReadFile(p.path)
+	data, err := statedir.ReadFile(p.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return p, ""
 	}
+	if err != nil {
+		// Unreadable (a link out of the state directory, a directory in
+		// its place): neither moved aside nor written over.
+		p.why = err.Error()
+		p.path = ""
+		return p, "lab progress not saved: " + p.why
+	}
+	var q Progress
+	if err = json.Unmarshal(data, &q); err == nil && q.Labs != nil {
+		p.Labs = q.Labs
+		return p, ""
+	}
 	if err == nil {
-		var q Progress
-		if err = json.Unmarshal(data, &q); err == nil && q.Labs != nil {
-			p.Labs = q.Labs
-			return p, ""
-		}
-		if err == nil {
-			err = errors.New("no \"labs\" object in it")
-		}
+		err = errors.New("no \"labs\" object in it")
 	}
 	aside := fmt.Sprintf("%s.corrupt-%d", p.path, time.Now().Unix())
-	if rerr := os.Rename(p.path, aside); rerr != nil {
+	if rerr := statedir.Rename(p.path, aside); rerr != nil {
 		p.why = fmt.Sprintf("%s is unreadable (%v) and could not be moved aside (%v)", p.path, err, rerr)
 		p.path = ""
 		return p, "lab progress not saved: " + p.why
@@ -84,45 +89,16 @@ func LoadProgress() (p *Progress, note string) {
 	return p, fmt.Sprintf("lab progress: %s was unreadable (%v); it was moved to %s and progress starts afresh", p.path, err, aside)
 }
 
-// Save writes the file atomically (a temporary file renamed over it).
+// Save writes the file atomically (a temporary file renamed over it),
+// mode 0600, in a directory of mode 0700, both the invoking user's under
+// sudo (statedir.WriteFile).
 func (p *Progress) Save() error {
 	if p.path == "" {
 		return nil
-	}
-	dir := filepath.Dir(p.path)
-	if err := p.mkdirAll(dir); err != nil {
-		return err
 	}
 	data, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := p.path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return err
-	}
-	if p.uid >= 0 {
-		os.Lchown(tmp, p.uid, p.gid)
-	}
-	return os.Rename(tmp, p.path)
-}
-
-// mkdirAll creates dir and its missing parents, owned by the invoking user
-// under sudo.
-func (p *Progress) mkdirAll(dir string) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := p.mkdirAll(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return err
-	}
-	if p.uid >= 0 {
-		os.Lchown(dir, p.uid, p.gid)
-	}
-	return nil
+	return statedir.WriteFile(p.path, append(data, '\n'), 0o600, p.uid, p.gid)
 }

@@ -28,6 +28,7 @@ int hood_prefork = 1;
 import "C"
 
 import (
+	"fmt"
 	"os"
 
 	"hood/internal/box"
@@ -37,6 +38,12 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	// The constructor has refused already (internal/box/setid.c); this is
+	// for a binary whose constructor did not run.
+	if why := box.SetIDRefusal(); why != "" {
+		fmt.Fprintln(os.Stderr, why)
+		os.Exit(box.ExitSetID)
+	}
 	_ = box.ErrGone // the box package must be linked in: its constructor serves boxes
 	os.Exit(Main(os.Args[1:]))
 }

@@ -55,3 +55,19 @@ func TestBPFAttrMismatch(t *testing.T) {
 		}
 	}
 }
+
+// openat2's struct open_how as hood narrates it and as strace -X raw
+// printed it (strace 6.x: {flags=0x80001, resolve=0x4}).
+func TestOpenHowMismatch(t *testing.T) {
+	if m := structMismatch("{flags=O_WRONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS}", "{flags=0x80001, resolve=0x4}"); m != "" {
+		t.Error(m)
+	}
+	if m := structMismatch("{flags=O_RDONLY|O_CREAT|O_EXCL|O_CLOEXEC, mode=0, resolve=RESOLVE_NO_SYMLINKS}", "{flags=0x800c0, mode=000, resolve=0x4}"); m != "" {
+		t.Error(m)
+	}
+	for _, bad := range []string{"{flags=0x80001, resolve=0}", "{flags=0x1, resolve=0x4}", "{flags=0x80001}"} {
+		if m := structMismatch("{flags=O_WRONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS}", bad); m == "" {
+			t.Errorf("%s taken for the narrated open_how", bad)
+		}
+	}
+}

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "boxproto.h"
+#include "setid.h"
 
 extern char **environ;
 
@@ -647,6 +648,8 @@ void hood_probe_main(int argc, char **argv);
 // started again from the binary (HOOD_BOX_FD set) it never returns.
 void hood_box_main(int argc, char **argv, char **envp)
 {
+	// Before anything else, in every role: never run set-user-ID (setid.c).
+	hood_refuse_setid(argc > 0 && argv ? argv[0] : NULL);
 	if (argc > 0 && argv && argv[0]) {
 		title_start = argv[0];
 		char *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;

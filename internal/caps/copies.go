@@ -1,10 +1,8 @@
 package caps
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,32 +50,60 @@ func (c Copies) Make(src, name string) (string, error) {
 	if err := statedir.MkdirOwned(filepath.Dir(c.Dir), c.uid, c.gid); err != nil {
 		return "", err
 	}
-	if err := os.Mkdir(c.Dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := statedir.MkdirOwned(c.Dir, -1, -1); err != nil { // root's: only root enters
 		return "", err
 	}
-	if err := os.Chmod(c.Dir, 0o700); err != nil {
+	// The copy is made relative to the directory's descriptor, opened
+	// below the state directory's anchor with no link out on the way;
+	// OpenTarget opens it again that way to set the attribute.
+	root, err := statedir.OpenRoot(c.Dir)
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	if err := root.Chmod(".", 0o700); err != nil {
 		return "", err
 	}
 	dst := c.Path(name)
-	tmp, err := os.CreateTemp(c.Dir, "."+name+"-*")
+	tmpName := "." + name + ".tmp"
+	_ = root.Remove(tmpName)
+	tmp, err := root.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o700)
 	if err != nil {
 		return "", err
 	}
 	_, err = io.Copy(tmp, in)
 	if err == nil {
-		err = tmp.Chmod(0o755)
+		err = tmp.Chmod(0o755) // a program: the box's user must be able to execute it
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
+		err = root.Rename(tmpName, name)
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
+		root.Remove(tmpName)
 		return "", fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
 	return dst, nil
+}
+
+// OpenTarget opens the copy called name for fsetxattr, relative to the
+// directory of copies opened below the state directory's anchor (as Make
+// made it), not by its path: no name on the way, changed since, sends the
+// capability to another file.
+func (c Copies) OpenTarget(pid int, name string) (*Target, error) {
+	root, err := statedir.OpenRoot(c.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	dir, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	return openTarget(pid, int(dir.Fd()), c.Dir, name, c.Path(name))
 }
 
 // Remove deletes the directory of copies.

@@ -38,9 +38,19 @@ type Target struct {
 // OpenTarget opens path (not following a final symbolic link) for
 // fsetxattr and fremovexattr.
 func OpenTarget(pid int, path string) (*Target, error) {
+	return openTarget(pid, unix.AT_FDCWD, "", path, path)
+}
+
+// openTarget opens name relative to dirfd (the directory dir, or
+// AT_FDCWD) as OpenTarget does; path is what to call it.
+func openTarget(pid, dirfd int, dir, name, path string) (*Target, error) {
 	const flags = unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC
-	fd, err := unix.Open(path, flags, 0)
-	c := call.New("hood", pid, "openat", int64(fd), err, call.Cwd(), call.S(path), call.F(flags, "O_RDONLY|O_NOFOLLOW|O_CLOEXEC"))
+	fd, err := unix.Openat(dirfd, name, flags, 0)
+	at := call.Cwd()
+	if dirfd != unix.AT_FDCWD {
+		at = call.Fd(dirfd, dir)
+	}
+	c := call.New("hood", pid, "openat", int64(fd), err, at, call.S(name), call.F(flags, "O_RDONLY|O_NOFOLLOW|O_CLOEXEC"))
 	c.Quiet = true
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}

@@ -3,6 +3,7 @@ package oci
 import (
 	"encoding/json"
 	"fmt"
+	"hood/internal/statedir"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -107,31 +108,18 @@ func Spec(c Config) *specs.Spec {
 	return sp
 }
 
-// Write writes sp as dir/config.json (dir is made when missing), through a
-// file beside it renamed into place, so that a bundle is whole or absent.
-func Write(dir string, sp *specs.Spec) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
+// Write writes sp as dir/config.json, mode 0600 (dir is made when missing,
+// mode 0700), through a file beside it renamed into place, so that a
+// bundle is whole or absent; uid and gid (-1: hood's own) own both, and
+// the path is resolved as statedir resolves the state directory's.
+func Write(dir string, sp *specs.Spec, uid, gid int) (string, error) {
 	data, err := json.MarshalIndent(sp, "", "\t")
 	if err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "config.json")
-	tmp, err := os.CreateTemp(dir, ".config-*.json")
-	if err != nil {
+	if err := statedir.WriteFile(path, append(data, '\n'), 0o600, uid, gid); err != nil {
 		return "", err
-	}
-	_, err = tmp.Write(append(data, '\n'))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return path, nil
 }

@@ -17,7 +17,7 @@ func TestSpecWriteLoad(t *testing.T) {
 		Namespaces: []specs.LinuxNamespaceType{specs.PIDNamespace}, Limits: Limits{MemoryBytes: 1 << 20, Pids: 5, CPUQuota: 1000, CPUPeriod: 100000},
 		CgroupPath: "hood/x", Caps: DockerCaps, Deny: []string{"keyctl"}})
 	dir := filepath.Join(t.TempDir(), "b")
-	path, err := Write(dir, sp)
+	path, err := Write(dir, sp, -1, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func startContainer(t *testing.T, rc Runc, dir string) string {
 	b := filepath.Join(dir, "bundle")
 	if _, err := Write(b, Spec(Config{Rootfs: m.Path, Args: []string{"/bin/sleep", "60"},
 		Namespaces: []specs.LinuxNamespaceType{specs.PIDNamespace, specs.MountNamespace}, Limits: Limits{MemoryBytes: 64 << 20, Pids: 8, CPUQuota: 50000, CPUPeriod: 100000},
-		CgroupPath: "hood/" + id, Caps: DockerCaps})); err != nil {
+		CgroupPath: "hood/" + id, Caps: DockerCaps}), -1, -1); err != nil {
 		t.Fatal(err)
 	}
 	if r := rc.Create(id, b); r.Err != nil {

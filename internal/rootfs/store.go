@@ -135,15 +135,26 @@ func (s Store) Remove(name string) error {
 	if _, err := os.Lstat(p); err != nil {
 		return fmt.Errorf("there is no root filesystem named %s in %s", name, s.Dir)
 	}
-	// os.RemoveAll does not follow symlinks: a link in the tree to / is
+	// RemoveAll does not follow symlinks: a link in the tree to / is
 	// removed, not what it points at. A mount inside it (a box's bind)
-	// makes it fail with EBUSY rather than reach into the mount.
-	if err := os.RemoveAll(p); err != nil {
+	// makes it fail with EBUSY rather than reach into the mount. It is
+	// made through the store's os.Root, so that a store directory swapped
+	// for a link after the check above removes nothing outside it.
+	root, err := s.root()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if err := root.RemoveAll(name); err != nil {
 		return fmt.Errorf("remove %s: %w", p, err)
 	}
-	os.Remove(s.sourceFile(name))
+	root.Remove(filepath.Base(s.sourceFile(name)))
 	return nil
 }
+
+// root opens the store directory as an os.Root, resolved below the state
+// directory's anchor as every write there is (statedir.OpenRoot).
+func (s Store) root() (*os.Root, error) { return statedir.OpenRoot(s.Dir) }
 
 // Size adds up the regular files under dir, without following symlinks.
 func Size(dir string) int64 {
@@ -207,27 +218,10 @@ func PrettyName(dir string) string {
 	return m["NAME"]
 }
 
-// mkdirAll makes the store directory and its missing parents, each owned
-// by the invoking user under sudo (the trees inside stay root's).
-func (s Store) mkdirAll() error { return mkdirOwned(s.Dir, s.uid, s.gid) }
-
-func mkdirOwned(dir string, uid, gid int) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := mkdirOwned(parent, uid, gid); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	if uid >= 0 {
-		os.Lchown(dir, uid, gid)
-	}
-	return nil
-}
+// mkdirAll makes the store directory and its missing parents, mode 0700,
+// each owned by the invoking user under sudo (the trees inside stay
+// root's), refusing a symbolic link out of the state directory's anchor.
+func (s Store) mkdirAll() error { return statedir.MkdirOwned(s.Dir, s.uid, s.gid) }
 
 // partial makes the hidden directory a tree is built in, next to its
 // final place, named after this hood's PID so that sweep knows its maker.
@@ -235,24 +229,27 @@ func (s Store) partial(name string) (string, error) {
 	if err := s.mkdirAll(); err != nil {
 		return "", err
 	}
-	return os.MkdirTemp(s.Dir, fmt.Sprintf(".partial-%s-%d-", name, os.Getpid()))
+	return statedir.MkdirTemp(s.Dir, fmt.Sprintf(".partial-%s-%d-", name, os.Getpid()))
 }
 
 // finish renames a built tree into place, or removes it on failure.
 func (s Store) finish(tmp, name, source string, err error) (Info, error) {
 	if err == nil {
-		final := filepath.Join(s.Dir, name)
-		if _, serr := os.Lstat(final); serr == nil {
-			err = fmt.Errorf("a root filesystem named %s already exists (rootfs rm %s first, or choose another name)", name, name)
-		} else {
-			err = os.Rename(tmp, final)
+		var root *os.Root
+		if root, err = s.root(); err == nil {
+			if _, serr := root.Lstat(name); serr == nil {
+				err = fmt.Errorf("a root filesystem named %s already exists (rootfs rm %s first, or choose another name)", name, name)
+			} else {
+				err = root.Rename(filepath.Base(tmp), name)
+			}
+			root.Close()
 		}
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
 		return Info{}, err
 	}
-	os.WriteFile(s.sourceFile(name), []byte(source+"\n"), 0o644)
+	_ = statedir.WriteFile(s.sourceFile(name), []byte(source+"\n"), 0o600, s.uid, s.gid)
 	return s.info(name), nil
 }
 

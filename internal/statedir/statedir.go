@@ -17,23 +17,35 @@ import (
 // Dir is hood's state directory, and the uid and gid that should own what
 // hood creates there (-1: ourselves).
 func Dir() (dir string, uid, gid int, err error) {
+	dir, _, uid, gid, err = dirs()
+	return dir, uid, gid, err
+}
+
+// dirs is Dir and its anchor: the directory the person chose or owns
+// (their home, or $XDG_STATE_HOME), below which every path of the state
+// directory is resolved (safe.go), so that no symbolic link planted there
+// takes a write of root's elsewhere.
+func dirs() (dir, anchor string, uid, gid int, err error) {
 	if os.Geteuid() == 0 && os.Getenv("SUDO_USER") != "" && os.Getenv("SUDO_USER") != "root" {
 		home, err := homeOf(os.Getenv("SUDO_USER"))
 		if err != nil {
-			return "", -1, -1, err
+			return "", "", -1, -1, err
 		}
-		uid, _ := strconv.Atoi(os.Getenv("SUDO_UID"))
-		gid, _ := strconv.Atoi(os.Getenv("SUDO_GID"))
-		return filepath.Join(home, ".local", "state", "hood"), uid, gid, nil
+		uid, uerr := strconv.Atoi(os.Getenv("SUDO_UID"))
+		gid, gerr := strconv.Atoi(os.Getenv("SUDO_GID"))
+		if uerr != nil || gerr != nil || uid < 0 || gid < 0 {
+			return "", "", -1, -1, fmt.Errorf("SUDO_USER is %s but SUDO_UID %q or SUDO_GID %q is not a number: hood will not guess who owns its state", os.Getenv("SUDO_USER"), os.Getenv("SUDO_UID"), os.Getenv("SUDO_GID"))
+		}
+		return filepath.Join(home, ".local", "state", "hood"), home, uid, gid, nil
 	}
 	if x := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(x) {
-		return filepath.Join(x, "hood"), -1, -1, nil
+		return filepath.Join(x, "hood"), filepath.Clean(x), -1, -1, nil
 	}
 	home := os.Getenv("HOME")
 	if !filepath.IsAbs(home) {
-		return "", -1, -1, errors.New("neither XDG_STATE_HOME nor HOME is set to a directory")
+		return "", "", -1, -1, errors.New("neither XDG_STATE_HOME nor HOME is set to a directory")
 	}
-	return filepath.Join(home, ".local", "state", "hood"), -1, -1, nil
+	return filepath.Join(home, ".local", "state", "hood"), filepath.Clean(home), -1, -1, nil
 }
 
 // PasswdFile is read for the home of the user behind sudo (tests change it).
@@ -56,25 +68,4 @@ func homeOf(user string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("user %s (SUDO_USER) is not in %s", user, PasswdFile)
-}
-
-// MkdirOwned makes dir and its missing parents, mode 0755, each owned by
-// uid and gid when uid is not -1: under sudo, what hood creates in the
-// invoking user's state directory stays theirs.
-func MkdirOwned(dir string, uid, gid int) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := MkdirOwned(parent, uid, gid); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return err
-	}
-	if uid >= 0 {
-		return os.Lchown(dir, uid, gid)
-	}
-	return nil
 }

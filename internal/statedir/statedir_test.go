@@ -38,8 +38,8 @@ func TestMkdirOwned(t *testing.T) {
 	}
 	for _, d := range []string{filepath.Join(base, "a"), dir} {
 		var st syscall.Stat_t
-		if err := syscall.Stat(d, &st); err != nil || st.Uid != 1000 || st.Gid != 1001 || st.Mode&0o777 != 0o755 {
-			t.Errorf("%s: uid %d gid %d mode %o, %v; want 1000 1001 755", d, st.Uid, st.Gid, st.Mode&0o777, err)
+		if err := syscall.Stat(d, &st); err != nil || st.Uid != 1000 || st.Gid != 1001 || st.Mode&0o777 != 0o700 {
+			t.Errorf("%s: uid %d gid %d mode %o, %v; want 1000 1001 700", d, st.Uid, st.Gid, st.Mode&0o777, err)
 		}
 	}
 	var st syscall.Stat_t

@@ -47,7 +47,9 @@ func Binary(t testing.TB) {
 // measure CPU time (a burner's share, a throttled group's usage): they
 // fail when another package's tests, run at the same time by go test, take
 // the CPUs they measure. The lock is an abstract unix socket, which the
-// kernel frees when the process ends: nothing is left behind.
+// kernel frees when the process ends: nothing is left behind. It is a
+// lock, not a channel: its reading side is shut, so a datagram sent to it
+// is refused (EPIPE), never read.
 func CPU(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Minute)
@@ -55,6 +57,9 @@ func CPU(t testing.TB) {
 		l, err := net.ListenPacket("unixgram", "@hood-test-cpu")
 		if err == nil {
 			t.Cleanup(func() { l.Close() })
+			if err := l.(*net.UnixConn).CloseRead(); err != nil {
+				t.Fatalf("shut the reading side of @hood-test-cpu: %v", err)
+			}
 			return
 		}
 		if time.Now().After(deadline) {

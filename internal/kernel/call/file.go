@@ -18,6 +18,12 @@ func WriteFile(who string, pid int, path, data string) ([]Call, error) {
 	if err != nil {
 		return []Call{open}, Wrap("open "+path, err)
 	}
+	return writeClose(who, pid, fd, path, data, open)
+}
+
+// writeClose writes data to fd, the file path just opened by open, and
+// closes it.
+func writeClose(who string, pid, fd int, path, data string, open Call) ([]Call, error) {
 	n, err := unix.Write(fd, []byte(data))
 	w := New(who, pid, "write", int64(n), err, Fd(fd, path), S(data), I(int64(len(data))))
 	cerr := unix.Close(fd)

@@ -105,8 +105,8 @@ func TestWriteFileKeepsErrnoAndValue(t *testing.T) {
 	if !errors.Is(err, unix.ENOENT) || !strings.Contains(err.Error(), `"50000"`) || !strings.Contains(err.Error(), "cpu.max") {
 		t.Errorf("WriteFile to a missing file = %v, want ENOENT naming the file and value", err)
 	}
-	if len(calls) != 1 || calls[0].Name != "openat" || calls[0].ErrName() != "ENOENT" {
-		t.Errorf("calls = %v, want the failed openat as made", calls)
+	if len(calls) != 1 || calls[0].Name != "openat2" || calls[0].ErrName() != "ENOENT" {
+		t.Errorf("calls = %v, want the failed openat2 as made", calls)
 	}
 	if _, err := WriteFile(dir, "../escape", "1"); err == nil {
 		t.Error("WriteFile took a path outside the group")

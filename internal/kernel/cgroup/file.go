@@ -13,7 +13,9 @@ import (
 // The one place that reads and writes cgroup files, as opencontainers/cgroups'
 // file.go is: every read and write of the package comes here, so every error
 // names the file (and the value written) and keeps the kernel's errno, and
-// every write is made through call.WriteFile, narrated as it was made.
+// every write is made through call.WriteOwn, narrated as it was made:
+// openat2 with RESOLVE_NO_SYMLINKS, after a check that the path names no
+// `..`, so no name and no planted link takes a write outside the cgroup.
 
 // ReadFile reads the file name of the cgroup directory dir, without its
 // trailing newline.
@@ -30,16 +32,16 @@ func ReadFile(dir, name string) (string, error) {
 }
 
 // WriteFile writes value to the file name of the cgroup directory dir with
-// openat, write and close, and returns those calls with the kernel's own
+// openat2 (RESOLVE_NO_SYMLINKS), write and close, and returns those calls with the kernel's own
 // return values. An error names the file and the value and keeps the errno.
 func WriteFile(dir, name, value string) ([]Op, error) {
 	path, err := fileIn(dir, name)
 	if err != nil {
 		return nil, err
 	}
-	calls, err := call.WriteFile("hood", os.Getpid(), path, value)
+	calls, err := call.WriteOwn("hood", os.Getpid(), path, value)
 	if err != nil && len(calls) == 1 {
-		// The open failed; call.WriteFile's message names only the path.
+		// The open failed; call.WriteOwn's message names only the path.
 		err = fmt.Errorf("write %q to %s: %w", value, name, err)
 	}
 	return calls, err
@@ -89,7 +91,10 @@ func fileIn(dir, name string) (string, error) {
 	if name == "" || strings.ContainsAny(name, "/\x00") || name == "." || name == ".." {
 		return "", fmt.Errorf("%q is not a cgroup file name", name)
 	}
-	return filepath.Join(dir, name), nil
+	if err := call.CheckOwn(dir); err != nil {
+		return "", fmt.Errorf("cgroup directory: %w", err)
+	}
+	return dir + "/" + name, nil
 }
 
 // wrap is call.Wrap: what was done, and the kernel's errno kept and named

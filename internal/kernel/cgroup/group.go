@@ -157,10 +157,10 @@ func (g *Group) Remove() ([]Op, error) {
 		err := o.rmdir(dir)
 		for errors.Is(err, unix.EBUSY) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
-			var c Op
-			c, err = call.Rmdir("hood", os.Getpid(), dir)
+			var calls []Op
+			calls, err = call.RmdirOwn("hood", os.Getpid(), dir)
 			if !errors.Is(err, unix.EBUSY) {
-				o = append(o, c) // the retry that settled it
+				o = append(o, calls...) // the retry that settled it
 			}
 		}
 		if err != nil && !errors.Is(err, unix.ENOENT) {

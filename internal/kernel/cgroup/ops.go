@@ -16,15 +16,18 @@ import (
 // directory and file hood makes or writes goes through it.
 type ops []Op
 
+// mkdir and rmdir are made relative to the parent directory, opened with
+// RESOLVE_NO_SYMLINKS after a check for `..` (call.MkdirOwn): a name can
+// never take hood outside the cgroups it made.
 func (o *ops) mkdir(dir string) error {
-	c, err := call.Mkdir("hood", os.Getpid(), dir, 0o755)
-	*o = append(*o, c)
+	calls, err := call.MkdirOwn("hood", os.Getpid(), dir, 0o755)
+	*o = append(*o, calls...)
 	return err
 }
 
 func (o *ops) rmdir(dir string) error {
-	c, err := call.Rmdir("hood", os.Getpid(), dir)
-	*o = append(*o, c)
+	calls, err := call.RmdirOwn("hood", os.Getpid(), dir)
+	*o = append(*o, calls...)
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/kernel/call"
 	"hood/internal/kernel/procfs"
 )
 
@@ -52,11 +53,11 @@ func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
 			if busy {
 				continue
 			}
-			switch err := unix.Rmdir(dir); {
+			switch err := rmdirOwn(dir); {
 			case err == nil:
 				removed = append(removed, dir)
-			case err != unix.EBUSY && err != unix.ENOENT: // EBUSY: a process moved in just now
-				errs = append(errs, wrap("rmdir "+dir, err))
+			case !errors.Is(err, unix.EBUSY) && !errors.Is(err, unix.ENOENT): // EBUSY: a process moved in just now
+				errs = append(errs, err)
 			}
 		}
 
@@ -65,14 +66,22 @@ func CleanupStale(hs []Hierarchy, minAge time.Duration) ([]string, error) {
 			// fill it in (cpuset.cpus, cpuset.mems) or make its group.
 			continue
 		}
-		switch err := unix.Rmdir(parent); {
+		switch err := rmdirOwn(parent); {
 		case err == nil:
 			removed = append(removed, parent)
-		case err != unix.EBUSY && err != unix.ENOTEMPTY && err != unix.ENOENT:
-			errs = append(errs, wrap("rmdir "+parent, err))
+		case !errors.Is(err, unix.EBUSY) && !errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.ENOENT):
+			errs = append(errs, err)
 		}
 	}
 	return removed, errors.Join(errs...)
+}
+
+// rmdirOwn removes a leftover cgroup directory as hood's narrated rmdirs
+// do (no `..`, no link on the way: call.RmdirOwn); cleanup narrates the
+// list of what it removed, not the calls.
+func rmdirOwn(dir string) error {
+	_, err := call.RmdirOwn("hood", os.Getpid(), dir)
+	return err
 }
 
 // inUse reports whether dir holds processes or child cgroups. A missing dir

@@ -18,6 +18,11 @@ const LabNets = "172.22"
 // holds N by binding the abstract unix socket @hood-labnet-172.22.N, which
 // the kernel releases when the process goes, whatever way it goes: there is
 // nothing to clean up. Close the returned Closer to give N back.
+//
+// The socket is a lock, not a channel: hood never reads it, and shuts its
+// receiving side at once, so that a datagram another process sends to it
+// is refused (EPIPE) rather than queued. hood's only channel to its boxes
+// is the socketpair each box is started with, which has no name at all.
 func ReserveLabNet(hostAddrs, hostRoutes []string) (string, io.Closer, error) {
 	for n := 0; n < 256; n++ {
 		prefix := fmt.Sprintf("%s.%d", LabNets, n)
@@ -28,6 +33,10 @@ func ReserveLabNet(hostAddrs, hostRoutes []string) (string, io.Closer, error) {
 		c, err := net.ListenPacket("unixgram", "@hood-labnet-"+prefix)
 		if err != nil {
 			continue // another hood holds it
+		}
+		if err := c.(*net.UnixConn).CloseRead(); err != nil {
+			c.Close()
+			return "", nil, fmt.Errorf("shut the reading side of @hood-labnet-%s: %w", prefix, err)
 		}
 		return prefix, c, nil
 	}

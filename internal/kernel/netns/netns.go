@@ -54,10 +54,18 @@ func Add(name, nsPath string, hoodPID int) ([]call.Call, error) {
 	unlock := lock()
 	defer unlock()
 	var calls []call.Call
-	mk, err := call.Mkdir("hood", hoodPID, RunDir, 0o755)
-	calls = append(calls, mk)
+	// Every path below is checked and opened with no symbolic link on the
+	// way (call.MkdirOwn, CheckDirOwn, CreateOwn): a /run/netns that is a
+	// link elsewhere is refused before hood mounts on it.
+	mk, err := call.MkdirOwn("hood", hoodPID, RunDir, 0o755)
+	calls = append(calls, mk...)
 	madeDir := err == nil
 	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return calls, err
+	}
+	chk, err := call.CheckDirOwn("hood", hoodPID, RunDir)
+	calls = append(calls, chk...)
+	if err != nil {
 		return calls, err
 	}
 	madeMount := false
@@ -81,7 +89,7 @@ func Add(name, nsPath string, hoodPID int) ([]call.Call, error) {
 		writeRunMark(hoodPID, madeDir, madeMount)
 	}
 	path := Path(name)
-	made, err := call.Create("hood", hoodPID, path, 0)
+	made, err := call.CreateOwn("hood", hoodPID, path, 0)
 	calls = append(calls, made...)
 	if errors.Is(err, unix.EEXIST) {
 		return calls, ErrExists
@@ -93,8 +101,8 @@ func Add(name, nsPath string, hoodPID int) ([]call.Call, error) {
 	m := hoodMount(nsPath, path, mount.Bind, hoodPID)
 	calls = append(calls, m)
 	if m.Failed() {
-		u, _ := call.Unlink("hood", hoodPID, path)
-		calls = append(calls, u)
+		u, _ := call.UnlinkOwn("hood", hoodPID, path)
+		calls = append(calls, u...)
 		tidy(&calls, hoodPID)
 		return calls, fmt.Errorf("bind %s on %s: %w", nsPath, path, m.Errno)
 	}
@@ -144,8 +152,8 @@ func Remove(name string, hoodPID int) ([]call.Call, error) {
 func remove(calls *[]call.Call, name string, hoodPID int) error {
 	path := Path(name)
 	*calls = append(*calls, umount(path, hoodPID)) // EINVAL: no longer mounted, the file goes anyway
-	u, err := call.Unlink("hood", hoodPID, path)
-	*calls = append(*calls, u)
+	u, err := call.UnlinkOwn("hood", hoodPID, path)
+	*calls = append(*calls, u...)
 	if err == nil || errors.Is(err, unix.ENOENT) {
 		_ = os.Remove(filepath.Join(MarkDir, name))
 		return nil
@@ -164,8 +172,8 @@ func tidy(calls *[]call.Call, hoodPID int) {
 				*calls = append(*calls, umount(RunDir, hoodPID))
 			}
 			if strings.Contains(string(data), " dir") {
-				c, _ := call.Rmdir("hood", hoodPID, RunDir)
-				*calls = append(*calls, c)
+				c, _ := call.RmdirOwn("hood", hoodPID, RunDir)
+				*calls = append(*calls, c...)
 			}
 			_ = os.Remove(runMark)
 		} else if errors.Is(rerr, fs.ErrNotExist) {
@@ -254,7 +262,7 @@ func CleanupStale() []string {
 	var out []string
 	for _, c := range removeIf(os.Getpid(), func(e Entry) bool { return e.Gone }) {
 		if c.Name == "unlinkat" && !c.Failed() {
-			out = append(out, c.Args[1].Str)
+			out = append(out, c.AtPath())
 		}
 	}
 	return out
