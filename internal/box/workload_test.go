@@ -12,8 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/loop"
-	"hood/internal/testenv"
 	"hood/internal/kernel/procfs"
+	"hood/internal/testenv"
 )
 
 func TestParseSize(t *testing.T) {
