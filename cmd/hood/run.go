@@ -13,6 +13,7 @@ import (
 
 	"hood/commands"
 	"hood/internal/box"
+	"hood/internal/journal"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/host"
 	"hood/internal/render"
@@ -22,7 +23,7 @@ import (
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
-       hood explain WORD | hood cleanup
+       hood explain WORD | hood cleanup [--dry-run]
        hood --version | --help
 
 hood is a shell for driving Linux namespaces by hand: each command makes the
@@ -37,7 +38,8 @@ real syscalls on a box process and narrates what changed.
   lab --check ID  the same for one lab
   explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
   cleanup         remove what a hood that was killed left behind (cgroups,
-                  /run/netns names, host ends of veth pairs)
+                  /run/netns names, host ends of veth pairs, ...), named
+                  from its journal; --dry-run lists it and removes nothing
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`
@@ -56,6 +58,12 @@ func Main(args []string) int {
 	if len(args) > 0 && args[0] == "explain" {
 		return explainMain(args[1:])
 	}
+	// What this hood makes outside its processes is journaled from here
+	// on (internal/journal); the journal goes at a clean exit.
+	if err := journal.Begin(); err != nil {
+		fmt.Fprintln(os.Stderr, "hood: no journal of what this hood makes (a SIGKILL would leave it to the owner marks):", err)
+	}
+	defer endJournal()
 	if len(args) > 0 && args[0] == "lab" {
 		ls, status, done := labArgs(args[1:])
 		if done {
@@ -175,6 +183,7 @@ func Main(args []string) int {
 		sig := <-sigs
 		restore()
 		s.Close()
+		endJournal()
 		fmt.Fprintf(os.Stderr, "\nhood: %v: boxes killed, exiting\n", sig)
 		os.Exit(128 + int(sig.(syscall.Signal)))
 	}()
@@ -189,8 +198,11 @@ func Main(args []string) int {
 	cleaned := make(chan struct{})
 	go func() {
 		defer close(cleaned)
+		for _, p := range journalCleanup(false) {
+			fmt.Fprintln(os.Stderr, "hood: "+p)
+		}
 		if removed := cleanupStale(cgroup.StaleAge); len(removed) > 0 {
-			fmt.Fprintf(os.Stderr, "hood: removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
+			fmt.Fprintf(os.Stderr, "hood: found by owner marks and removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
 		}
 	}()
 	defer func() { <-cleaned }()

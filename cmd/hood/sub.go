@@ -117,17 +117,29 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 // cleanup removes what hoods that were killed left behind: namespace pins
 // and empty box cgroups.
 func cleanup(args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintln(os.Stderr, "hood cleanup takes no arguments")
+	dry := len(args) == 1 && args[0] == "--dry-run"
+	if len(args) > 0 && !dry {
+		fmt.Fprintln(os.Stderr, "hood cleanup takes no arguments but --dry-run (list, remove nothing)")
 		return 2
 	}
-	removed := cleanupStale(0)
-	if len(removed) == 0 {
-		fmt.Println("hood cleanup: nothing left behind")
+	paras := journalCleanup(dry)
+	for _, p := range paras {
+		fmt.Println(p)
+	}
+	if dry {
+		if len(paras) == 0 {
+			fmt.Println("hood cleanup: no journal of a hood that is gone names anything left behind")
+		}
 		return 0
 	}
-	for _, r := range removed {
-		fmt.Println("removed", r)
+	// The second check: owner marks, for what no journal names (a hood
+	// older than the journal, or killed between a mark and its line).
+	removed := cleanupStale(0)
+	if len(removed) > 0 {
+		fmt.Println("Found by owner marks, not in a journal, and removed: " + strings.Join(removed, ", ") + ".")
+	}
+	if len(paras) == 0 && len(removed) == 0 {
+		fmt.Println("hood cleanup: nothing left behind")
 	}
 	return 0
 }

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/journal"
 	"hood/internal/statedir"
 )
 
@@ -52,7 +53,9 @@ func (c Copies) Make(src, name string) (string, error) {
 	if err := statedir.MkdirOwned(filepath.Dir(c.Dir), c.uid, c.gid); err != nil {
 		return "", err
 	}
+	journal.Will(journal.Capcopy, c.Dir)
 	if err := os.Mkdir(c.Dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		journal.Done(journal.Capcopy, c.Dir)
 		return "", err
 	}
 	if err := os.Chmod(c.Dir, 0o700); err != nil {
@@ -81,7 +84,13 @@ func (c Copies) Make(src, name string) (string, error) {
 }
 
 // Remove deletes the directory of copies.
-func (c Copies) Remove() error { return os.RemoveAll(c.Dir) }
+func (c Copies) Remove() error {
+	err := os.RemoveAll(c.Dir)
+	if err == nil {
+		journal.Done(journal.Capcopy, c.Dir)
+	}
+	return err
+}
 
 // Sweep removes the copies of every hood for which gone reports true
 // (their owner marks are in the directory names), and returns what it

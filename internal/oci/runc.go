@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"hood/internal/journal"
 )
 
 // Runc drives the runc program with its state under Root.
@@ -89,6 +91,8 @@ func (rc Runc) Create(id, bundle string) Ran {
 	if err := os.MkdirAll(rc.Root, 0o700); err != nil {
 		return Ran{Argv: []string{rc.Bin, "create"}, Status: -1, Err: err}
 	}
+	// Journaled first: a runc killed with hood may leave the container.
+	journal.Will(journal.Runc, rc.Root+" "+id)
 	return rc.run("create", "--bundle", bundle, id)
 }
 
@@ -100,7 +104,13 @@ func (rc Runc) Kill(id string) Ran { return rc.run("kill", id, "KILL") }
 
 // Delete is runc delete --force ID: the container is killed if it still
 // runs, its cgroups removed, its state forgotten.
-func (rc Runc) Delete(id string) Ran { return rc.run("delete", "--force", id) }
+func (rc Runc) Delete(id string) Ran {
+	r := rc.run("delete", "--force", id)
+	if r.Err == nil {
+		journal.Done(journal.Runc, rc.Root+" "+id)
+	}
+	return r
+}
 
 // State is what runc state ID answers.
 type State struct {

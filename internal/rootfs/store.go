@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
+	"hood/internal/journal"
 	"hood/internal/statedir"
 )
 
@@ -235,7 +237,20 @@ func (s Store) partial(name string) (string, error) {
 	if err := s.mkdirAll(); err != nil {
 		return "", err
 	}
-	return os.MkdirTemp(s.Dir, fmt.Sprintf(".partial-%s-%d-", name, os.Getpid()))
+	// The journal names the tree before it exists: MkdirTemp's name is
+	// random, so the journal gets a name made here and Mkdir makes it.
+	for try := 0; ; try++ {
+		tmp := filepath.Join(s.Dir, fmt.Sprintf(".partial-%s-%d-%d", name, os.Getpid(), time.Now().UnixNano()))
+		journal.Will(journal.Rootfs, tmp)
+		err := os.Mkdir(tmp, 0o700)
+		if err == nil {
+			return tmp, nil
+		}
+		journal.Done(journal.Rootfs, tmp)
+		if !errors.Is(err, fs.ErrExist) || try > 5 {
+			return "", err
+		}
+	}
 }
 
 // finish renames a built tree into place, or removes it on failure.
@@ -249,9 +264,12 @@ func (s Store) finish(tmp, name, source string, err error) (Info, error) {
 		}
 	}
 	if err != nil {
-		os.RemoveAll(tmp)
+		if os.RemoveAll(tmp) == nil {
+			journal.Done(journal.Rootfs, tmp)
+		}
 		return Info{}, err
 	}
+	journal.Done(journal.Rootfs, tmp)
 	os.WriteFile(s.sourceFile(name), []byte(source+"\n"), 0o644)
 	return s.info(name), nil
 }

@@ -158,7 +158,7 @@ func (g *Group) Remove() ([]Op, error) {
 		for errors.Is(err, unix.EBUSY) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 			var c Op
-			c, err = call.Rmdir("hood", os.Getpid(), dir)
+			c, err = rmdir(dir)
 			if !errors.Is(err, unix.EBUSY) {
 				o = append(o, c) // the retry that settled it
 			}

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/journal"
 	"hood/internal/kernel/call"
 )
 
@@ -16,16 +17,31 @@ import (
 // directory and file hood makes or writes goes through it.
 type ops []Op
 
+// mkdir makes a cgroup directory, journaled first (internal/journal).
 func (o *ops) mkdir(dir string) error {
+	journal.Will(journal.Cgroup, dir)
 	c, err := call.Mkdir("hood", os.Getpid(), dir, 0o755)
 	*o = append(*o, c)
+	if err != nil {
+		journal.Done(journal.Cgroup, dir)
+	}
 	return err
 }
 
 func (o *ops) rmdir(dir string) error {
-	c, err := call.Rmdir("hood", os.Getpid(), dir)
+	c, err := rmdir(dir)
 	*o = append(*o, c)
 	return err
+}
+
+// rmdir removes a cgroup directory hood made; once it is gone (ENOENT:
+// another hood's cleanup took it), the journal says so.
+func rmdir(dir string) (Op, error) {
+	c, err := call.Rmdir("hood", os.Getpid(), dir)
+	if err == nil || errors.Is(err, unix.ENOENT) {
+		journal.Done(journal.Cgroup, dir)
+	}
+	return c, err
 }
 
 // write writes val to the file name of dir, through WriteFile.
