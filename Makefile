@@ -52,7 +52,7 @@ lint:
 unit:
 	$(GO) test -count=1 -short ./...
 
-# Each fuzz target of the /proc parsers for FUZZTIME; a crash is saved under
+# Each fuzz target (the /proc parsers and the decoders below) for FUZZTIME; a crash is saved under
 # the package's testdata/fuzz/ as a seed for ever after.
 FUZZTIME ?= 10s
 # make test fuzzes each target this long: bounded, so CI stays fast.
@@ -63,6 +63,10 @@ TEST_FUZZTIME ?= 10000x
 FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo FuzzPropagation FuzzMountDiff
 # The tarball import of rootfs import (hostile input by design).
 FUZZ_ROOTFS = FuzzExtract
+# What a learner types and what hood reads back: the command-line
+# splitter, lab YAML, cgroup values and device rules, hood's own journals.
+FUZZ_MORE = ./commands/:FuzzSplit ./labs/:FuzzParse ./internal/kernel/cgroup/:FuzzParseSize \
+	./internal/kernel/cgroup/:FuzzParseDeviceRule ./internal/journal/:FuzzParse
 
 fuzz:
 	@set -e; for f in $(FUZZ_PROCFS); do \
@@ -72,6 +76,10 @@ fuzz:
 	@set -e; for f in $(FUZZ_ROOTFS); do \
 		echo "$$f ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./internal/rootfs/; \
+	done
+	@set -e; for pf in $(FUZZ_MORE); do \
+		p=$${pf%%:*}; f=$${pf#*:}; echo "$$f in $$p ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$p; \
 	done
 
 bench: build
