@@ -140,10 +140,11 @@ var removeOrder = []string{journal.Runc, journal.Netns, journal.Veth, journal.Cg
 // journalCleanup reads the journals of hoods that are gone and, unless
 // dry, removes what they left (checking each thing first) and their
 // journals. It returns one paragraph per dead hood.
-func journalCleanup(dry bool) (paras []string) {
+// removed names each thing removed, one line each (hood cleanup -v).
+func journalCleanup(dry bool) (paras, removed []string) {
 	dead, err := journal.Others(cgroup.Gone)
 	if err != nil {
-		return []string{"hood: reading the journals of other hoods: " + err.Error()}
+		return []string{"hood: reading the journals of other hoods: " + err.Error()}, nil
 	}
 	for _, j := range dead {
 		var left, listed []journal.Entry
@@ -166,6 +167,8 @@ func journalCleanup(dry bool) (paras []string) {
 					if e := left[i]; e.Kind == kind && there(j, e) {
 						if err := remove(j, e); err != nil {
 							failed = append(failed, err.Error())
+						} else if !isParent(e) {
+							removed = append(removed, describeEntry(j, e))
 						}
 					}
 				}
@@ -178,7 +181,23 @@ func journalCleanup(dry bool) (paras []string) {
 			paras = append(paras, paragraph(j, listed, dry, failed))
 		}
 	}
-	return paras
+	return paras, removed
+}
+
+// describeEntry is one removed thing for hood cleanup -v.
+func describeEntry(j *journal.Journal, e journal.Entry) string {
+	switch e.Kind {
+	case journal.Netns:
+		return "removed " + netns.Path(e.What) + " (a /run/netns name)"
+	case journal.Runc:
+		root, id, _ := strings.Cut(e.What, " ")
+		return "removed runc container " + id + " (--root " + root + ")"
+	case journal.Veth:
+		return "removed veth " + e.What + " (and its peer)"
+	case journal.Loop:
+		return "detached " + e.What
+	}
+	return "removed " + e.Kind + " " + e.What
 }
 
 // paragraph is what one dead hood left, in one sentence:

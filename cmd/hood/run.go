@@ -23,7 +23,7 @@ import (
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
-       hood explain WORD | hood cleanup [--dry-run]
+       hood explain WORD | hood cleanup [--dry-run] [-v]
        hood --version | --help
 
 hood is a shell for driving Linux namespaces by hand: each command makes the
@@ -39,7 +39,8 @@ real syscalls on a box process and narrates what changed.
   explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
   cleanup         remove what a hood that was killed left behind (cgroups,
                   /run/netns names, host ends of veth pairs, ...), named
-                  from its journal; --dry-run lists it and removes nothing
+                  from its journal; --dry-run lists it and removes nothing,
+                  -v names each thing removed
 
 In line mode hood stops at the first failing command and exits non-zero.
 Inside hood, type help.`
@@ -198,7 +199,8 @@ func Main(args []string) int {
 	cleaned := make(chan struct{})
 	go func() {
 		defer close(cleaned)
-		for _, p := range journalCleanup(false) {
+		paras, _ := journalCleanup(false)
+		for _, p := range paras {
 			fmt.Fprintln(os.Stderr, "hood: "+p)
 		}
 		if removed := cleanupStale(cgroup.StaleAge); len(removed) > 0 {

@@ -117,14 +117,26 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 // cleanup removes what hoods that were killed left behind: namespace pins
 // and empty box cgroups.
 func cleanup(args []string) int {
-	dry := len(args) == 1 && args[0] == "--dry-run"
-	if len(args) > 0 && !dry {
-		fmt.Fprintln(os.Stderr, "hood cleanup takes no arguments but --dry-run (list, remove nothing)")
-		return 2
+	dry, verbose := false, false
+	for _, a := range args {
+		switch a {
+		case "--dry-run", "-n":
+			dry = true
+		case "-v", "--verbose":
+			verbose = true
+		default:
+			fmt.Fprintf(os.Stderr, "hood cleanup: unknown argument %q: it takes --dry-run (list, remove nothing) and -v (name each thing removed)\n", a)
+			return 2
+		}
 	}
-	paras := journalCleanup(dry)
+	paras, each := journalCleanup(dry)
 	for _, p := range paras {
 		fmt.Println(p)
+	}
+	if verbose {
+		for _, e := range each {
+			fmt.Println("  " + e)
+		}
 	}
 	if dry {
 		if len(paras) == 0 {
