@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -201,5 +202,70 @@ func TestLeavingLeavesNothing(t *testing.T) {
 				t.Errorf("the journal is still there after %s: %v", leave.name, ents)
 			}
 		})
+	}
+}
+
+// After a SIGKILL what hood made stays; hood cleanup --dry-run names it in
+// one paragraph and removes nothing; the next hood's start names it again
+// and removes it, and the dead hood's journal with it.
+func TestSIGKILLLeftoversNamedAndRemoved(t *testing.T) {
+	requireRoot(t)
+	state := t.TempDir()
+	tag := os.Getpid() % 10000
+	veth, ns := fmt.Sprintf("hzk%d", tag), fmt.Sprintf("hood-kill-%d", tag)
+	env := []string{"XDG_STATE_HOME=" + state, "SUDO_USER="}
+	cmd := hoodCommand(t, "hood")
+	cmd.Env = append(cmd.Env, env...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	fmt.Fprintf(in, "box new b2\ncgroup set pids.max 20\nunshare net\nnet veth %s eth1\nnet ns add %s\nrun echo ready-%d\n", veth, ns, tag)
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(out.String(), fmt.Sprintf("ready-%d\n", tag)); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("hood did not get through the commands:\n%s", out)
+		}
+	}
+	j := readJournal(t, state, cmd.Process.Pid)
+	var made []journal.Entry
+	for _, e := range j.Pending {
+		if !isParent(e) {
+			made = append(made, e)
+		}
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	for _, e := range made {
+		if e.Kind != journal.Loop && !stillThere(e) {
+			t.Fatalf("%v went with hood's SIGKILL: the test proves nothing", e)
+		}
+	}
+	para := fmt.Sprintf(`hood %d \(started \d\d:\d\d, gone\) left 1 cgroup, 1 veth end and a /run/netns name; `, cmd.Process.Pid)
+	dry := hoodCommand(t, "hood", "cleanup", "--dry-run")
+	dry.Env = append(dry.Env, env...)
+	res, err := dry.CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^`+para+`not removed \(--dry-run\)`).Match(res) {
+		t.Fatalf("hood cleanup --dry-run: %v\n%s\nwant a line matching %s", err, res, para)
+	}
+	if left := leftAfter(made); len(left) != len(made) {
+		t.Fatalf("--dry-run removed something: %v of %v left", left, made)
+	}
+	next := hoodCommand(t, "hood", "-c", "box ls")
+	next.Env = append(next.Env, env...)
+	res, err = next.CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^hood: `+para+`removed\.$`).Match(res) {
+		t.Fatalf("the next hood: %v\n%s\nwant a line matching %s", err, res, para)
+	}
+	if left := leftAfter(made); len(left) > 0 {
+		t.Errorf("left after the next start: %v", left)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(state, "hood", "journal")); len(ents) > 0 {
+		t.Errorf("journals left: %v", ents)
 	}
 }
