@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 # every step's output as it comes).
 VMTEST = GO="$(GO)" $(GO) run ./vmtest $(VMTESTFLAGS)
 
-.PHONY: all build test lint unit fuzz vmtest bench install clean
+.PHONY: all build test lint unit fuzz soak vmtest bench install clean
 
 all: build
 
@@ -81,6 +81,13 @@ fuzz:
 		p=$${pf%%:*}; f=$${pf#*:}; echo "$$f in $$p ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$p; \
 	done
+
+# The long soak: 200 randomised hood sessions, a third ended by SIGKILL and
+# hood cleanup, two at a time, then the host compared with what it was
+# (make test runs 30 of them, in TestSoak). SOAK=N for another count.
+SOAK ?= 200
+soak:
+	$(GO) test -count=1 -run '^TestSoak$$' -timeout 60m -v ./cmd/hood/ -soak=$(SOAK) 2>&1 | grep -v '^        \|=== \(RUN\|PAUSE\|CONT\)'
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernel/ns/

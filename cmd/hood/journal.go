@@ -56,8 +56,11 @@ func there(j *journal.Journal, e journal.Entry) bool {
 		return err == nil && netns.MarkOf(e.What) == tok
 	case journal.Loop:
 		dev, backing, _ := strings.Cut(e.What, " ")
+		// The kernel names the backing file as the dead pin holder saw
+		// it (/run/loopN.img): the base name must match, and no process
+		// may hold the device (a running hood keeps its own open).
 		b := loop.Backing(dev)
-		return b != "" && filepath.Base(b) == filepath.Base(backing)
+		return b != "" && filepath.Base(b) == filepath.Base(backing) && !loop.Held(dev)
 	case journal.Rootfs:
 		_, err := os.Lstat(e.What)
 		return err == nil && strings.HasPrefix(filepath.Base(e.What), ".partial-") &&

@@ -9,6 +9,7 @@ package loop
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -102,6 +103,18 @@ func Backing(path string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(data))
+}
+
+// Held reports whether any process has the loop device at path open (a
+// running hood keeps its devices open).
+func Held(path string) bool {
+	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range fds {
+		if l, err := os.Readlink(fd); err == nil && l == path {
+			return true
+		}
+	}
+	return false
 }
 
 // Clear detaches the loop device at path (LOOP_CLR_FD).
