@@ -84,7 +84,7 @@ fuzz:
 
 # The long soak: 200 randomised hood sessions, a third ended by SIGKILL and
 # hood cleanup, two at a time, then the host compared with what it was
-# (make test runs 30 of them, in TestSoak). SOAK=N for another count.
+# (make test runs 24 of them, in TestSoak). SOAK=N for another count.
 SOAK ?= 200
 soak:
 	$(GO) test -count=1 -run '^TestSoak$$' -timeout 60m -v ./cmd/hood/ -soak=$(SOAK) 2>&1 | grep -v '^        \|=== \(RUN\|PAUSE\|CONT\)'

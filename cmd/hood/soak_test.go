@@ -24,7 +24,7 @@ import (
 	"hood/internal/testenv"
 )
 
-var soakN = flag.Int("soak", 30, "sessions in TestSoak (make soak runs 200)")
+var soakN = flag.Int("soak", 24, "sessions in TestSoak (make soak runs 200)")
 
 // TestSoak runs randomised hood sessions (boxes, unshares of every type,
 // cgroups with limits, workloads, veths with addresses, mounts, pins, loop
