@@ -218,6 +218,9 @@ func Main(args []string) int {
 		}
 	}
 	if interactive {
+		// The leftovers' paragraph goes before the banner, not into the
+		// prompt's line.
+		<-cleaned
 		r.Interactive("hood " + version + " · " + host.Read().String())
 		return 0
 	}
