@@ -68,6 +68,9 @@ func there(j *journal.Journal, e journal.Entry) bool {
 	case journal.Capcopy:
 		_, err := os.Lstat(e.What)
 		return err == nil && filepath.Base(e.What) == "hood-"+strings.ReplaceAll(tok, ":", "-")
+	case journal.File:
+		st, err := os.Lstat(e.What)
+		return err == nil && st.Mode().IsRegular() && strings.Contains(filepath.Base(e.What), fmt.Sprintf("%d-", j.PID))
 	case journal.Runc:
 		root, id, _ := strings.Cut(e.What, " ")
 		_, err := os.Lstat(filepath.Join(root, id))
@@ -126,6 +129,8 @@ func remove(j *journal.Journal, e journal.Entry) error {
 		return loop.Clear(dev)
 	case journal.Rootfs, journal.Capcopy:
 		return os.RemoveAll(e.What)
+	case journal.File:
+		return os.Remove(e.What)
 	case journal.Runc:
 		if dir, _, _, err := statedir.Dir(); err == nil {
 			_, err := oci.CleanupStale(dir, func(t string) bool { return t == j.Token() })
@@ -138,7 +143,7 @@ func remove(j *journal.Journal, e journal.Entry) error {
 // removeOrder: runc containers first (runc delete removes their cgroups),
 // then /run/netns names (a veth's peer may die with one), veth ends, the
 // cgroups deepest first, then the rest.
-var removeOrder = []string{journal.Runc, journal.Netns, journal.Veth, journal.Cgroup, journal.Loop, journal.Rootfs, journal.Capcopy}
+var removeOrder = []string{journal.Runc, journal.Netns, journal.Veth, journal.Cgroup, journal.Loop, journal.Rootfs, journal.Capcopy, journal.File}
 
 // journalCleanup reads the journals of hoods that are gone and, unless
 // dry, removes what they left (checking each thing first) and their
@@ -226,8 +231,9 @@ func paragraph(j *journal.Journal, left []journal.Entry, dry bool, failed []stri
 		journal.Rootfs:  {"half-made root filesystem", "half-made root filesystems"},
 		journal.Capcopy: {"directory of file-capability copies", "directories of file-capability copies"},
 		journal.Runc:    {"runc container", "runc containers"},
+		journal.File:    {"scratch file", "scratch files"},
 	}
-	for _, k := range []string{journal.Veth, journal.Netns, journal.Loop, journal.Rootfs, journal.Capcopy, journal.Runc} {
+	for _, k := range []string{journal.Veth, journal.Netns, journal.Loop, journal.Rootfs, journal.Capcopy, journal.Runc, journal.File} {
 		if n := count[k]; n > 0 {
 			parts = append(parts, plural(n, names[k][0], names[k][1]))
 		}

@@ -126,11 +126,11 @@ func Usable(dir string) string {
 	} else if nosuid {
 		return dir + " is on a nosuid mount: execve ignores file capabilities there"
 	}
-	f, err := os.CreateTemp(dir, ".fcaps-probe-*")
+	f, err := journal.CreateTemp(dir, ".fcaps-probe-*")
 	if err != nil {
 		return err.Error()
 	}
-	defer os.Remove(f.Name())
+	defer journal.Remove(f.Name())
 	defer f.Close()
 	fc := FileCaps{Revision: 2, Permitted: 1}
 	if err := unix.Fsetxattr(int(f.Fd()), XattrName, fc.Encode(), 0); err != nil {

@@ -44,7 +44,41 @@ const (
 	Rootfs  = "rootfs"  // a root filesystem being built (WHAT: its partial directory)
 	Capcopy = "capcopy" // the directory of file-capability copies (WHAT: its path)
 	Runc    = "runc"    // a runc container (WHAT: "ROOT ID")
+	File    = "file"    // a scratch file hood writes outside its boxes (WHAT: its path)
 )
+
+// CreateTemp is os.CreateTemp(dir, pattern) journaled: the name is made
+// here and journaled before the file is created (O_EXCL). Remove it with
+// Remove.
+func CreateTemp(dir, pattern string) (*os.File, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	before, after, _ := strings.Cut(pattern, "*")
+	for try := 0; ; try++ {
+		p := filepath.Join(dir, fmt.Sprintf("%s%d-%d%s", before, os.Getpid(), time.Now().UnixNano(), after))
+		Will(File, p)
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return f, nil
+		}
+		Done(File, p)
+		if !errors.Is(err, os.ErrExist) || try > 5 {
+			return nil, err
+		}
+	}
+}
+
+// Remove removes a file made by CreateTemp (or already renamed away:
+// then pass the old name too, ENOENT is fine) and journals it gone.
+func Remove(path string) error {
+	err := os.Remove(path)
+	if err == nil || errors.Is(err, os.ErrNotExist) {
+		Done(File, path)
+		return nil
+	}
+	return err
+}
 
 // Entry is one thing a hood made and has not removed.
 type Entry struct{ Kind, What string }
@@ -91,6 +125,9 @@ func Begin() error {
 	}
 	dir := filepath.Join(state, "journal")
 	if err := statedir.MkdirOwned(dir, uid, gid); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
 		return err
 	}
 	j := &Journal{PID: os.Getpid(), Start: st.StartTime, Began: time.Now()}

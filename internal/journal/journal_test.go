@@ -115,3 +115,32 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A scratch file is journaled before it exists and done once removed,
+// also when it was renamed away first.
+func TestCreateTemp(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("SUDO_USER", "")
+	if err := Begin(); err != nil {
+		t.Fatal(err)
+	}
+	defer End(func(Entry) bool { return false })
+	dir := t.TempDir()
+	f, err := CreateTemp(dir, "x-*.out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if p := Pending(); len(p) != 1 || p[0] != (Entry{File, f.Name()}) || !strings.HasPrefix(filepath.Base(f.Name()), fmt.Sprintf("x-%d-", os.Getpid())) {
+		t.Fatalf("pending %v for %s", p, f.Name())
+	}
+	if err := os.Rename(f.Name(), filepath.Join(dir, "final")); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(f.Name()); err != nil || len(Pending()) != 0 {
+		t.Fatalf("Remove: %v, pending %v", err, Pending())
+	}
+	if st, err := os.Stat(filepath.Dir(current().Path)); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("journal directory: %v %v, want 0700", err, st.Mode())
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"hood/internal/journal"
 )
 
 // DockerCaps are the 14 capabilities Docker leaves a container by default
@@ -117,7 +119,7 @@ func Write(dir string, sp *specs.Spec) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "config.json")
-	tmp, err := os.CreateTemp(dir, ".config-*.json")
+	tmp, err := journal.CreateTemp(dir, ".config-*.json")
 	if err != nil {
 		return "", err
 	}
@@ -128,8 +130,8 @@ func Write(dir string, sp *specs.Spec) (string, error) {
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
+	_ = journal.Remove(tmp.Name()) // renamed away (ENOENT), or failed
 	if err != nil {
-		os.Remove(tmp.Name())
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return path, nil

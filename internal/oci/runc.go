@@ -63,12 +63,12 @@ func Find() (string, error) {
 func (rc Runc) run(args ...string) Ran {
 	argv := append([]string{rc.Bin, "--root", rc.Root}, args...)
 	r := Ran{Argv: argv, Status: -1}
-	out, err := os.CreateTemp("", "hood-runc-*.out")
+	out, err := journal.CreateTemp("", "hood-runc-*.out")
 	if err != nil {
 		r.Err = err
 		return r
 	}
-	defer os.Remove(out.Name())
+	defer journal.Remove(out.Name())
 	defer out.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = out, out
