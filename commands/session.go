@@ -42,12 +42,13 @@ type Session struct {
 	// order: lab checks read them.
 	Measures []Measure
 	// Queue holds command lines to run next, as if typed (lab solve).
-	Queue  []string
-	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
-	groups map[string]*cgroup.Group // box or group name -> its cgroup
-	loops  []*loop.Device           // loop new
-	net    netState                 // net veth, ping (net.go)
-	made   map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
+	Queue    []string
+	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
+	groups   map[string]*cgroup.Group // box or group name -> its cgroup
+	loops    []*loop.Device           // loop new
+	pinsMark string                   // the pin holder's owner mark, as journaled
+	net      netState                 // net veth, ping (net.go)
+	made     map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
 
 	// seccomp deny: the filters hood installed on each box (seccomp.go)
 	filters map[*box.Box][]seccomp.Filter

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/journal"
+	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/loop"
 	"hood/internal/kernel/netdev"
 	"hood/internal/kernel/netns"
@@ -41,6 +42,8 @@ func stillThere(e journal.Entry) bool {
 		root, id, _ := strings.Cut(e.What, " ")
 		_, err := os.Lstat(filepath.Join(root, id))
 		return err == nil
+	case journal.Pins:
+		return !cgroup.Gone(e.What)
 	default:
 		_, err := os.Lstat(e.What)
 		return err == nil
@@ -105,7 +108,7 @@ func TestLeavingLeavesNothing(t *testing.T) {
 		t.Run(leave.name, func(t *testing.T) {
 			state := t.TempDir()
 			veth, ns := fmt.Sprintf("hzc%d%d", tag, i), fmt.Sprintf("hood-crash-%d-%d", tag, i)
-			makes := []string{"cgroup set pids.max 20", "unshare net", "net veth " + veth + " eth1", "net ns add " + ns, "loop new"}
+			makes := []string{"cgroup set pids.max 20", "unshare net", "net veth " + veth + " eth1", "net ns add " + ns, "loop new", "ns pin box1 uts"}
 			ptmx, tty, err := pty.Open()
 			if err != nil {
 				t.Skipf("no pseudo-terminal: %v", err)
@@ -174,7 +177,7 @@ func TestLeavingLeavesNothing(t *testing.T) {
 					made = append(made, e)
 				}
 			}
-			for _, k := range []string{journal.Cgroup, journal.Veth, journal.Netns, journal.Loop} {
+			for _, k := range []string{journal.Cgroup, journal.Veth, journal.Netns, journal.Loop, journal.Pins} {
 				if !kinds[k] {
 					t.Fatalf("the journal names no %s after %q:\n%+v\nthe terminal shows:\n%s", k, makes, j.Pending, c)
 				}

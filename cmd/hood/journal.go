@@ -68,6 +68,10 @@ func there(j *journal.Journal, e journal.Entry) bool {
 	case journal.Capcopy:
 		_, err := os.Lstat(e.What)
 		return err == nil && filepath.Base(e.What) == "hood-"+strings.ReplaceAll(tok, ":", "-")
+	case journal.Pins:
+		// The dead hood's pin holder, still running: the same PID with
+		// the same start time.
+		return !cgroup.Gone(e.What)
 	case journal.File:
 		st, err := os.Lstat(e.What)
 		return err == nil && st.Mode().IsRegular() && strings.Contains(filepath.Base(e.What), fmt.Sprintf("%d-", j.PID))
@@ -131,6 +135,19 @@ func remove(j *journal.Journal, e journal.Entry) error {
 		return os.RemoveAll(e.What)
 	case journal.File:
 		return os.Remove(e.What)
+	case journal.Pins:
+		var pid int
+		fmt.Sscanf(e.What, "%d:", &pid)
+		if pid <= 0 || cgroup.Gone(e.What) {
+			return nil
+		}
+		if err := unix.Kill(pid, unix.SIGKILL); err != nil {
+			return fmt.Errorf("kill pin holder %d: %w", pid, err)
+		}
+		for t0 := time.Now(); !cgroup.Gone(e.What) && time.Since(t0) < 2*time.Second; {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return nil
 	case journal.Runc:
 		if dir, _, _, err := statedir.Dir(); err == nil {
 			_, err := oci.CleanupStale(dir, func(t string) bool { return t == j.Token() })
@@ -143,7 +160,7 @@ func remove(j *journal.Journal, e journal.Entry) error {
 // removeOrder: runc containers first (runc delete removes their cgroups),
 // then /run/netns names (a veth's peer may die with one), veth ends, the
 // cgroups deepest first, then the rest.
-var removeOrder = []string{journal.Runc, journal.Netns, journal.Veth, journal.Cgroup, journal.Loop, journal.Rootfs, journal.Capcopy, journal.File}
+var removeOrder = []string{journal.Runc, journal.Pins, journal.Netns, journal.Veth, journal.Cgroup, journal.Loop, journal.Rootfs, journal.Capcopy, journal.File}
 
 // journalCleanup reads the journals of hoods that are gone and, unless
 // dry, removes what they left (checking each thing first) and their
@@ -204,6 +221,8 @@ func describeEntry(j *journal.Journal, e journal.Entry) string {
 		return "removed veth " + e.What + " (and its peer)"
 	case journal.Loop:
 		return "detached " + e.What
+	case journal.Pins:
+		return "ended pin holder " + e.What + " (PID:STARTTIME)"
 	}
 	return "removed " + e.Kind + " " + e.What
 }
@@ -232,8 +251,9 @@ func paragraph(j *journal.Journal, left []journal.Entry, dry bool, failed []stri
 		journal.Capcopy: {"directory of file-capability copies", "directories of file-capability copies"},
 		journal.Runc:    {"runc container", "runc containers"},
 		journal.File:    {"scratch file", "scratch files"},
+		journal.Pins:    {"pin holder still running (its pinned namespaces)", "pin holders still running"},
 	}
-	for _, k := range []string{journal.Veth, journal.Netns, journal.Loop, journal.Rootfs, journal.Capcopy, journal.Runc, journal.File} {
+	for _, k := range []string{journal.Veth, journal.Netns, journal.Pins, journal.Loop, journal.Rootfs, journal.Capcopy, journal.Runc, journal.File} {
 		if n := count[k]; n > 0 {
 			parts = append(parts, plural(n, names[k][0], names[k][1]))
 		}

@@ -44,6 +44,7 @@ const (
 	Rootfs  = "rootfs"  // a root filesystem being built (WHAT: its partial directory)
 	Capcopy = "capcopy" // the directory of file-capability copies (WHAT: its path)
 	Runc    = "runc"    // a runc container (WHAT: "ROOT ID")
+	Pins    = "pins"    // the pin holder, whose mount namespace holds ns pin's bind mounts (WHAT: its owner mark, PID:STARTTIME)
 	File    = "file"    // a scratch file hood writes outside its boxes (WHAT: its path)
 )
 
