@@ -61,11 +61,14 @@ func Main(args []string) int {
 	}
 	// What this hood makes outside its processes is journaled from here
 	// on (internal/journal); the journal goes at a clean exit.
-	if err := journal.Begin(); err != nil {
-		fmt.Fprintln(os.Stderr, "hood: no journal of what this hood makes (a SIGKILL would leave it to the owner marks):", err)
+	begin := func() {
+		if err := journal.Begin(); err != nil {
+			fmt.Fprintln(os.Stderr, "hood: no journal of what this hood makes (a SIGKILL would leave it to the owner marks):", err)
+		}
 	}
 	defer endJournal()
 	if len(args) > 0 && args[0] == "lab" {
+		begin()
 		ls, status, done := labArgs(args[1:])
 		if done {
 			return status
@@ -105,6 +108,9 @@ func Main(args []string) int {
 	if haveScript && file != "" {
 		fmt.Fprintln(os.Stderr, "hood: give -c or a FILE, not both")
 		return 2
+	}
+	if startLab == nil {
+		begin()
 	}
 	var in io.Reader
 	switch {
