@@ -164,8 +164,8 @@ var removeOrder = []string{journal.Runc, journal.Pins, journal.Netns, journal.Ve
 
 // journalCleanup reads the journals of hoods that are gone and, unless
 // dry, removes what they left (checking each thing first) and their
-// journals. It returns one paragraph per dead hood.
-// removed names each thing removed, one line each (hood cleanup -v).
+// journals. It returns one paragraph per dead hood, and names each thing
+// removed, one line each (hood cleanup -v).
 func journalCleanup(dry bool) (paras, removed []string) {
 	dead, err := journal.Others(cgroup.Gone)
 	if err != nil {
@@ -294,8 +294,16 @@ func endJournal() {
 		fmt.Sscanf(t[strings.Index(t, ":")+1:], "%d", &self.Start)
 	}
 	self.Pending = journal.Pending()
+	for _, e := range self.Pending {
+		// The shared hood/ parent another hood's group kept a moment ago
+		// may be empty now.
+		if isParent(e) && unix.Rmdir(e.What) == nil {
+			journal.Done(e.Kind, e.What)
+		}
+	}
 	left := journal.End(func(e journal.Entry) bool { return there(self, e) })
 	if len(left) > 0 {
-		fmt.Fprintf(os.Stderr, "hood: %d things this hood made are still there; the next hood (or hood cleanup) removes them\n", len(left))
+		fmt.Fprintf(os.Stderr, "hood: %s made by this hood still there (%s, ...): the next hood, or hood cleanup, removes it\n",
+			plural(len(left), "thing", "things"), left[0].Kind+" "+left[0].What)
 	}
 }
