@@ -87,7 +87,7 @@ fuzz:
 # (make test runs 24 of them, in TestSoak). SOAK=N for another count.
 SOAK ?= 200
 soak:
-	$(GO) test -count=1 -run '^TestSoak$$' -timeout 60m -v ./cmd/hood/ -soak=$(SOAK) 2>&1 | grep -v '^        \|=== \(RUN\|PAUSE\|CONT\)'
+	$(GO) test -count=1 -run '^TestSoak$$' -timeout 60m ./cmd/hood/ -soak=$(SOAK)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernel/ns/

@@ -190,7 +190,8 @@ func journalCleanup(dry bool) (paras, removed []string) {
 			for _, kind := range removeOrder {
 				for i := len(left) - 1; i >= 0; i-- {
 					if e := left[i]; e.Kind == kind && there(j, e) {
-						if err := remove(j, e); err != nil {
+						if err := remove(j, e); err != nil && there(j, e) {
+							// Not when another hood starting now took it.
 							failed = append(failed, err.Error())
 						} else if !isParent(e) {
 							removed = append(removed, describeEntry(j, e))
