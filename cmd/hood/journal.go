@@ -24,6 +24,16 @@ import (
 // device) is checked by its name or backing file.
 func there(j *journal.Journal, e journal.Entry) bool {
 	tok := j.Token()
+	// What the journal identified once made must be that very thing.
+	switch path := e.What; e.Kind {
+	case journal.Netns:
+		path = netns.Path(e.What)
+		fallthrough
+	case journal.Cgroup, journal.Rootfs, journal.Capcopy, journal.File:
+		if e.ID != "" && journal.InodeOf(path) != e.ID {
+			return false
+		}
+	}
 	switch e.Kind {
 	case journal.Cgroup:
 		st, err := os.Stat(e.What)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,5 +31,34 @@ func TestParagraph(t *testing.T) {
 	want = "hood 1234 (started " + j.Began.Format("Jan 2 15:04") + ", gone) left 1 veth end; could not remove all: rmdir x: EBUSY (hood cleanup tries again)."
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// A leftover whose path now holds another thing (another inode) than the
+// one the dead hood made is not its to remove.
+func TestThereChecksTheInode(t *testing.T) {
+	j := &journal.Journal{PID: 4321, Start: 1}
+	dir := filepath.Join(t.TempDir(), ".partial-r-4321-1")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e := journal.Entry{Kind: journal.Rootfs, What: dir, ID: journal.InodeOf(dir)}
+	if !there(j, e) {
+		t.Fatalf("%v: the very directory made is not taken for it", e)
+	}
+	os.Remove(dir)
+	other := filepath.Join(filepath.Dir(dir), "other")
+	os.Mkdir(other, 0o700) // holds the old inode number away
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if journal.InodeOf(dir) == e.ID {
+		t.Skip("the new directory got the old inode number back")
+	}
+	if there(j, e) {
+		t.Errorf("%v: a directory made since, at the same path, is taken for the dead hood's", e)
+	}
+	if e.ID = ""; !there(j, e) {
+		t.Errorf("without an ID (killed before Made), the name and PID decide")
 	}
 }

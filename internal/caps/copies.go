@@ -58,6 +58,7 @@ func (c Copies) Make(src, name string) (string, error) {
 		journal.Done(journal.Capcopy, c.Dir)
 		return "", err
 	}
+	journal.Made(journal.Capcopy, c.Dir, journal.InodeOf(c.Dir))
 	if err := os.Chmod(c.Dir, 0o700); err != nil {
 		return "", err
 	}

@@ -31,6 +31,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"hood/internal/kernel/procfs"
 	"hood/internal/statedir"
 )
@@ -61,6 +63,7 @@ func CreateTemp(dir, pattern string) (*os.File, error) {
 		Will(File, p)
 		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
+			Made(File, p, InodeOf(p))
 			return f, nil
 		}
 		Done(File, p)
@@ -81,8 +84,38 @@ func Remove(path string) error {
 	return err
 }
 
-// Entry is one thing a hood made and has not removed.
-type Entry struct{ Kind, What string }
+// Entry is one thing a hood made and has not removed. ID, once known, is
+// what identifies the very thing made ("DEV:INODE" of a directory, a file,
+// a namespace): cleanup removes nothing whose ID differs.
+type Entry struct{ Kind, What, ID string }
+
+// index is where kind what is in es, -1 when not there.
+func index(es []Entry, kind, what string) int {
+	return slices.IndexFunc(es, func(e Entry) bool { return e.Kind == kind && e.What == what })
+}
+
+// InodeOf is "DEV:INODE" of path (not following a last symbolic link),
+// "" when it cannot be read.
+func InodeOf(path string) string {
+	var st unix.Stat_t
+	if unix.Lstat(path, &st) != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+}
+
+// Made records, once kind what is made, what identifies it (InodeOf).
+func Made(kind, what, id string) {
+	j := current()
+	if j == nil || id == "" || strings.ContainsAny(id, "\t\n") {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if i := index(j.Pending, kind, what); i >= 0 && j.write("= "+kind+"\t"+what+"\t"+id+"\n") == nil {
+		j.Pending[i].ID = id
+	}
+}
 
 // Journal is one hood's journal.
 type Journal struct {
@@ -169,8 +202,8 @@ func Will(kind, what string) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e := Entry{kind, what}
-	if slices.Contains(j.Pending, e) {
+	e := Entry{Kind: kind, What: what}
+	if index(j.Pending, kind, what) >= 0 {
 		return
 	}
 	if j.write("+ "+kind+"\t"+what+"\n") == nil {
@@ -187,7 +220,7 @@ func Done(kind, what string) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	i := slices.Index(j.Pending, Entry{kind, what})
+	i := index(j.Pending, kind, what)
 	if i < 0 {
 		return
 	}
@@ -272,13 +305,18 @@ func Parse(data []byte) (*Journal, error) {
 	for _, l := range lines {
 		op, rest, ok := strings.Cut(l, " ")
 		kind, what, ok2 := strings.Cut(rest, "\t")
+		id := ""
+		if op == "=" {
+			what, id, _ = strings.Cut(what, "\t")
+		}
 		if !ok || !ok2 || kind == "" || what == "" {
 			continue
 		}
-		e := Entry{kind, what}
-		switch i := slices.Index(j.Pending, e); {
+		switch i := index(j.Pending, kind, what); {
 		case op == "+" && i < 0:
-			j.Pending = append(j.Pending, e)
+			j.Pending = append(j.Pending, Entry{Kind: kind, What: what})
+		case op == "=" && i >= 0 && id != "":
+			j.Pending[i].ID = id
 		case op == "-" && i >= 0:
 			j.Pending = slices.Delete(j.Pending, i, i+1)
 		}

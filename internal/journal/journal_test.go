@@ -31,6 +31,7 @@ func TestJournal(t *testing.T) {
 	Will(Veth, "hz0")
 	Will(Veth, "hz0") // once is enough
 	Will(Netns, "blue")
+	Made(Netns, "blue", "4:4026532000")
 	Done(Veth, "hz0")
 	Done(Veth, "never-made")
 	Will("bad\tkind", "x") // a tab would tear the line: not journaled
@@ -39,12 +40,12 @@ func TestJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Entry{{Cgroup, "/sys/fs/cgroup/x/hood/box1"}, {Netns, "blue"}}
+	want := []Entry{{Kind: Cgroup, What: "/sys/fs/cgroup/x/hood/box1"}, {Kind: Netns, What: "blue", ID: "4:4026532000"}}
 	if !slices.Equal(got.Pending, want) || got.PID != os.Getpid() || got.Start != j.Start {
 		t.Fatalf("parsed %+v from\n%s\nwant pending %v", got, data, want)
 	}
-	if n := strings.Count(string(data), "\n"); n != 5 {
-		t.Fatalf("want a header and 4 lines, got\n%s", data)
+	if n := strings.Count(string(data), "\n"); n != 6 {
+		t.Fatalf("want a header and 5 lines, got\n%s", data)
 	}
 	// This hood's own journal is not another's leftover, whatever gone says.
 	others, err := Others(func(string) bool { return true })
@@ -87,7 +88,7 @@ func TestJournal(t *testing.T) {
 // A line torn by a power cut is ignored; a bad header is refused.
 func TestParseTorn(t *testing.T) {
 	j, err := Parse([]byte("hood 12 34 56\n+ cgroup\t/a\n+ veth\thz"))
-	if err != nil || !slices.Equal(j.Pending, []Entry{{Cgroup, "/a"}}) {
+	if err != nil || !slices.Equal(j.Pending, []Entry{{Kind: Cgroup, What: "/a"}}) {
 		t.Fatalf("%+v %v", j, err)
 	}
 	for _, bad := range []string{"", "hood x 1 2\n", "hood 0 1 2\n", "nothood 1 2 3\n", "hood 1 2\n"} {
@@ -131,7 +132,7 @@ func TestCreateTemp(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if p := Pending(); len(p) != 1 || p[0] != (Entry{File, f.Name()}) || !strings.HasPrefix(filepath.Base(f.Name()), fmt.Sprintf("x-%d-", os.Getpid())) {
+	if p := Pending(); len(p) != 1 || p[0] != (Entry{Kind: File, What: f.Name(), ID: InodeOf(f.Name())}) || !strings.HasPrefix(filepath.Base(f.Name()), fmt.Sprintf("x-%d-", os.Getpid())) {
 		t.Fatalf("pending %v for %s", p, f.Name())
 	}
 	if err := os.Rename(f.Name(), filepath.Join(dir, "final")); err != nil {

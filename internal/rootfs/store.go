@@ -244,6 +244,7 @@ func (s Store) partial(name string) (string, error) {
 		journal.Will(journal.Rootfs, tmp)
 		err := os.Mkdir(tmp, 0o700)
 		if err == nil {
+			journal.Made(journal.Rootfs, tmp, journal.InodeOf(tmp))
 			return tmp, nil
 		}
 		journal.Done(journal.Rootfs, tmp)

@@ -24,6 +24,8 @@ func (o *ops) mkdir(dir string) error {
 	*o = append(*o, c)
 	if err != nil {
 		journal.Done(journal.Cgroup, dir)
+	} else {
+		journal.Made(journal.Cgroup, dir, journal.InodeOf(dir))
 	}
 	return err
 }

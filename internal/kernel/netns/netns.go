@@ -108,6 +108,7 @@ func Add(name, nsPath string, hoodPID int) ([]call.Call, error) {
 		tidy(&calls, hoodPID)
 		return calls, fmt.Errorf("bind %s on %s: %w", nsPath, path, m.Errno)
 	}
+	journal.Made(journal.Netns, name, journal.InodeOf(path)) // the namespace's own inode
 	return calls, nil
 }
 
