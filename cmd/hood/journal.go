@@ -115,12 +115,12 @@ func groupMark(j *journal.Journal, dir string) string {
 	return ""
 }
 
-// remove removes one leftover that there has vouched for.
-func remove(j *journal.Journal, e journal.Entry) error {
+// remove removes one leftover that there has vouched for; a cgroup still
+// busy is tried again until deadline.
+func remove(j *journal.Journal, e journal.Entry, deadline time.Time) error {
 	switch e.Kind {
 	case journal.Cgroup:
 		// A box killed with its hood may take a moment to leave.
-		deadline := time.Now().Add(2 * time.Second)
 		for {
 			err := unix.Rmdir(e.What)
 			if err == nil || err == unix.ENOENT {
@@ -175,8 +175,11 @@ var removeOrder = []string{journal.Runc, journal.Pins, journal.Netns, journal.Ve
 // journalCleanup reads the journals of hoods that are gone and, unless
 // dry, removes what they left (checking each thing first) and their
 // journals. It returns one paragraph per dead hood, and names each thing
-// removed, one line each (hood cleanup -v).
-func journalCleanup(dry bool) (paras, removed []string) {
+// removed, one line each (hood cleanup -v). A cgroup still busy (a
+// process killed with its hood not yet gone) is waited for up to
+// patience in all: hood cleanup waits, a start does not.
+func journalCleanup(dry bool, patience time.Duration) (paras, removed []string) {
+	deadline := time.Now().Add(patience)
 	dead, err := journal.Others(cgroup.Gone)
 	if err != nil {
 		return []string{"hood: reading the journals of other hoods: " + err.Error()}, nil
@@ -200,7 +203,7 @@ func journalCleanup(dry bool) (paras, removed []string) {
 			for _, kind := range removeOrder {
 				for i := len(left) - 1; i >= 0; i-- {
 					if e := left[i]; e.Kind == kind && there(j, e) {
-						if err := remove(j, e); err != nil && there(j, e) {
+						if err := remove(j, e, deadline); err != nil && there(j, e) {
 							// Not when another hood starting now took it.
 							failed = append(failed, err.Error())
 						} else if !isParent(e) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -205,7 +206,7 @@ func Main(args []string) int {
 	cleaned := make(chan struct{})
 	go func() {
 		defer close(cleaned)
-		paras, _ := journalCleanup(false)
+		paras, _ := journalCleanup(false, 300*time.Millisecond)
 		for _, p := range paras {
 			fmt.Fprintln(os.Stderr, "hood: "+p)
 		}

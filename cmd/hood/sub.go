@@ -129,7 +129,7 @@ func cleanup(args []string) int {
 			return 2
 		}
 	}
-	paras, each := journalCleanup(dry)
+	paras, each := journalCleanup(dry, 3*time.Second)
 	for _, p := range paras {
 		fmt.Println(p)
 	}
