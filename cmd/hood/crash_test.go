@@ -242,6 +242,15 @@ func TestSIGKILLLeftoversNamedAndRemoved(t *testing.T) {
 			made = append(made, e)
 		}
 	}
+	// While hood runs, cleanup leaves all of it alone and names none of it.
+	live := hoodCommand(t, "hood", "cleanup")
+	live.Env = append(live.Env, env...)
+	if res, err := live.CombinedOutput(); err != nil || strings.Contains(string(res), fmt.Sprint(cmd.Process.Pid)) {
+		t.Fatalf("hood cleanup beside a running hood: %v\n%s", err, res)
+	}
+	if left := leftAfter(made); len(left) != len(made) {
+		t.Fatalf("hood cleanup took a running hood's things: %v of %v left", left, made)
+	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	for _, e := range made {
