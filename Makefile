@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 # as it comes).
 VMTEST = GO="$(GO)" $(GO) run ./vmtest $(VMTESTFLAGS)
 
-.PHONY: all build dist test lint unit fuzz vmtest vmtest-arm64 bench install clean rootless
+.PHONY: all build dist test lint unit fuzz soak vmtest vmtest-arm64 bench install clean rootless
 
 all: build
 
@@ -114,7 +114,7 @@ lint:
 unit:
 	$(GO) test -count=1 -short ./...
 
-# Each fuzz target of the /proc parsers for FUZZTIME; a crash is saved under
+# Each fuzz target (the /proc parsers and the decoders below) for FUZZTIME; a crash is saved under
 # the package's testdata/fuzz/ as a seed for ever after.
 FUZZTIME ?= 10s
 # make test fuzzes each target this long: bounded, so CI stays fast.
@@ -125,6 +125,10 @@ TEST_FUZZTIME ?= 10000x
 FUZZ_PROCFS = FuzzStat FuzzStatus FuzzCgroup FuzzNSLink FuzzMountinfo FuzzPropagation FuzzMountDiff
 # The tarball import of rootfs import (hostile input by design).
 FUZZ_ROOTFS = FuzzExtract
+# What a learner types and what hood reads back: the command-line
+# splitter, lab YAML, cgroup values and device rules, hood's own journals.
+FUZZ_MORE = ./commands/:FuzzSplit ./labs/:FuzzParse ./internal/kernel/cgroup/:FuzzParseSize \
+	./internal/kernel/cgroup/:FuzzParseDeviceRule ./internal/journal/:FuzzParse
 
 fuzz:
 	@set -e; for f in $(FUZZ_PROCFS); do \
@@ -135,6 +139,17 @@ fuzz:
 		echo "$$f ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./internal/rootfs/; \
 	done
+	@set -e; for pf in $(FUZZ_MORE); do \
+		p=$${pf%%:*}; f=$${pf#*:}; echo "$$f in $$p ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$p; \
+	done
+
+# The long soak: 200 randomised hood sessions, a third ended by SIGKILL and
+# hood cleanup, two at a time, then the host compared with what it was
+# (make test runs 24 of them, in TestSoak). SOAK=N for another count.
+SOAK ?= 200
+soak:
+	$(GO) test -count=1 -run '^TestSoak$$' -timeout 60m ./cmd/hood/ -soak=$(SOAK)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/kernel/ns/

@@ -10,7 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hood/internal/box"
+	"hood/internal/journal"
 	"hood/internal/kernel/call"
+	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/mount"
 	"hood/internal/kernel/ns"
 	"hood/internal/result"
@@ -253,7 +255,9 @@ func (s *Session) unpin(p Pin) []result.Syscall {
 // goes with it.
 func (s *Session) unpinAll() {
 	if s.pins != nil {
-		_ = s.pins.Kill()
+		if s.pins.Kill() == nil {
+			journal.Done(journal.Pins, s.pinsMark)
+		}
 		s.pins = nil
 	}
 	s.Pins = nil
@@ -269,6 +273,10 @@ func (s *Session) pinHolder(r *result.Result) (*box.Box, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Journaled before the first pin is made in it: should it outlive a
+	// hood killed with SIGKILL, the next hood ends it.
+	s.pinsMark = cgroup.Token(h.PID)
+	journal.Will(journal.Pins, s.pinsMark)
 	var steps []func() (result.Syscall, error)
 	if s.userns != nil {
 		// Without root the holder's mount namespace must belong to the
@@ -290,7 +298,9 @@ func (s *Session) pinHolder(r *result.Result) (*box.Box, error) {
 			err = kernelErr(c, "mount")
 		}
 		if err != nil {
-			_ = h.Kill()
+			if h.Kill() == nil {
+				journal.Done(journal.Pins, s.pinsMark)
+			}
 			return nil, fmt.Errorf("starting the pin holder: %w", err)
 		}
 		c.Who = fmt.Sprintf("pin holder %d", h.PID)

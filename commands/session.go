@@ -42,13 +42,14 @@ type Session struct {
 	// order: lab checks read them.
 	Measures []Measure
 	// Queue holds command lines to run next, as if typed (lab solve).
-	Queue  []string
-	hier   []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
-	groups map[string]*cgroup.Group // box or group name -> its cgroup
-	loops  []*loop.Device           // loop new
-	net    netState                 // net veth, ping (net.go)
-	made   map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
-	userns *userNS                  // without root: the user namespace of every box (rootless.go)
+	Queue    []string
+	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
+	groups   map[string]*cgroup.Group // box or group name -> its cgroup
+	loops    []*loop.Device           // loop new
+	pinsMark string                   // the pin holder's owner mark, as journaled
+	net      netState                 // net veth, ping (net.go)
+	made     map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
+	userns   *userNS                  // without root: the user namespace of every box (rootless.go)
 	// noUserNS: without root, why the session has no user namespace
 	noUserNS string
 	// netCalls: without root, the calls that handed hood a netlink socket

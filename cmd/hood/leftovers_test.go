@@ -77,7 +77,7 @@ func TestPinsAndCgroupsAreRemoved(t *testing.T) {
 					t.Errorf("after SIGKILL %s should still be there for cleanup to find: %v", g, err)
 				}
 			}
-			res, err := hoodCommand(t, "hood", "cleanup").CombinedOutput()
+			res, err := hoodCommand(t, "hood", "cleanup", "-v").CombinedOutput()
 			if err != nil {
 				t.Fatalf("hood cleanup: %v\n%s", err, res)
 			}

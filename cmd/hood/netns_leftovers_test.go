@@ -50,7 +50,7 @@ func TestNamedNetnsAreRemoved(t *testing.T) {
 			if !netns.Exists(name) {
 				t.Fatalf("after SIGKILL %s should still be there for cleanup to find", netns.Path(name))
 			}
-			res, err := hoodCommand(t, "hood", "cleanup").CombinedOutput()
+			res, err := hoodCommand(t, "hood", "cleanup", "-v").CombinedOutput()
 			if err != nil {
 				t.Fatalf("hood cleanup: %v\n%s", err, res)
 			}

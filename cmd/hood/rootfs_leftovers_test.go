@@ -60,7 +60,7 @@ func TestRootfsLeavesNothingAfterSIGKILL(t *testing.T) {
 			t.Errorf("process %d still has %s as its root", pid, tree)
 		}
 	}
-	res, err := hoodCommand(t, "hood", "cleanup").CombinedOutput()
+	res, err := hoodCommand(t, "hood", "cleanup", "-v").CombinedOutput()
 	if err != nil {
 		t.Fatalf("hood cleanup: %v\n%s", err, res)
 	}

@@ -8,11 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
 	"hood/commands"
 	"hood/internal/box"
+	"hood/internal/journal"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/host"
 	"hood/internal/render"
@@ -22,7 +24,7 @@ import (
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
-       hood explain WORD | hood cleanup | hood doctor [--json]
+       hood explain WORD | hood cleanup [--dry-run] [-v] | hood doctor [--json]
        hood --version | --help
 
 hood is a shell for driving Linux namespaces by hand: each command makes the
@@ -37,7 +39,9 @@ real syscalls on a box process and narrates what changed.
   lab --check ID  the same for one lab
   explain WORD    what a word hood shows means (CLONE_NEWUTS, cpu.max, EBUSY, ...)
   cleanup         remove what a hood that was killed left behind (cgroups,
-                  /run/netns names, host ends of veth pairs)
+                  /run/netns names, host ends of veth pairs, ...), named
+                  from its journal; --dry-run lists it and removes nothing,
+                  -v names each thing removed
   doctor          what this machine gives hood, and which labs run here as
                   root and as you (--json for scripts; exit 0: every lab runs)
 
@@ -61,7 +65,16 @@ func Main(args []string) int {
 	if len(args) > 0 && args[0] == "explain" {
 		return explainMain(args[1:])
 	}
+	// What this hood makes outside its processes is journaled from here
+	// on (internal/journal); the journal goes at a clean exit.
+	begin := func() {
+		if err := journal.Begin(); err != nil {
+			fmt.Fprintln(os.Stderr, "hood: no journal of what this hood makes (a SIGKILL would leave it to the owner marks):", err)
+		}
+	}
+	defer endJournal()
 	if len(args) > 0 && args[0] == "lab" {
+		begin()
 		ls, status, done := labArgs(args[1:])
 		if done {
 			return status
@@ -101,6 +114,9 @@ func Main(args []string) int {
 	if haveScript && file != "" {
 		fmt.Fprintln(os.Stderr, "hood: give -c or a FILE, not both")
 		return 2
+	}
+	if startLab == nil {
+		begin()
 	}
 	var in io.Reader
 	switch {
@@ -188,6 +204,7 @@ func Main(args []string) int {
 		sig := <-sigs
 		restore()
 		s.Close()
+		endJournal()
 		fmt.Fprintf(os.Stderr, "\nhood: %v: boxes killed, exiting\n", sig)
 		os.Exit(128 + int(sig.(syscall.Signal)))
 	}()
@@ -202,8 +219,12 @@ func Main(args []string) int {
 	cleaned := make(chan struct{})
 	go func() {
 		defer close(cleaned)
+		paras, _ := journalCleanup(false, 300*time.Millisecond)
+		for _, p := range paras {
+			fmt.Fprintln(os.Stderr, "hood: "+p)
+		}
 		if removed := cleanupStale(cgroup.StaleAge); len(removed) > 0 {
-			fmt.Fprintf(os.Stderr, "hood: removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
+			fmt.Fprintf(os.Stderr, "hood: found by owner marks and removed what a hood that was killed left behind: %s\n", strings.Join(removed, ", "))
 		}
 	}()
 	defer func() { <-cleaned }()
@@ -227,6 +248,9 @@ func Main(args []string) int {
 		}
 	}
 	if interactive {
+		// The leftovers' paragraph goes before the banner, not into the
+		// prompt's line.
+		<-cleaned
 		r.Interactive("hood " + version + " · " + host.Read().String())
 		return 0
 	}

@@ -64,7 +64,7 @@ func TestRuncContainerCleanedUpAfterSIGKILL(t *testing.T) {
 	if !procfs.Host.Alive(pid) {
 		t.Fatalf("the container's process %d died with hood: the test proves nothing", pid)
 	}
-	res, err := hoodCommand(t, "hood", "cleanup").CombinedOutput()
+	res, err := hoodCommand(t, "hood", "cleanup", "-v").CombinedOutput()
 	if err != nil {
 		t.Fatalf("hood cleanup: %v\n%s", err, res)
 	}

@@ -71,6 +71,13 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Condition:           scriptCondition,
+		// hood's state (its journal, capability copies, root filesystems)
+		// goes in the script's own directory, not under testscript's HOME
+		// (/no-home), which root could create on the host.
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"atleast": cmdAtLeast,
 			"json":    cmdJSON,

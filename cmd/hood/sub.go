@@ -120,17 +120,41 @@ func labArgs(args []string) (ls *labStart, status int, done bool) {
 // cleanup removes what hoods that were killed left behind: namespace pins
 // and empty box cgroups.
 func cleanup(args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintln(os.Stderr, "hood cleanup takes no arguments")
-		return 2
+	dry, verbose := false, false
+	for _, a := range args {
+		switch a {
+		case "--dry-run", "-n":
+			dry = true
+		case "-v", "--verbose":
+			verbose = true
+		default:
+			fmt.Fprintf(os.Stderr, "hood cleanup: unknown argument %q: it takes --dry-run (list, remove nothing) and -v (name each thing removed)\n", a)
+			return 2
+		}
 	}
-	removed := cleanupStale(0)
-	if len(removed) == 0 {
-		fmt.Println("hood cleanup: nothing left behind")
+	paras, each := journalCleanup(dry, 3*time.Second)
+	for _, p := range paras {
+		fmt.Println(p)
+	}
+	if verbose {
+		for _, e := range each {
+			fmt.Println("  " + e)
+		}
+	}
+	if dry {
+		if len(paras) == 0 {
+			fmt.Println("hood cleanup: no journal of a hood that is gone names anything left behind")
+		}
 		return 0
 	}
-	for _, r := range removed {
-		fmt.Println("removed", r)
+	// The second check: owner marks, for what no journal names (a hood
+	// older than the journal, or killed between a mark and its line).
+	removed := cleanupStale(0)
+	if len(removed) > 0 {
+		fmt.Println("Found by owner marks, not in a journal, and removed: " + strings.Join(removed, ", ") + ".")
+	}
+	if len(paras) == 0 && len(removed) == 0 {
+		fmt.Println("hood cleanup: nothing left behind")
 	}
 	return 0
 }

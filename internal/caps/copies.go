@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/journal"
 	"hood/internal/statedir"
 )
 
@@ -50,9 +51,12 @@ func (c Copies) Make(src, name string) (string, error) {
 	if err := statedir.MkdirOwned(filepath.Dir(c.Dir), c.uid, c.gid); err != nil {
 		return "", err
 	}
+	journal.Will(journal.Capcopy, c.Dir)
 	if err := statedir.MkdirOwned(c.Dir, -1, -1); err != nil { // root's: only root enters
+		journal.Done(journal.Capcopy, c.Dir)
 		return "", err
 	}
+	journal.Made(journal.Capcopy, c.Dir, journal.InodeOf(c.Dir))
 	// The copy is made relative to the directory's descriptor, opened
 	// below the state directory's anchor with no link out on the way;
 	// OpenTarget opens it again that way to set the attribute.
@@ -107,7 +111,13 @@ func (c Copies) OpenTarget(pid int, name string) (*Target, error) {
 }
 
 // Remove deletes the directory of copies.
-func (c Copies) Remove() error { return os.RemoveAll(c.Dir) }
+func (c Copies) Remove() error {
+	err := os.RemoveAll(c.Dir)
+	if err == nil {
+		journal.Done(journal.Capcopy, c.Dir)
+	}
+	return err
+}
 
 // Sweep removes the copies of every hood for which gone reports true
 // (their owner marks are in the directory names), and returns what it
@@ -143,11 +153,11 @@ func Usable(dir string) string {
 	} else if nosuid {
 		return dir + " is on a nosuid mount: execve ignores file capabilities there"
 	}
-	f, err := os.CreateTemp(dir, ".fcaps-probe-*")
+	f, err := journal.CreateTemp(dir, ".fcaps-probe-*")
 	if err != nil {
 		return err.Error()
 	}
-	defer os.Remove(f.Name())
+	defer journal.Remove(f.Name())
 	defer f.Close()
 	fc := FileCaps{Revision: 2, Permitted: 1}
 	if err := unix.Fsetxattr(int(f.Fd()), XattrName, fc.Encode(), 0); err != nil {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"hood/internal/journal"
 )
 
 // Runc drives the runc program with its state under Root.
@@ -61,12 +63,12 @@ func Find() (string, error) {
 func (rc Runc) run(args ...string) Ran {
 	argv := append([]string{rc.Bin, "--root", rc.Root}, args...)
 	r := Ran{Argv: argv, Status: -1}
-	out, err := os.CreateTemp("", "hood-runc-*.out")
+	out, err := journal.CreateTemp("", "hood-runc-*.out")
 	if err != nil {
 		r.Err = err
 		return r
 	}
-	defer os.Remove(out.Name())
+	defer journal.Remove(out.Name())
 	defer out.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -89,6 +91,8 @@ func (rc Runc) Create(id, bundle string) Ran {
 	if err := os.MkdirAll(rc.Root, 0o700); err != nil {
 		return Ran{Argv: []string{rc.Bin, "create"}, Status: -1, Err: err}
 	}
+	// Journaled first: a runc killed with hood may leave the container.
+	journal.Will(journal.Runc, rc.Root+" "+id)
 	return rc.run("create", "--bundle", bundle, id)
 }
 
@@ -100,7 +104,13 @@ func (rc Runc) Kill(id string) Ran { return rc.run("kill", id, "KILL") }
 
 // Delete is runc delete --force ID: the container is killed if it still
 // runs, its cgroups removed, its state forgotten.
-func (rc Runc) Delete(id string) Ran { return rc.run("delete", "--force", id) }
+func (rc Runc) Delete(id string) Ran {
+	r := rc.run("delete", "--force", id)
+	if r.Err == nil {
+		journal.Done(journal.Runc, rc.Root+" "+id)
+	}
+	return r
+}
 
 // State is what runc state ID answers.
 type State struct {

@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
+	"hood/internal/journal"
 	"hood/internal/statedir"
 )
 
@@ -229,7 +231,24 @@ func (s Store) partial(name string) (string, error) {
 	if err := s.mkdirAll(); err != nil {
 		return "", err
 	}
-	return statedir.MkdirTemp(s.Dir, fmt.Sprintf(".partial-%s-%d-", name, os.Getpid()))
+	// The journal names the tree before it exists: the name is made here,
+	// then made below the state directory's anchor (statedir.MkdirOwned).
+	for try := 0; ; try++ {
+		tmp := filepath.Join(s.Dir, fmt.Sprintf(".partial-%s-%d-%d", name, os.Getpid(), time.Now().UnixNano()))
+		if _, err := os.Lstat(tmp); err == nil {
+			continue
+		}
+		journal.Will(journal.Rootfs, tmp)
+		err := statedir.MkdirOwned(tmp, -1, -1)
+		if err == nil {
+			journal.Made(journal.Rootfs, tmp, journal.InodeOf(tmp))
+			return tmp, nil
+		}
+		journal.Done(journal.Rootfs, tmp)
+		if try > 5 {
+			return "", err
+		}
+	}
 }
 
 // finish renames a built tree into place, or removes it on failure.
@@ -246,9 +265,12 @@ func (s Store) finish(tmp, name, source string, err error) (Info, error) {
 		}
 	}
 	if err != nil {
-		os.RemoveAll(tmp)
+		if os.RemoveAll(tmp) == nil {
+			journal.Done(journal.Rootfs, tmp)
+		}
 		return Info{}, err
 	}
+	journal.Done(journal.Rootfs, tmp)
 	_ = statedir.WriteFile(s.sourceFile(name), []byte(source+"\n"), 0o600, s.uid, s.gid)
 	return s.info(name), nil
 }

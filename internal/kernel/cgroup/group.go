@@ -32,7 +32,8 @@ type Group struct {
 
 // NewGroup creates hood/<box> below hood's own cgroup (hs are the
 // hierarchies of hoodPID) in every hierarchy in hs. If hood/<box> is in use
-// by another hood the name is <box>.<hoodPID>; an empty leftover is reused.
+// by another hood, or is a dead hood's leftover, the name is <box>.<hoodPID>;
+// an empty unmarked one is reused.
 // On failure it removes what it created and returns an error naming the
 // directory and errno, along with every op including the undo.
 func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
@@ -46,7 +47,10 @@ func NewGroup(hs []Hierarchy, box string, hoodPID int) (*Group, []Op, error) {
 	// Another running hood's group, even an empty one, is not ours to take:
 	// it may be about to put its box there, and would remove it when done.
 	owner, mark := ownerOf(hs, box)
-	taken := owner == ownerAlive && mark != token(hoodPID)
+	// A dead hood's group, left empty, is not taken over either: the
+	// cleanup of another hood starting now may remove it under our box
+	// (it carries the dead hood's mark). It goes to that cleanup.
+	taken := owner == ownerAlive && mark != token(hoodPID) || owner == ownerDead
 	for _, h := range hs {
 		busy, err := inUse(filepath.Join(h.Base(), parentDir, box))
 		if err != nil {
@@ -158,7 +162,7 @@ func (g *Group) Remove() ([]Op, error) {
 		for errors.Is(err, unix.EBUSY) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 			var calls []Op
-			calls, err = call.RmdirOwn("hood", os.Getpid(), dir)
+			calls, err = rmdir(dir)
 			if !errors.Is(err, unix.EBUSY) {
 				o = append(o, calls...) // the retry that settled it
 			}

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/journal"
 	"hood/internal/kernel/call"
 )
 
@@ -16,19 +17,36 @@ import (
 // directory and file hood makes or writes goes through it.
 type ops []Op
 
+// mkdir makes a cgroup directory, journaled first (internal/journal).
 // mkdir and rmdir are made relative to the parent directory, opened with
 // RESOLVE_NO_SYMLINKS after a check for `..` (call.MkdirOwn): a name can
 // never take hood outside the cgroups it made.
 func (o *ops) mkdir(dir string) error {
+	journal.Will(journal.Cgroup, dir)
 	calls, err := call.MkdirOwn("hood", os.Getpid(), dir, 0o755)
 	*o = append(*o, calls...)
+	if err != nil {
+		journal.Done(journal.Cgroup, dir)
+	} else {
+		journal.Made(journal.Cgroup, dir, journal.InodeOf(dir))
+	}
 	return err
 }
 
 func (o *ops) rmdir(dir string) error {
-	calls, err := call.RmdirOwn("hood", os.Getpid(), dir)
+	calls, err := rmdir(dir)
 	*o = append(*o, calls...)
 	return err
+}
+
+// rmdir removes a cgroup directory hood made; once it is gone (ENOENT:
+// another hood's cleanup took it), the journal says so.
+func rmdir(dir string) ([]Op, error) {
+	calls, err := call.RmdirOwn("hood", os.Getpid(), dir)
+	if err == nil || errors.Is(err, unix.ENOENT) {
+		journal.Done(journal.Cgroup, dir)
+	}
+	return calls, err
 }
 
 // write writes val to the file name of dir, through WriteFile.

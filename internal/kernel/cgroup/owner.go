@@ -171,6 +171,10 @@ func markOf(dir string) string {
 	return ""
 }
 
+// MarkOf is the owner mark on the group directory dir, "" when it has
+// none (or its filesystem takes no extended attributes).
+func MarkOf(dir string) string { return markOf(dir) }
+
 // ownerOf looks for the owner mark of group name in any hierarchy (the v2
 // tree always takes extended attributes) and says whether that hood lives;
 // mark is the mark found.

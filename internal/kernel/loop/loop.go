@@ -9,9 +9,12 @@ package loop
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/journal"
 	"hood/internal/kernel/call"
 )
 
@@ -57,8 +60,10 @@ func Attach(backing string, size int64) (*Device, []call.Call, error) {
 	if add("openat", fd, err, call.Cwd(), call.S(path), call.F(rw, "O_RDWR|O_CLOEXEC")) != nil {
 		return nil, calls, fmt.Errorf("open %s: %w", path, err)
 	}
+	journal.Will(journal.Loop, path+" "+backing)
 	err = unix.IoctlSetInt(fd, unix.LOOP_SET_FD, bfd)
 	if add("ioctl", 0, err, call.Fd(fd, path), call.F(unix.LOOP_SET_FD, "LOOP_SET_FD"), call.Fd(bfd, backing)) != nil {
+		journal.Done(journal.Loop, path+" "+backing)
 		unix.Close(fd)
 		return nil, calls, fmt.Errorf("LOOP_SET_FD on %s: %w", path, err)
 	}
@@ -67,6 +72,7 @@ func Attach(backing string, size int64) (*Device, []call.Call, error) {
 	err = unix.IoctlLoopSetStatus64(fd, &info)
 	if add("ioctl", 0, err, call.Fd(fd, path), call.F(unix.LOOP_SET_STATUS64, "LOOP_SET_STATUS64"), call.P("{lo_flags=LO_FLAGS_AUTOCLEAR}")) != nil {
 		_ = unix.IoctlSetInt(fd, unix.LOOP_CLR_FD, 0)
+		journal.Done(journal.Loop, path+" "+backing)
 		unix.Close(fd)
 		return nil, calls, fmt.Errorf("LOOP_SET_STATUS64 on %s: %w", path, err)
 	}
@@ -83,7 +89,43 @@ func (d *Device) Dev() string { return fmt.Sprintf("%d:%d", d.Major, d.Minor) }
 
 // Close lets go of the device: with autoclear the kernel detaches it once
 // no one else has it open.
-func (d *Device) Close() error { return unix.Close(d.fd) }
+func (d *Device) Close() error {
+	err := unix.Close(d.fd)
+	journal.Done(journal.Loop, d.Path+" "+d.Backing)
+	return err
+}
+
+// Backing is the backing file the kernel names for the loop device at
+// path ("" when it has none).
+func Backing(path string) string {
+	data, err := os.ReadFile("/sys/block/" + baseName(path) + "/loop/backing_file")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// Held reports whether any process has the loop device at path open (a
+// running hood keeps its devices open).
+func Held(path string) bool {
+	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range fds {
+		if l, err := os.Readlink(fd); err == nil && l == path {
+			return true
+		}
+	}
+	return false
+}
+
+// Clear detaches the loop device at path (LOOP_CLR_FD).
+func Clear(path string) error {
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.IoctlSetInt(fd, unix.LOOP_CLR_FD, 0)
+}
 
 // Attached reports whether path is still a loop device with a backing file.
 func Attached(path string) bool {

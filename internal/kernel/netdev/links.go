@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"hood/internal/journal"
 	"hood/internal/kernel/call"
 )
 
@@ -44,10 +46,17 @@ func (n *NS) AddVeth(name, peer string, peerNS *NS, alias string) ([]call.Call, 
 	la := netlink.NewLinkAttrs()
 	la.Name = name
 	v := &netlink.Veth{LinkAttrs: la, PeerName: peer, PeerNamespace: netlink.NsFd(peerNS.Fd())}
+	if alias != "" {
+		// A marked end is a host end: journaled before it is made.
+		journal.Will(journal.Veth, name)
+	}
 	calls, err := n.msg("RTM_NEWLINK", fCreate, n.h.LinkAdd(v), attr("IFLA_IFNAME", call.S(name)),
 		attr("IFLA_INFO_KIND", call.S("veth")), attr("VETH_INFO_PEER.IFLA_IFNAME", call.S(peer)),
 		attr("VETH_INFO_PEER.IFLA_NET_NS_FD", call.Fd(peerNS.Fd(), "net:"+peerNS.Label)))
 	if err != nil || alias == "" {
+		if err != nil && alias != "" {
+			journal.Done(journal.Veth, name)
+		}
 		return calls, err
 	}
 	more, err := n.msg("RTM_SETLINK", fAck, n.h.LinkSetAlias(v, alias),
@@ -56,6 +65,7 @@ func (n *NS) AddVeth(name, peer string, peerNS *NS, alias string) ([]call.Call, 
 	if err != nil {
 		del, _ := n.Delete(name)
 		calls = append(calls, del...)
+		journal.Done(journal.Veth, name)
 	}
 	return calls, err
 }
@@ -103,8 +113,18 @@ func (n *NS) Rename(name, to string) ([]call.Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return n.msg("RTM_SETLINK", fAck, n.h.LinkSetName(l, to), call.Named("ifi_index", call.I(int64(l.Attrs().Index))),
+	marked := Owner(l.Attrs().Alias) != ""
+	if marked {
+		journal.Will(journal.Veth, to)
+	}
+	calls, err := n.msg("RTM_SETLINK", fAck, n.h.LinkSetName(l, to), call.Named("ifi_index", call.I(int64(l.Attrs().Index))),
 		attr("IFLA_IFNAME", call.S(to)))
+	if marked && err == nil {
+		journal.Done(journal.Veth, name)
+	} else if marked {
+		journal.Done(journal.Veth, to)
+	}
+	return calls, err
 }
 
 // Delete removes a device (for a veth, both ends): RTM_DELLINK.
@@ -113,7 +133,45 @@ func (n *NS) Delete(name string) ([]call.Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return n.msg("RTM_DELLINK", fAck, n.h.LinkDel(l), call.Named("ifi_index", call.I(int64(l.Attrs().Index))))
+	calls, err := n.msg("RTM_DELLINK", fAck, n.h.LinkDel(l), call.Named("ifi_index", call.I(int64(l.Attrs().Index))))
+	if err == nil && Owner(l.Attrs().Alias) != "" {
+		journal.Done(journal.Veth, name)
+	}
+	return calls, err
+}
+
+// DeleteMarked deletes the device called name in hood's own network
+// namespace if its alias is mark, and nothing else.
+func DeleteMarked(procRoot, name, mark string) error {
+	n, err := Open(procRoot, os.Getpid(), "host")
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	l, err := n.link(name)
+	if err != nil {
+		return err
+	}
+	if l.Attrs().Alias != mark {
+		return fmt.Errorf("%s's alias is %q, not %q: not removed", name, l.Attrs().Alias, mark)
+	}
+	_, err = n.msg("RTM_DELLINK", fAck, n.h.LinkDel(l), call.Named("ifi_index", call.I(int64(l.Attrs().Index))))
+	return err
+}
+
+// HostAlias is the alias of the device called name in hood's own network
+// namespace; ok is false when it has no such device.
+func HostAlias(procRoot, name string) (alias string, ok bool) {
+	n, err := Open(procRoot, os.Getpid(), "host")
+	if err != nil {
+		return "", false
+	}
+	defer n.Close()
+	l, err := n.link(name)
+	if err != nil {
+		return "", false
+	}
+	return l.Attrs().Alias, true
 }
 
 // AddAddr puts an address on a device: RTM_NEWADDR with IFA_LOCAL and

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hood/internal/journal"
 	"hood/internal/kernel/call"
 	"hood/internal/kernel/cgroup"
 	"hood/internal/kernel/mount"
@@ -89,26 +90,33 @@ func Add(name, nsPath string, hoodPID int) ([]call.Call, error) {
 		writeRunMark(hoodPID, madeDir, madeMount)
 	}
 	path := Path(name)
+	journal.Will(journal.Netns, name)
 	made, err := call.CreateOwn("hood", hoodPID, path, 0)
 	calls = append(calls, made...)
 	if errors.Is(err, unix.EEXIST) {
+		journal.Done(journal.Netns, name)
 		return calls, ErrExists
 	}
 	if err != nil {
+		journal.Done(journal.Netns, name)
 		tidy(&calls, hoodPID)
 		return calls, err
+	}
+	// The file is ours: marked before the namespace is bound on it.
+	if err := os.MkdirAll(MarkDir, 0o755); err == nil {
+		_ = os.WriteFile(filepath.Join(MarkDir, name), []byte(cgroup.Token(hoodPID)), 0o644)
 	}
 	m := hoodMount(nsPath, path, mount.Bind, hoodPID)
 	calls = append(calls, m)
 	if m.Failed() {
 		u, _ := call.UnlinkOwn("hood", hoodPID, path)
 		calls = append(calls, u...)
+		_ = os.Remove(filepath.Join(MarkDir, name))
+		journal.Done(journal.Netns, name)
 		tidy(&calls, hoodPID)
 		return calls, fmt.Errorf("bind %s on %s: %w", nsPath, path, m.Errno)
 	}
-	if err := os.MkdirAll(MarkDir, 0o755); err == nil {
-		_ = os.WriteFile(filepath.Join(MarkDir, name), []byte(cgroup.Token(hoodPID)), 0o644)
-	}
+	journal.Made(journal.Netns, name, journal.InodeOf(path)) // the namespace's own inode
 	return calls, nil
 }
 
@@ -156,6 +164,7 @@ func remove(calls *[]call.Call, name string, hoodPID int) error {
 	*calls = append(*calls, u...)
 	if err == nil || errors.Is(err, unix.ENOENT) {
 		_ = os.Remove(filepath.Join(MarkDir, name))
+		journal.Done(journal.Netns, name)
 		return nil
 	}
 	return err
@@ -199,6 +208,9 @@ func writeRunMark(hoodPID int, dir, mnt bool) {
 		_ = os.WriteFile(runMark, []byte(s), 0o644)
 	}
 }
+
+// MarkOf is the owner mark of RunDir/NAME ("" when no hood made it).
+func MarkOf(name string) string { return markOf(name) }
 
 func markOf(name string) string {
 	data, err := os.ReadFile(filepath.Join(MarkDir, name))
@@ -290,6 +302,21 @@ func removeIf(hoodPID int, pick func(Entry) bool) []call.Call {
 	}
 	tidy(&calls, hoodPID)
 	return calls
+}
+
+// RemoveStale removes the name a dead hood (owner mark mark) made, and
+// nothing else: not when its mark names another hood, nor while that
+// hood runs.
+func RemoveStale(name, mark string) error {
+	unlock := lock()
+	defer unlock()
+	if m := markOf(name); m != mark || !cgroup.Gone(mark) {
+		return &ErrNotOurs{name, m}
+	}
+	var calls []call.Call
+	err := remove(&calls, name, os.Getpid())
+	tidy(&calls, os.Getpid())
+	return err
 }
 
 // MadeBy reports whether the hood with PID hoodPID made e.
