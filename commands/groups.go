@@ -77,6 +77,11 @@ func (s *Session) newGroup(r *result.Result, name string) (*cgroup.Group, error)
 	if err != nil {
 		return nil, err
 	}
+	if s.userns != nil {
+		if err := s.delegate(r, hs); err != nil {
+			return nil, err
+		}
+	}
 	g, ops, err := cgroup.NewGroup(hs, name, s.HoodPID)
 	r.Add(ops...)
 	if err != nil {

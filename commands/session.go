@@ -45,6 +45,7 @@ type Session struct {
 	Queue    []string
 	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
 	groups   map[string]*cgroup.Group // box or group name -> its cgroup
+	deleg    *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
 	loops    []*loop.Device           // loop new
 	pinsMark string                   // the pin holder's owner mark, as journaled
 	net      netState                 // net veth, ping (net.go)
@@ -188,6 +189,7 @@ func (s *Session) Close() {
 	for name := range s.groups {
 		s.dropGroup(name)
 	}
+	s.closeDeleg()
 	s.closeRunc()
 	s.Boxes = nil
 	s.Current = nil

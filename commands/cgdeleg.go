@@ -1,0 +1,52 @@
+package commands
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"hood/internal/kernel/cgroup"
+	"hood/internal/result"
+)
+
+// delegate readies the cgroup delegated to a hood without root, before its
+// first group: hood moves itself into SCOPE/hood-self and enables the
+// delegated controllers in SCOPE (cgroup.Delegate), narrated into r. Once
+// per session; closeDeleg gives it back.
+func (s *Session) delegate(r *result.Result, hs []cgroup.Hierarchy) error {
+	if s.deleg != nil {
+		return nil
+	}
+	for _, h := range hs {
+		if h.Version() != 2 {
+			continue
+		}
+		d, ops, err := cgroup.Delegate(h, s.HoodPID)
+		r.Add(ops...)
+		if err != nil {
+			return cgroupErr(err)
+		}
+		s.deleg = d
+		if len(ops) == 0 {
+			return nil // this process had moved already, for another session
+		}
+		scope := d.Scope
+		r.Say("delegated", "%s is delegated to uid %d (it and its cgroup.procs and cgroup.subtree_control are the user's); hood moved itself, and nothing else, into %s, since a cgroup with processes in it cannot enable controllers for its children", scope, os.Geteuid(), filepath.Base(d.Leaf))
+		if len(d.Enabled) > 0 {
+			r.Say("controllers", "%s now hands its children %s: exactly what its parent delegated to it (its cgroup.controllers)", filepath.Base(scope), strings.Join(d.Enabled, " "))
+		} else {
+			r.Say("controllers", "%s's parent delegates no controller to it (its cgroup.controllers is empty): the boxes' groups get membership only, no limits", filepath.Base(scope))
+		}
+		return nil
+	}
+	return nil
+}
+
+// closeDeleg disables what delegate enabled, moves hood back into its
+// scope and removes its leaf, after the groups are gone.
+func (s *Session) closeDeleg() {
+	if s.deleg != nil {
+		_, _ = s.deleg.Undo()
+		s.deleg = nil
+	}
+}
