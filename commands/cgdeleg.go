@@ -7,6 +7,7 @@ import (
 
 	"hood/internal/kernel/cgroup"
 	"hood/internal/result"
+	"hood/internal/rootless"
 )
 
 // delegate readies the cgroup delegated to a hood without root, before its
@@ -16,6 +17,9 @@ import (
 func (s *Session) delegate(r *result.Result, hs []cgroup.Hierarchy) error {
 	if s.deleg != nil {
 		return nil
+	}
+	if s.delegErr != nil {
+		return s.delegErr
 	}
 	for _, h := range hs {
 		if h.Version() != 2 {
@@ -42,6 +46,28 @@ func (s *Session) delegate(r *result.Result, hs []cgroup.Hierarchy) error {
 	return nil
 }
 
+// delegateEarly readies the delegated scope before the session's first
+// box, which is born in hood's cgroup: were that the scope, the box would
+// keep it from enabling controllers (v2's no-internal-processes rule).
+// Only without root, on v2, in a cgroup delegated to the user; when the
+// kernel refuses, the session goes on without cgroups, and says why.
+func (s *Session) delegateEarly(r *result.Result) {
+	if s.deleg != nil || s.delegErr != nil || len(s.Boxes) > 0 || !rootless.Active() {
+		return
+	}
+	if ok, _ := rootless.CgroupDelegated(""); !ok {
+		return // nothing delegated: the cgroup commands say why
+	}
+	hs, err := s.hierarchies()
+	if err != nil {
+		return
+	}
+	if err := s.delegate(r, hs); err != nil {
+		s.delegErr = err
+		r.Say("cgroups", "none for this session: %v", err)
+	}
+}
+
 // closeDeleg disables what delegate enabled, moves hood back into its
 // scope and removes its leaf, after the groups are gone.
 func (s *Session) closeDeleg() {
@@ -49,4 +75,5 @@ func (s *Session) closeDeleg() {
 		_, _ = s.deleg.Undo()
 		s.deleg = nil
 	}
+	s.delegErr = nil
 }

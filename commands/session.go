@@ -46,6 +46,7 @@ type Session struct {
 	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
 	groups   map[string]*cgroup.Group // box or group name -> its cgroup
 	deleg    *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
+	delegErr error                    // why it could not be readied, once tried
 	loops    []*loop.Device           // loop new
 	pinsMark string                   // the pin holder's owner mark, as journaled
 	net      netState                 // net veth, ping (net.go)
