@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"fmt"
+	"hood/internal/box"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +27,16 @@ func (s *Session) delegate(r *result.Result, hs []cgroup.Hierarchy) error {
 		if h.Version() != 2 {
 			continue
 		}
-		d, ops, err := cgroup.Delegate(h, s.HoodPID)
+		var mine []int
+		if pid := box.PreforkedPID(); pid > 0 && h.Scope() == cgroupOf(s, pid) {
+			mine = append(mine, pid)
+		}
+		for _, b := range s.Boxes {
+			if b.PID != box.PreforkedPID() && h.Scope() == cgroupOf(s, b.PID) {
+				mine = append(mine, b.PID)
+			}
+		}
+		d, ops, err := cgroup.Delegate(h, s.HoodPID, mine...)
 		r.Add(ops...)
 		if err != nil {
 			return cgroupErr(err)
@@ -35,7 +46,7 @@ func (s *Session) delegate(r *result.Result, hs []cgroup.Hierarchy) error {
 			return nil // this process had moved already, for another session
 		}
 		scope := d.Scope
-		r.Say("delegated", "%s is delegated to uid %d (it and its cgroup.procs and cgroup.subtree_control are the user's); hood moved itself, and nothing else, into %s, since a cgroup with processes in it cannot enable controllers for its children", scope, os.Geteuid(), filepath.Base(d.Leaf))
+		r.Say("delegated", "%s is delegated to uid %d (it and its cgroup.procs and cgroup.subtree_control are the user's); hood moved itself and its own boxes, and nothing else, into %s, since a cgroup with processes in it cannot enable controllers for its children", scope, os.Geteuid(), filepath.Base(d.Leaf))
 		if len(d.Enabled) > 0 {
 			r.Say("controllers", "%s now hands its children %s: exactly what its parent delegated to it (its cgroup.controllers)", filepath.Base(scope), strings.Join(d.Enabled, " "))
 		} else {
@@ -72,8 +83,24 @@ func (s *Session) delegateEarly(r *result.Result) {
 // scope and removes its leaf, after the groups are gone.
 func (s *Session) closeDeleg() {
 	if s.deleg != nil {
-		_, _ = s.deleg.Undo()
+		if _, err := s.deleg.Undo(); err != nil && s.Stderr != nil {
+			fmt.Fprintf(s.Stderr, "hood: giving %s back as it was: %v\n", s.deleg.Scope, err)
+		}
 		s.deleg = nil
 	}
 	s.delegErr = nil
+}
+
+// cgroupOf is pid's v2 cgroup directory, "" when it cannot be read.
+func cgroupOf(s *Session, pid int) string {
+	hs, err := cgroup.Hierarchies(s.ProcRoot, pid)
+	if err != nil {
+		return ""
+	}
+	for _, h := range hs {
+		if h.Version() == 2 {
+			return h.Dir()
+		}
+	}
+	return ""
 }

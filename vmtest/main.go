@@ -87,7 +87,7 @@ var skip = map[string]string{}
 // tests compare hood with util-linux, not with busybox.
 var applets = []string{
 	"awk", "cat", "chown", "cp", "echo", "env", "false", "grep", "hostname", "id", "insmod", "ip", "kill", "ls", "mkdir",
-	"mount", "poweroff", "ps", "rmdir", "sh", "sleep", "switch_root", "timeout", "touch", "true", "umount", "uname",
+	"mount", "poweroff", "ps", "rmdir", "sh", "sleep", "switch_root", "timeout", "touch", "tr", "true", "umount", "uname",
 }
 
 type config struct {

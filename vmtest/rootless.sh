@@ -33,7 +33,7 @@ asuser() {
 leftover() {
 	bad=0
 	for x in "$d"/*/; do
-		[ -d "$x" ] && echo "FAIL: hood left the cgroup $x" && bad=1
+		[ -d "$x" ] && echo "FAIL: hood left the cgroup $x (cgroup.procs: $(cat $x/cgroup.procs | tr '\n' ' '); cgroup.events: $(cat $x/cgroup.events | tr '\n' ' '))" && bad=1
 	done
 	[ -n "$(cat $d/cgroup.subtree_control)" ] && echo "FAIL: $d/cgroup.subtree_control is still '$(cat $d/cgroup.subtree_control)'" && bad=1
 	[ -n "$(cat $d/cgroup.procs)" ] && echo "FAIL: processes left in $d: $(cat $d/cgroup.procs)" && bad=1

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -58,14 +59,15 @@ var deleg struct {
 }
 
 // Delegate prepares hood's delegated scope in the v2 hierarchy h for its
-// groups: it makes SCOPE/hood-self, moves hood (pid, and nothing else)
-// into it, and enables in SCOPE's cgroup.subtree_control every controller
+// groups: it makes SCOPE/hood-self, moves hood (pid) into it, with its own
+// boxes already started (mine: the box forked before Go started; one that
+// has ended is passed over) and nothing else, and enables in SCOPE's cgroup.subtree_control every controller
 // delegated to SCOPE (its cgroup.controllers) that is not on yet. Every
 // call is in ops. Each Delegate that succeeds needs one Undo. When other
 // processes stay in SCOPE, the kernel refuses the controllers (EBUSY):
 // hood moves itself back, removes the leaf, and says which processes they
 // are.
-func Delegate(h Hierarchy, pid int) (*Delegation, []Op, error) {
+func Delegate(h Hierarchy, pid int, mine ...int) (*Delegation, []Op, error) {
 	deleg.Lock()
 	defer deleg.Unlock()
 	if deleg.d != nil {
@@ -85,6 +87,12 @@ func Delegate(h Hierarchy, pid int) (*Delegation, []Op, error) {
 	if err := o.write(d.Leaf, "cgroup.procs", strconv.Itoa(pid)); err != nil {
 		d.undo(&o)
 		return nil, o, err
+	}
+	for _, p := range mine {
+		if err := o.write(d.Leaf, "cgroup.procs", strconv.Itoa(p)); err != nil && !errors.Is(err, unix.ESRCH) {
+			d.undo(&o)
+			return nil, o, err
+		}
 	}
 	enabled := readWords(scope, "cgroup.subtree_control")
 	var add []string
@@ -151,8 +159,19 @@ func (d *Delegation) undo(o *ops) error {
 	if err := o.write(d.Scope, "cgroup.procs", strconv.Itoa(d.pid)); err != nil {
 		errs = append(errs, err)
 	}
-	// a leaf a killed hood left is removed too: hood was in it
-	if err := o.rmdir(d.Leaf); err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EBUSY) {
+	// a leaf a killed hood left is removed too: hood was in it. rmdir
+	// answers EBUSY until the kernel has freed the cgroup, a little after
+	// its last process (a box just killed) is gone: as Group.Remove, it
+	// retries for up to a second.
+	err := o.rmdir(d.Leaf)
+	for deadline := time.Now().Add(time.Second); errors.Is(err, unix.EBUSY) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		var calls []Op
+		if calls, err = rmdir(d.Leaf); !errors.Is(err, unix.EBUSY) {
+			*o = append(*o, calls...)
+		}
+	}
+	if err != nil && !errors.Is(err, unix.ENOENT) {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
