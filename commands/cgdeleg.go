@@ -42,6 +42,7 @@ func (s *Session) delegate(r *result.Result, hs []cgroup.Hierarchy) error {
 			return cgroupErr(err)
 		}
 		s.deleg = d
+		s.hier = nil // read again: hood's own cgroup is now its leaf
 		if len(ops) == 0 {
 			return nil // this process had moved already, for another session
 		}
@@ -83,10 +84,13 @@ func (s *Session) delegateEarly(r *result.Result) {
 // scope and removes its leaf, after the groups are gone.
 func (s *Session) closeDeleg() {
 	if s.deleg != nil {
-		if _, err := s.deleg.Undo(); err != nil && s.Stderr != nil {
-			fmt.Fprintf(s.Stderr, "hood: giving %s back as it was: %v\n", s.deleg.Scope, err)
+		if _, err := s.deleg.Undo(); err != nil {
+			// on hood's own stderr: a lab check's session writes its
+			// Stderr into the transcript it reads
+			fmt.Fprintf(os.Stderr, "hood: giving %s back as it was: %v\n", s.deleg.Scope, err)
 		}
 		s.deleg = nil
+		s.hier = nil
 	}
 	s.delegErr = nil
 }
@@ -103,4 +107,13 @@ func cgroupOf(s *Session, pid int) string {
 		}
 	}
 	return ""
+}
+
+// Delegated is the delegated cgroup this session readied ("" when none):
+// hood left it for its leaf hood-self before the first box.
+func (s *Session) Delegated() string {
+	if s.deleg == nil {
+		return ""
+	}
+	return s.deleg.Scope
 }

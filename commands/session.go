@@ -190,7 +190,6 @@ func (s *Session) Close() {
 	for name := range s.groups {
 		s.dropGroup(name)
 	}
-	s.closeDeleg()
 	s.closeRunc()
 	s.Boxes = nil
 	s.Current = nil
@@ -200,6 +199,7 @@ func (s *Session) Close() {
 	s.removeCapCopies()
 	netns.RemoveOwned(s.HoodPID) // the names in /run/netns this hood made
 	s.closeUserNS()
+	s.closeDeleg() // last: the processes above (pin holders, runc) were in hood's leaf
 }
 
 // box returns the current box or an error saying how to get one.

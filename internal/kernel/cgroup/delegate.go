@@ -171,6 +171,9 @@ func (d *Delegation) undo(o *ops) error {
 			*o = append(*o, calls...)
 		}
 	}
+	if errors.Is(err, unix.EBUSY) {
+		err = fmt.Errorf("%w (%s/cgroup.procs: %s; cgroup.events: %s)", err, d.Leaf, others(d.Leaf, 0), strings.Join(readWords(d.Leaf, "cgroup.events"), " "))
+	}
 	if err != nil && !errors.Is(err, unix.ENOENT) {
 		errs = append(errs, err)
 	}
