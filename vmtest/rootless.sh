@@ -47,6 +47,10 @@ echo "--- as uid $uid in $d: one box, a memory limit, its group"
 asuser hood -c 'box new b1; cgroup set memory.max 50M; cgroup get memory.max; cgroup show; cgroup mode' || rc=1
 leftover || rc=1
 echo
+echo "--- as uid $uid in $d: hood doctor's delegation row and the cgroup labs (its verdicts are not judged here)"
+asuser sh -c 'hood doctor; echo "hood doctor: exit status $?"' | grep -E 'delegation|cg-|exit status'
+leftover || rc=1
+echo
 echo "--- as uid $uid in $d: hood lab --check-all"
 asuser hood lab --check-all || rc=1
 leftover || rc=1
