@@ -55,4 +55,23 @@ echo "--- as uid $uid in $d: hood lab --check-all"
 asuser hood lab --check-all || rc=1
 leftover || rc=1
 rmdir "$d" || rc=1
+
+# A scope whose parent delegates only memory and pids (systemd's older
+# default): hood enables those two, and the cpu lab says cpu is not delegated.
+p=/sys/fs/cgroup/user-part
+d=$p/deleg
+mkdir "$p" && echo "+memory +pids" >"$p/cgroup.subtree_control" && mkdir "$d" || exit 1
+chown "$uid:$uid" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads" || exit 1
+echo
+echo "--- as uid $uid in $d, whose parent hands it only: $(cat $d/cgroup.controllers)"
+asuser hood -c 'cgroup set pids.max 20; cgroup get pids.max' || rc=1
+leftover || rc=1
+out=$(asuser hood lab --check cg-cpu 2>&1)
+echo "$out"
+case $out in
+*"cpu controller is not delegated"*) ;;
+*) echo "FAIL: hood lab --check cg-cpu should say that cpu is not delegated" && rc=1 ;;
+esac
+leftover || rc=1
+rmdir "$d" "$p" || rc=1
 exit $rc

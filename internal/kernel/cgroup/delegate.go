@@ -61,8 +61,9 @@ var deleg struct {
 // Delegate prepares hood's delegated scope in the v2 hierarchy h for its
 // groups: it makes SCOPE/hood-self, moves hood (pid) into it, with its own
 // boxes already started (mine: the box forked before Go started; one that
-// has ended is passed over) and nothing else, and enables in SCOPE's cgroup.subtree_control every controller
-// delegated to SCOPE (its cgroup.controllers) that is not on yet. Every
+// has ended is passed over) and nothing else, and enables in SCOPE's
+// cgroup.subtree_control every controller delegated to SCOPE (its
+// cgroup.controllers) that is not on yet. Every
 // call is in ops. Each Delegate that succeeds needs one Undo. When other
 // processes stay in SCOPE, the kernel refuses the controllers (EBUSY):
 // hood moves itself back, removes the leaf, and says which processes they
@@ -178,13 +179,6 @@ func (d *Delegation) undo(o *ops) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// Active is the delegation this process holds, nil when it holds none.
-func Active() *Delegation {
-	deleg.Lock()
-	defer deleg.Unlock()
-	return deleg.d
 }
 
 // rootless reports whether the caller has no root: it makes its groups
