@@ -68,11 +68,14 @@ func (s *Session) StartBox(name string) (*result.Result, error) {
 	if s.find(name) != nil {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("there is already a box named %s (`box ls` lists them)", name)}
 	}
+	r := &result.Result{}
+	// Without root, in a delegated cgroup: hood leaves it for a leaf
+	// before its first box is born there (cgdeleg.go).
+	s.delegateEarly(r)
 	b, err := box.Start(name)
 	if err != nil {
 		return nil, err
 	}
-	r := &result.Result{}
 	if b.Started.Name != "" {
 		r.Add(b.Started)
 		r.Say(name, "PID %d, hood's own binary started again as a box", b.PID)

@@ -68,7 +68,7 @@ func (s *Session) hierarchies() ([]cgroup.Hierarchy, error) {
 
 // newGroup makes hood/NAME, narrating into r.
 func (s *Session) newGroup(r *result.Result, name string) (*cgroup.Group, error) {
-	if s.userns != nil {
+	if rootless.Active() {
 		if ok, why := rootless.CgroupDelegated(""); !ok {
 			return nil, &result.UsageError{Msg: "no cgroup for " + name + ": " + why}
 		}
@@ -76,6 +76,11 @@ func (s *Session) newGroup(r *result.Result, name string) (*cgroup.Group, error)
 	hs, err := s.hierarchies()
 	if err != nil {
 		return nil, err
+	}
+	if rootless.Active() {
+		if err := s.delegate(r, hs); err != nil {
+			return nil, err
+		}
 	}
 	g, ops, err := cgroup.NewGroup(hs, name, s.HoodPID)
 	r.Add(ops...)

@@ -45,6 +45,8 @@ type Session struct {
 	Queue    []string
 	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
 	groups   map[string]*cgroup.Group // box or group name -> its cgroup
+	deleg    *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
+	delegErr error                    // why it could not be readied, once tried
 	loops    []*loop.Device           // loop new
 	pinsMark string                   // the pin holder's owner mark, as journaled
 	net      netState                 // net veth, ping (net.go)
@@ -197,6 +199,7 @@ func (s *Session) Close() {
 	s.removeCapCopies()
 	netns.RemoveOwned(s.HoodPID) // the names in /run/netns this hood made
 	s.closeUserNS()
+	s.closeDeleg() // last: the processes above (pin holders, runc) were in hood's leaf
 }
 
 // box returns the current box or an error saying how to get one.

@@ -37,7 +37,7 @@ var targets = map[string]*target{
 		KernelMeta: "linux-image-amd64", KernelPkg: regexp.MustCompile(`^linux-image-6\.[0-9.]+-[0-9]+-amd64(-unsigned)?$`),
 		KernelFile: "vmlinux", Console: "ttyS0", Out: "/dev/ttyS1",
 		Pkgs: "./internal/kernel/cgroup,./commands,./labs", Hood: "./hood", Machine: elf.EM_X86_64,
-		TestTimeout: 100 * time.Second, Timeout: 150 * time.Second,
+		TestTimeout: 100 * time.Second, Timeout: 240 * time.Second,
 	},
 	// Under TCG an arm64 guest runs several times slower than the host:
 	// the namespace, cgroup, seccomp, box, commands and labs tests and the

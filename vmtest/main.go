@@ -26,7 +26,9 @@
 //     step and powers off. Each test binary runs as root in its package
 //     copy with -test.v -test.count=1; then hood doctor (its table is
 //     printed, its verdicts not judged: --check-all shows them) and
-//     hood lab --check-all.
+//     hood lab --check-all; then, as uid 1000 in a cgroup delegated to it
+//     by hand (rootless.sh), a short hood session and hood lab --check-all
+//     again, and a check that hood gave the cgroup back as it found it.
 //  5. Reads each step's output and status from the VM's second serial port
 //     (report.go), prints PASS or FAIL per step, the output of each failing
 //     one, what was skipped and why, and exits 1 if anything failed, the
@@ -66,6 +68,12 @@ import (
 //go:embed init.sh
 var initScript string
 
+// rootlessScript is the rootless cgroup step: a cgroup delegated to uid
+// 1000 by hand, as systemd's Delegate= does, and hood run there as that user.
+//
+//go:embed rootless.sh
+var rootlessScript string
+
 // skip holds, per package ("commands", "internal/kernel/cgroup"), a
 // -test.skip pattern for tests left out in the VM, each for a reason
 // written beside it. None is needed now: tests that need what the VM lacks
@@ -78,8 +86,8 @@ var skip = map[string]string{}
 // (util-linux's nsenter, unshare and setpriv come from the host: hostprogs.go):
 // tests compare hood with util-linux, not with busybox.
 var applets = []string{
-	"awk", "cat", "chown", "cp", "echo", "false", "grep", "hostname", "id", "insmod", "ip", "kill", "ls", "mkdir",
-	"mount", "poweroff", "ps", "rmdir", "sh", "sleep", "switch_root", "timeout", "touch", "true", "umount", "uname",
+	"awk", "cat", "chown", "cp", "echo", "env", "false", "grep", "hostname", "id", "insmod", "ip", "kill", "ls", "mkdir",
+	"mount", "poweroff", "ps", "rmdir", "sh", "sleep", "switch_root", "timeout", "touch", "tr", "true", "umount", "uname",
 }
 
 type config struct {
@@ -101,7 +109,7 @@ func main() {
 	flag.BoolVar(&c.lab, "lab", true, "run hood lab --check-all in the VM")
 	flag.BoolVar(&c.verbose, "v", false, "print every step's output as it comes")
 	flag.StringVar(&c.accel, "accel", "auto", "kvm, tcg, or auto: KVM where it works, else TCG")
-	flag.DurationVar(&c.timeout, "timeout", 0, "kill the VM after this long (default 150s, for arm64 330s)")
+	flag.DurationVar(&c.timeout, "timeout", 0, "kill the VM after this long (default 240s, for arm64 330s)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		flag.Usage()
@@ -240,7 +248,7 @@ func (c *config) boot(ctx context.Context, v *vm) (*report, error) {
 	r := &report{now: time.Now}
 	t0, up := time.Now(), false
 	r.live = func(s *step) {
-		if (s.Name == "cgroup2" || s.Name == "hood-doctor") && !c.verbose {
+		if (s.Name == "cgroup2" || s.Name == "hood-doctor" || s.Name == "hood-rootless-cgroup") && !c.verbose {
 			for _, l := range s.Output {
 				fmt.Printf("  %s\n", l)
 			}
@@ -272,8 +280,9 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 		im.dir(d)
 	}
 	im.data("/init", 0o755, initScript)
-	im.data("/etc/passwd", 0o644, "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n")
-	im.data("/etc/group", 0o644, "root:x:0:\nnogroup:x:65534:\n")
+	im.data("/etc/passwd", 0o644, "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nhoodtest:x:1000:1000:hood rootless:/tmp/hoodtest:/bin/sh\n")
+	im.data("/etc/group", 0o644, "root:x:0:\nnogroup:x:65534:\nhoodtest:x:1000:\n")
+	im.data("/vmtest/rootless.sh", 0o755, rootlessScript)
 	if err := im.file("/bin/busybox", bb); err != nil {
 		return err
 	}
@@ -349,6 +358,8 @@ func (c *config) initramfs(out, dir, bb, kdir string) error {
 			argv = append([]string{"timeout", fmt.Sprint(int(c.t.LabTimeout.Seconds()))}, argv...)
 		}
 		plan = append(plan, shellLine("step", "hood-lab-check-all", "/root", argv))
+		// The same as an ordinary user in a cgroup delegated to it.
+		plan = append(plan, shellLine("step", "hood-rootless-cgroup", "/", []string{"sh", "/vmtest/rootless.sh"}))
 	}
 	im.data("/vmtest/plan.sh", 0o644, strings.Join(plan, "\n")+"\n")
 

@@ -234,9 +234,10 @@ func Main(args []string) int {
 		r.Err.Error(fmt.Errorf("cannot start the first box: %w", err))
 		return 1
 	}
-	if s.Rootless() && interactive {
-		// Without root the first box made the session's user namespace:
-		// that is worth seeing before the first prompt.
+	if s.Rootless() && (interactive || s.Delegated() != "") {
+		// Without root the first box made the session's user namespace,
+		// and hood may have left its delegated cgroup for a leaf: that is
+		// worth seeing before the first prompt (or command).
 		r.Out.Width = width(stdoutTTY)
 		r.Out.Result(first, s.Narrate)
 	} else if why := s.NoUserNS(); why != "" {

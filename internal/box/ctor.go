@@ -43,3 +43,13 @@ func ReleaseUnused() {
 		}
 	}
 }
+
+// PreforkedPID is the PID of the box forked before Go started, adopted or
+// not, or 0 when the program asked for none: it lives in hood's cgroup
+// from the start, and a hood that leaves its cgroup takes it along.
+func PreforkedPID() int {
+	if pid := int(C.hood_prefork_pid()); pid > 0 {
+		return pid
+	}
+	return 0
+}

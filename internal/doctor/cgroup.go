@@ -3,6 +3,7 @@ package doctor
 import (
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 	"syscall"
@@ -52,11 +53,17 @@ func (m *Machine) cgroup(uid int) Cgroup {
 			have[ctl] = true
 		}
 		dir := fmt.Sprintf("%s/user.slice/user-%d.slice/user@%d.service", v2, uid, uid)
+		// The cgroup this process runs in comes first when it is the
+		// user's (a Delegate=yes scope, or one chowned by hand): hood
+		// makes its groups there (cgroup.Delegate).
+		if own := m.ownScope(v2); own != "" && uid != 0 && m.delegatedTo(own, uid) {
+			dir = own
+		}
 		if m.exists(dir) {
 			c.DelegatedAt = dir
 			// Delegated means the user owns the group and its files:
 			// systemd chowns them for Delegate= (user@.service has it).
-			if m.owner(dir) == uid && m.owner(dir+"/cgroup.procs") == uid && m.owner(dir+"/cgroup.subtree_control") == uid {
+			if m.delegatedTo(dir, uid) {
 				c.Delegated = strings.Fields(m.readLine(dir + "/cgroup.controllers"))
 				if c.Delegated == nil {
 					c.Delegated = []string{}
@@ -86,4 +93,29 @@ func (m *Machine) owner(path string) int {
 		return int(st.Uid)
 	}
 	return -1
+}
+
+// delegatedTo reports whether uid owns dir and the files a delegate
+// writes, cgroup.procs and cgroup.subtree_control.
+func (m *Machine) delegatedTo(dir string, uid int) bool {
+	return m.owner(dir) == uid && m.owner(dir+"/cgroup.procs") == uid && m.owner(dir+"/cgroup.subtree_control") == uid
+}
+
+// ownScope is this process's v2 cgroup below the v2 mount, from
+// /proc/self/cgroup ("0::/PATH"); the parent when it is hood's own leaf
+// (hood-self, where a hood without root moves itself). "" when unknown.
+func (m *Machine) ownScope(v2 string) string {
+	b, err := os.ReadFile(m.path("/proc/self/cgroup"))
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(l, "0::"); ok && strings.HasPrefix(p, "/") && p == path.Clean(p) {
+			if path.Base(p) == "hood-self" {
+				p = path.Dir(p)
+			}
+			return path.Join(v2, p)
+		}
+	}
+	return ""
 }

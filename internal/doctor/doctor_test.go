@@ -315,3 +315,49 @@ func TestUserNSOff(t *testing.T) {
 		t.Errorf("userns %+v", u)
 	}
 }
+
+// TestV2OwnScope: hood runs (moved into its leaf hood-self) in a cgroup
+// delegated to ada by hand, which hands down only memory and pids: that
+// cgroup, where hood makes its groups, is the delegation doctor reports,
+// not user@1000.service.
+func TestV2OwnScope(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(filepath.Join("testdata", "v2"))); err != nil {
+		t.Fatal(err)
+	}
+	scope := filepath.Join(root, "sys/fs/cgroup/user-deleg")
+	if err := os.MkdirAll(filepath.Join(scope, "hood-self"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{
+		"proc/self/cgroup": "0::/user-deleg/hood-self\n",
+		"sys/fs/cgroup/user-deleg/cgroup.controllers":     "memory pids\n",
+		"sys/fs/cgroup/user-deleg/cgroup.procs":           "",
+		"sys/fs/cgroup/user-deleg/cgroup.subtree_control": "",
+	} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := fixture("v2", nil, "", "")
+	m.Root = root
+	owner := m.Probes.Owner
+	m.Probes.Owner = func(p string) int {
+		if strings.Contains(p, "/user-deleg") {
+			return 1000
+		}
+		return owner(p)
+	}
+	rep := Run(m, nil)
+	c := rep.Facts.Cgroup
+	if c.DelegatedAt != "/sys/fs/cgroup/user-deleg" || !slices.Equal(c.Delegated, []string{"memory", "pids"}) {
+		t.Fatalf("delegated at %q: %v; want /sys/fs/cgroup/user-deleg: [memory pids]", c.DelegatedAt, c.Delegated)
+	}
+	wantCheck(t, rep, "delegation", "fail", "uid 1000: memory pids; not cpu", "Delegate=")
+
+	// the same cgroup, root's: doctor falls back to user@1000.service
+	m.Probes.Owner = owner
+	if c := Run(m, nil).Facts.Cgroup; c.DelegatedAt != "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service" {
+		t.Errorf("with the scope root's, delegated at %q, want user@1000.service", c.DelegatedAt)
+	}
+}

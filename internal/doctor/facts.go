@@ -43,7 +43,7 @@ type Cgroup struct {
 	Controllers []string `json:"controllers"`  // available: v1 hierarchies, v2's cgroup.controllers
 	V1          []string `json:"v1"`           // those of the v1 hierarchies
 	V2          []string `json:"v2"`           // those the v2 tree offers
-	DelegatedAt string   `json:"delegated_at"` // the user's systemd cgroup, "" when there is none
+	DelegatedAt string   `json:"delegated_at"` // the cgroup hood runs in when the user owns it, else the user's systemd cgroup; "" when there is none
 	Delegated   []string `json:"delegated"`    // its cgroup.controllers, when the user owns it
 }
 

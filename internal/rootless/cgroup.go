@@ -3,10 +3,8 @@ package rootless
 import (
 	"fmt"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
-
-	"golang.org/x/sys/unix"
 
 	"hood/internal/kernel/cgroup"
 )
@@ -29,16 +27,16 @@ func CgroupDelegated(ctl string) (bool, string) {
 		if h.Version() != 2 {
 			continue
 		}
-		// hood makes its groups in Base: the user's own delegated
-		// cgroup, when hood runs inside one.
-		dir := h.Base()
-		if unix.Access(dir, unix.W_OK) != nil || unix.Access(filepath.Join(dir, "cgroup.procs"), unix.W_OK) != nil {
-			return false, fmt.Sprintf("hood runs as uid %d and would make its groups in %s, which is not delegated to it (neither it nor its cgroup.procs is writable): start hood in a delegated scope: %s", uid, dir, start)
+		// hood makes its groups in its scope: the cgroup it runs in,
+		// when that is delegated to the user (cgroup.Delegate).
+		dir := h.Scope()
+		if !cgroup.Writable(dir) {
+			return false, fmt.Sprintf("hood runs as uid %d in the cgroup %s, which is not delegated to it (it, its cgroup.procs and cgroup.subtree_control are not all writable by uid %d): start hood in a delegated scope: %s", uid, dir, uid, start)
 		}
-		if ctl == "" || h.Offers(ctl) {
+		if ctl == "" || ctl == "cgroup" || slices.Contains(cgroup.Delegable(dir), ctl) {
 			return true, ""
 		}
-		return false, fmt.Sprintf("the %s controller is not delegated to uid %d: %s hands down only %q (systemd delegates cpu, memory and pids to user@%d.service; a drop-in /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids gives more)", ctl, uid, dir, strings.Join(h.Enabled(), " "), uid)
+		return false, fmt.Sprintf("the %s controller is not delegated to uid %d: %s is offered only %q by its parent (its cgroup.controllers; systemd delegates cpu, memory and pids to user@%d.service; a drop-in /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids gives more)", ctl, uid, dir, strings.Join(cgroup.Delegable(dir), " "), uid)
 	}
 	return false, "no cgroup v2 tree is mounted where hood runs"
 }

@@ -149,11 +149,16 @@ func serves(m *mountinfo.Info, h Hierarchy) bool {
 // cannot enable any (the no-internal-processes rule); so Base is the deepest
 // cgroup from hood's own up to the root whose subtree_control already
 // enables the most of Wanted. hood only makes a directory there; it writes
-// no file of a cgroup it did not create.
+// no file of a cgroup it did not create. Without root, on v2, Base is
+// hood's Scope: the cgroup delegated to it, whose subtree_control hood
+// sets itself (Delegate).
 func (h Hierarchy) Base() string {
 	own := h.Dir()
 	if !h.v2 {
 		return own
+	}
+	if rootless() {
+		return h.Scope()
 	}
 	best, bestN := own, 0
 	for dir := own; ; dir = filepath.Dir(dir) {
