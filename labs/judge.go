@@ -103,7 +103,8 @@ func (j *judging) holds(name string, w who) (ok bool, why string, known bool) {
 	if w == asUser {
 		return j.asUser(name)
 	}
-	if name == "root" {
+	switch name { // root has them, whoever hood runs as now
+	case "root", "ns-caps", "userns-ids":
 		return true, "", true
 	}
 	ok, why = j.probe(name)
@@ -121,8 +122,9 @@ func (j *judging) holds(name string, w who) (ok bool, why string, known bool) {
 
 // asUser is what an unprivileged user needs for requirement name: the one
 // place that says it, for rootless mode to refine. hood without root works
-// in a user namespace it owns, so "root" means a user namespace the user
-// can make and map itself into; cgroups mean a delegated v2 subtree with
+// in a user namespace it owns, so "ns-caps" means a user namespace the user
+// can make and map itself into, "userns-ids" also the user's subordinate
+// ranges, and "root" real root, which no user has; cgroups mean a delegated v2 subtree with
 // the controller; v1 hierarchies and device programs stay root's.
 func (j *judging) asUser(name string) (bool, string, bool) {
 	ctx := j.ctx
@@ -136,9 +138,21 @@ func (j *judging) asUser(name string) (bool, string, bool) {
 		return true, ""
 	}
 	switch {
-	case name == "root" || name == "userns" || name == "userns-unprivileged":
+	case name == "root" || name == "runc":
+		// As hood's rootless mode (labs/needs.go) has it: root is real
+		// root, capabilities in the host's user namespace.
+		return false, "needs real root: capabilities in the host's user namespace, which the user namespace hood makes for its boxes does not give", true
+	case name == "ns-caps" || name == "userns" || name == "userns-unprivileged":
 		if ctx.UserNS != "" {
 			return false, "no user namespace: " + ctx.UserNS, true
+		}
+		return true, "", true
+	case name == "userns-ids":
+		if ctx.UserNS != "" {
+			return false, "no user namespace: " + ctx.UserNS, true
+		}
+		if ctx.IDs != "" {
+			return false, ctx.IDs, true
 		}
 		return true, "", true
 	case strings.HasPrefix(name, "controller:"):
@@ -152,7 +166,7 @@ func (j *judging) asUser(name string) (bool, string, bool) {
 			}
 		}
 		return false, fmt.Sprintf("the %s controller is not delegated to uid %d (%s has: %s)", ctl, ctx.User, ctx.DelegatedAt, strings.Join(ctx.Delegated, " ")), true
-	case name == "cgroup" || name == "cgroup-v2" || name == "psi" || name == "runc":
+	case name == "cgroup" || name == "cgroup-v2" || name == "psi":
 		if ok, why := subtree(); !ok {
 			return false, why, true
 		}

@@ -12,7 +12,7 @@ const judgeLab = `
 id: judged
 title: Judged
 minutes: 1
-needs: [root, "controller:cpu"]
+needs: [ns-caps, "controller:cpu"]
 intro: A lab for the judge.
 steps:
   - title: one
@@ -51,7 +51,7 @@ func TestJudgeAsUser(t *testing.T) {
 	}{
 		{"delegated", delegated, true, "", ""},
 		{"cpu not delegated", noCPU, false, "controller:cpu", "the cpu controller is not delegated to uid 1000"},
-		{"no user namespace", noUserNS, false, "root", "no user namespace: AppArmor denies it"},
+		{"no user namespace", noUserNS, false, "ns-caps", "no user namespace: AppArmor denies it"},
 		{"nothing delegated", hybrid, false, "controller:cpu", "no cgroup v2 subtree is delegated to uid 1000"},
 		{"v1", v1, false, "controller:cpu", "no cgroup v2 tree"},
 	} {
@@ -67,6 +67,24 @@ func TestJudgeAsUser(t *testing.T) {
 		if len(j.seen) != 0 {
 			t.Errorf("%s: probed %v, which the context answers", tc.name, j.seen)
 		}
+	}
+}
+
+// As rootless mode has them: root is real root, which no user has;
+// userns-ids needs the user's subordinate ranges and newuidmap.
+func TestJudgeRealRootAndIDs(t *testing.T) {
+	ctx := doctor.Context{User: 1000, V2: true}
+	j := &judging{ctx: ctx, seen: map[string]answer{}}
+	if ok, why, _ := j.asUser("root"); ok || !strings.Contains(why, "needs real root") {
+		t.Errorf("root as a user: %v %q", ok, why)
+	}
+	if ok, _, _ := j.asUser("userns-ids"); !ok {
+		t.Error("userns-ids refused with the ranges mapped")
+	}
+	ctx.IDs = "uid 1000 has no range in /etc/subuid"
+	j = &judging{ctx: ctx, seen: map[string]answer{}}
+	if ok, why, _ := j.asUser("userns-ids"); ok || why != ctx.IDs {
+		t.Errorf("userns-ids without ranges: %v %q", ok, why)
 	}
 }
 

@@ -1,5 +1,7 @@
 package doctor
 
+import "fmt"
+
 // Schema is the version of the JSON `hood doctor --json` prints; it goes
 // up only when a field changes meaning or goes away (docs/doctor.md).
 const Schema = 1
@@ -57,6 +59,7 @@ type Context struct {
 	Delegated   []string // v2 controllers delegated to the user; nil when nothing is
 	DelegatedAt string
 	NFTables    string // "" when the kernel has nf_tables
+	IDs         string // "" when the user's subordinate ranges can be mapped (subuid, subgid, newuidmap); else why not
 }
 
 // Judge gives each lab's verdicts for a context (labs.Judge).
@@ -71,6 +74,12 @@ func Run(m *Machine, judge Judge) *Report {
 	}
 	ctx := Context{Root: f.Root, User: f.User, UserNS: f.UserNS.Why, V2: f.Cgroup.Mode == "v2" || f.Cgroup.Mode == "hybrid",
 		Delegated: f.Cgroup.Delegated, DelegatedAt: f.Cgroup.DelegatedAt, NFTables: f.NFTables}
+	switch {
+	case len(f.Subuid) == 0 || len(f.Subgid) == 0:
+		ctx.IDs = fmt.Sprintf("uid %d has no range in /etc/subuid and /etc/subgid, so a box maps only the user's own uid", f.User)
+	case f.Newuidmap == "" || f.Newgidmap == "":
+		ctx.IDs = "newuidmap and newgidmap are not installed (apt-get install uidmap), so a box maps only the user's own uid"
+	}
 	if judge != nil {
 		rep.Labs = judge(ctx)
 	}
