@@ -73,26 +73,7 @@ func readHost(t *testing.T) hostState {
 	// at the same time) make and remove groups of their own.
 	hs, _ := cgroup.Hierarchies("/proc", os.Getpid())
 	groups := cgroup.Owned(hs, os.Getpid())
-	return hostState{name, string(q), string(mi), strings.Join(groups, " "), hostRuleset(), hostNetwork()}
-}
-
-// hostRuleset is the host's nf_tables ruleset in short: its tables and
-// rule count ("" where the kernel has no nf_tables).
-func hostRuleset() string {
-	c, err := nft.OpenHost(os.Getpid())
-	if err != nil {
-		return ""
-	}
-	defer c.Close()
-	rs, _, err := c.Ruleset()
-	if err != nil {
-		return ""
-	}
-	var out []string
-	for _, t := range rs.Tables {
-		out = append(out, t.Family+" "+t.Name)
-	}
-	return fmt.Sprintf("%v, %d rules", out, rs.Rules())
+	return hostState{name, string(q), string(mi), strings.Join(groups, " "), nft.HostSummary(os.Getpid()), hostNetwork()}
 }
 
 // Every lab is a test: its reference solution runs against the kernel,

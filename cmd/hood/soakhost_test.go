@@ -58,7 +58,7 @@ func soakHost(o *soakOurs) soakState {
 		}
 		n.Close()
 	}
-	s.ruleset = hostRuleset()
+	s.ruleset = nft.HostSummary(os.Getpid())
 	if ents, err := os.ReadDir(netns.RunDir); err == nil {
 		for _, e := range ents {
 			if strings.HasPrefix(e.Name(), o.tag) {
@@ -94,26 +94,6 @@ func soakHost(o *soakOurs) soakState {
 		})
 	}
 	return s
-}
-
-// hostRuleset is the host's nf_tables ruleset in short: its tables and
-// rule count ("" where the kernel has no nf_tables), as labs' kernel test
-// reads it.
-func hostRuleset() string {
-	c, err := nft.OpenHost(os.Getpid())
-	if err != nil {
-		return ""
-	}
-	defer c.Close()
-	rs, _, err := c.Ruleset()
-	if err != nil {
-		return ""
-	}
-	var out []string
-	for _, t := range rs.Tables {
-		out = append(out, t.Family+" "+t.Name)
-	}
-	return fmt.Sprintf("%v, %d rules", out, rs.Rules())
 }
 
 func (a soakState) equal(b soakState) bool {

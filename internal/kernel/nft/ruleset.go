@@ -39,6 +39,26 @@ type RuleInfo struct {
 	Kinds  []string
 }
 
+// HostSummary is the host's ruleset in short, its tables and its rule
+// count, for tests that check hood left the host's firewall as it was; ""
+// where the kernel has no nf_tables.
+func HostSummary(pid int) string {
+	c, err := OpenHost(pid)
+	if err != nil {
+		return ""
+	}
+	defer c.Close()
+	rs, _, err := c.Ruleset()
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, t := range rs.Tables {
+		out = append(out, t.Family+" "+t.Name)
+	}
+	return fmt.Sprintf("%v, %d rules", out, rs.Rules())
+}
+
 // Rules counts the rules in all tables.
 func (rs Ruleset) Rules() int {
 	n := 0
