@@ -44,6 +44,10 @@ func groupFold(g *cgroup.Group, calls []result.Syscall) string {
 	for i, w := range order {
 		parts[i] = fmt.Sprintf("%s ×%d", w, count[w])
 	}
-	return fmt.Sprintf("%d calls in %d hierarchies (%s): %s; `narrate full` shows each call",
-		len(calls), len(g.Hier), strings.Join(labels, ", "), strings.Join(parts, ", "))
+	hier := fmt.Sprintf("%d hierarchies", len(g.Hier))
+	if len(g.Hier) == 1 {
+		hier = "1 hierarchy"
+	}
+	return fmt.Sprintf("%d calls in %s (%s): %s; `narrate full` shows each call",
+		len(calls), hier, strings.Join(labels, ", "), strings.Join(parts, ", "))
 }

@@ -36,7 +36,7 @@ var targets = map[string]*target{
 		GOARCH: "amd64", QEMU: "qemu-system-x86_64", Pkg: "qemu-system-x86",
 		KernelMeta: "linux-image-amd64", KernelPkg: regexp.MustCompile(`^linux-image-6\.[0-9.]+-[0-9]+-amd64(-unsigned)?$`),
 		KernelFile: "vmlinux", Console: "ttyS0", Out: "/dev/ttyS1",
-		Pkgs: "./internal/kernel/cgroup,./commands,./labs", Hood: "./hood", Machine: elf.EM_X86_64,
+		Pkgs: "./internal/kernel/cgroup,./commands,./labs,./cmd/hood", Hood: "./hood", Machine: elf.EM_X86_64,
 		TestTimeout: 100 * time.Second, Timeout: 240 * time.Second,
 	},
 	// Under TCG an arm64 guest runs several times slower than the host:

@@ -10,9 +10,10 @@ import (
 // hostPrograms are taken from the host into the VM, at the same paths:
 // runc for the container lab's runc steps, and util-linux's unshare,
 // nsenter and setpriv and the shell dash, which box export's scripts need
-// (the export replay tests; busybox sh runs its own nsenter applet). A program the host lacks (CI installs them) is left out, and the
+// (the export replay tests; busybox sh runs its own nsenter applet), and
+// strace, the referee of the delegated-cgroup path's narration. A program the host lacks (CI installs them) is left out, and the
 // tests and steps that need it skip with their reason.
-var hostPrograms = []string{"runc", "unshare", "nsenter", "setpriv", "dash"}
+var hostPrograms = []string{"runc", "unshare", "nsenter", "setpriv", "dash", "strace"}
 
 // addHostPrograms adds each of hostPrograms the host has, with the shared
 // libraries it loads (ldd's list), and says what it added.

@@ -177,17 +177,7 @@ func TestRootlessNarrationMatchesStrace(t *testing.T) {
 		cmd.Dir = home
 		cmd.Env = []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "NO_COLOR=1", "HOOD_CALL_LOG=" + logFile}
 		out, _ := cmd.CombinedOutput()
-		narrated := readCallLog(t, logFile)
-		if len(narrated) == 0 {
-			t.Fatalf("no call narrated; output:\n%s", out)
-		}
-		f, err := os.Open(traceFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen, tgid := parseStrace(f)
-		f.Close()
-		checkNarration(t, narrated, seen, tgid)
+		checkTraced(t, logFile, traceFile, out)
 	}
 }
 
@@ -215,4 +205,22 @@ func TestRootlessTwoBoxVeth(t *testing.T) {
 			t.Errorf("%s appeared in the host's network namespace", dev)
 		}
 	}
+}
+
+// checkTraced holds the calls a session narrated (its HOOD_CALL_LOG) to
+// what strace saw (traceFile) and says how many it checked.
+func checkTraced(t *testing.T, logFile, traceFile string, out []byte) {
+	t.Helper()
+	narrated := readCallLog(t, logFile)
+	if len(narrated) == 0 {
+		t.Fatalf("no call narrated; output:\n%s", out)
+	}
+	f, err := os.Open(traceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen, tgid := parseStrace(f)
+	f.Close()
+	checkNarration(t, narrated, seen, tgid)
+	t.Logf("%d narrated calls checked against %d traced", len(narrated), len(seen))
 }
