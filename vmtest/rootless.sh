@@ -26,8 +26,16 @@ mkdir -p "$home" && chown "$uid:$uid" "$home"
 
 # run CMD... as uid 1000, the only process of $d (a shell moves itself in
 # and execs setpriv, which execs hood)
+# (asuser_bg: in the background, $! then being hood's PID once it execs;
+# outside: as the user, from the root cgroup, as a second terminal would)
 asuser() {
 	sh -c 'echo $$ >'"$d"'/cgroup.procs && cd '"$home"' && exec '"$setpriv"' --reuid '"$uid"' --regid '"$uid"' --clear-groups env -i HOME='"$home"' PATH=/bin:/usr/bin:/usr/sbin COLUMNS=80 "$@"' sh "$@"
+}
+asuser_bg() {
+	sh -c 'echo $$ >'"$d"'/cgroup.procs && cd '"$home"' && exec '"$setpriv"' --reuid '"$uid"' --regid '"$uid"' --clear-groups env -i HOME='"$home"' PATH=/bin:/usr/bin:/usr/sbin COLUMNS=80 "$@"' sh "$@" &
+}
+outside() {
+	(cd "$home" && exec $setpriv --reuid $uid --regid $uid --clear-groups env -i HOME=$home PATH=/bin:/usr/bin:/usr/sbin COLUMNS=80 "$@")
 }
 # after each hood: the scope as it was, nothing of hood's left
 leftover() {
@@ -50,6 +58,17 @@ echo
 echo "--- as uid $uid in $d: hood doctor's delegation row and the cgroup labs (its verdicts are not judged here)"
 asuser sh -c 'hood doctor; echo "hood doctor: exit status $?"' | grep -E 'delegation|cg-|exit status'
 leftover || rc=1
+echo
+echo "--- as uid $uid in $d: hood killed by SIGKILL holding a group, then hood cleanup"
+asuser_bg hood -c 'cgroup set memory.max 50M; run sleep 30' >/tmp/killed.out 2>&1
+p=$!
+i=0
+until [ -d "$d/hood" ] && grep -q . "$d/hood"/*/cgroup.procs 2>/dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+echo "before the kill: $d/cgroup.subtree_control: $(cat $d/cgroup.subtree_control); its children: $(cd $d && ls -d */ | tr '\n' ' ')"
+kill -KILL $p
+wait $p 2>/dev/null
+outside hood cleanup -v || rc=1
+leftover || { rc=1; cat /tmp/killed.out; }
 echo
 echo "--- as uid $uid in $d: hood lab --check-all"
 asuser hood lab --check-all || rc=1

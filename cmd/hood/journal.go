@@ -54,10 +54,18 @@ func there(j *journal.Journal, e journal.Entry) bool {
 			}
 			return true
 		}
+		if filepath.Base(e.What) == cgroup.SelfLeaf {
+			// the leaf a hood without root moved itself into, in its
+			// delegated scope: once empty
+			procs, err := os.ReadFile(filepath.Join(e.What, "cgroup.procs"))
+			return err == nil && len(procs) == 0 && cgroup.MarkOf(e.What) == tok
+		}
 		if filepath.Base(filepath.Dir(e.What)) != "hood" {
 			return false
 		}
 		return groupMark(j, e.What) == tok
+	case journal.Controllers:
+		return cgroup.LeftControllers(cgroup.ParseControllersEntry(e.What))
 	case journal.Veth:
 		alias, ok := netdev.HostAlias("/proc", e.What)
 		return ok && alias == netdev.Mark(tok)
@@ -134,6 +142,8 @@ func remove(j *journal.Journal, e journal.Entry, deadline time.Time) error {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+	case journal.Controllers:
+		return cgroup.DisableControllers(cgroup.ParseControllersEntry(e.What))
 	case journal.Veth:
 		return netdev.DeleteMarked("/proc", e.What, netdev.Mark(j.Token()))
 	case journal.Netns:
@@ -169,8 +179,9 @@ func remove(j *journal.Journal, e journal.Entry, deadline time.Time) error {
 
 // removeOrder: runc containers first (runc delete removes their cgroups),
 // then /run/netns names (a veth's peer may die with one), veth ends, the
-// cgroups deepest first, then the rest.
-var removeOrder = []string{journal.Runc, journal.Pins, journal.Netns, journal.Veth, journal.Cgroup, journal.Loop, journal.Rootfs, journal.Capcopy, journal.File}
+// cgroups deepest first, the controllers enabled in a delegated scope
+// (once its children are gone), then the rest.
+var removeOrder = []string{journal.Runc, journal.Pins, journal.Netns, journal.Veth, journal.Cgroup, journal.Controllers, journal.Loop, journal.Rootfs, journal.Capcopy, journal.File}
 
 // journalCleanup reads the journals of hoods that are gone and, unless
 // dry, removes what they left (checking each thing first) and their
@@ -196,19 +207,32 @@ func journalCleanup(dry bool, patience time.Duration) (paras, removed []string) 
 				if _, err := os.Stat(e.What); err == nil {
 					left = append(left, e)
 				}
+			case e.Kind == journal.Controllers && cgroup.StillEnabled(cgroup.ParseControllersEntry(e.What)):
+				// Disabled once the groups below the scope are gone.
+				listed = append(listed, e)
+				left = append(left, e)
 			}
 		}
 		var failed []string
 		if !dry {
 			for _, kind := range removeOrder {
 				for i := len(left) - 1; i >= 0; i-- {
-					if e := left[i]; e.Kind == kind && there(j, e) {
-						if err := remove(j, e, deadline); err != nil && there(j, e) {
-							// Not when another hood starting now took it.
-							failed = append(failed, err.Error())
-						} else if !isParent(e) {
-							removed = append(removed, describeEntry(j, e))
+					e := left[i]
+					if e.Kind != kind {
+						continue
+					}
+					if !there(j, e) {
+						if kind == journal.Controllers {
+							scope, _ := cgroup.ParseControllersEntry(e.What)
+							failed = append(failed, "the controllers stay on in "+scope+", which has child cgroups again (another hood's?)")
 						}
+						continue
+					}
+					if err := remove(j, e, deadline); err != nil && there(j, e) {
+						// Not when another hood starting now took it.
+						failed = append(failed, err.Error())
+					} else if !isParent(e) {
+						removed = append(removed, describeEntry(j, e))
 					}
 				}
 			}
@@ -237,6 +261,9 @@ func describeEntry(j *journal.Journal, e journal.Entry) string {
 		return "detached " + e.What
 	case journal.Pins:
 		return "ended pin holder " + e.What + " (PID:STARTTIME)"
+	case journal.Controllers:
+		scope, ctl := cgroup.ParseControllersEntry(e.What)
+		return "disabled " + strings.Join(ctl, " ") + " in " + scope + "/cgroup.subtree_control (enabled for hood's groups)"
 	}
 	return "removed " + e.Kind + " " + e.What
 }
@@ -258,16 +285,17 @@ func paragraph(j *journal.Journal, left []journal.Entry, dry bool, failed []stri
 		parts = append(parts, plural(n, "cgroup", "cgroups"))
 	}
 	names := map[string][2]string{
-		journal.Veth:    {"veth end", "veth ends"},
-		journal.Netns:   {"/run/netns name", "/run/netns names"},
-		journal.Loop:    {"loop device", "loop devices"},
-		journal.Rootfs:  {"half-made root filesystem", "half-made root filesystems"},
-		journal.Capcopy: {"directory of file-capability copies", "directories of file-capability copies"},
-		journal.Runc:    {"runc container", "runc containers"},
-		journal.File:    {"scratch file", "scratch files"},
-		journal.Pins:    {"pin holder still running (its pinned namespaces)", "pin holders still running"},
+		journal.Veth:        {"veth end", "veth ends"},
+		journal.Netns:       {"/run/netns name", "/run/netns names"},
+		journal.Loop:        {"loop device", "loop devices"},
+		journal.Rootfs:      {"half-made root filesystem", "half-made root filesystems"},
+		journal.Capcopy:     {"directory of file-capability copies", "directories of file-capability copies"},
+		journal.Runc:        {"runc container", "runc containers"},
+		journal.File:        {"scratch file", "scratch files"},
+		journal.Pins:        {"pin holder still running (its pinned namespaces)", "pin holders still running"},
+		journal.Controllers: {"set of controllers enabled in its delegated scope", "sets of controllers enabled in its delegated scopes"},
 	}
-	for _, k := range []string{journal.Veth, journal.Netns, journal.Pins, journal.Loop, journal.Rootfs, journal.Capcopy, journal.Runc, journal.File} {
+	for _, k := range []string{journal.Veth, journal.Netns, journal.Pins, journal.Loop, journal.Rootfs, journal.Capcopy, journal.Runc, journal.File, journal.Controllers} {
 		if n := count[k]; n > 0 {
 			parts = append(parts, plural(n, names[k][0], names[k][1]))
 		}

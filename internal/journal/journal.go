@@ -48,6 +48,9 @@ const (
 	Runc    = "runc"    // a runc container (WHAT: "ROOT ID")
 	Pins    = "pins"    // the pin holder, whose mount namespace holds ns pin's bind mounts (WHAT: its owner mark, PID:STARTTIME)
 	File    = "file"    // a scratch file hood writes outside its boxes (WHAT: its path)
+	// Controllers a hood without root enabled in its delegated scope's
+	// cgroup.subtree_control (WHAT: "SCOPE memory,pids").
+	Controllers = "controllers"
 )
 
 // CreateTemp is os.CreateTemp(dir, pattern) journaled: the name is made

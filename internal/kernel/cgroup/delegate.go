@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"hood/internal/journal"
 )
 
 // SelfLeaf is the leaf cgroup a hood without root moves itself into, in
@@ -103,6 +105,7 @@ func Delegate(h Hierarchy, pid int, mine ...int) (*Delegation, []Op, error) {
 		}
 	}
 	if len(add) > 0 {
+		journal.Will(journal.Controllers, ControllersEntry(scope, add))
 		if err := o.write(scope, "cgroup.subtree_control", "+"+strings.Join(add, " +")); err != nil {
 			if errors.Is(err, unix.EBUSY) {
 				err = fmt.Errorf("%w: %s still holds processes besides hood (%s), and a v2 cgroup with processes in it cannot enable controllers for its children; start hood as the only process of a delegated scope (systemd-run --user --scope -p Delegate=yes hood, or exec hood)", err, scope, others(scope, pid))
@@ -114,6 +117,60 @@ func Delegate(h Hierarchy, pid int, mine ...int) (*Delegation, []Op, error) {
 	}
 	deleg.d, deleg.users = d, 1
 	return d, o, nil
+}
+
+// ControllersEntry is the journal's name for controllers ctl enabled in
+// scope's cgroup.subtree_control: "SCOPE memory,pids".
+func ControllersEntry(scope string, ctl []string) string {
+	return scope + " " + strings.Join(ctl, ",")
+}
+
+// ParseControllersEntry splits a ControllersEntry.
+func ParseControllersEntry(what string) (scope string, ctl []string) {
+	i := strings.LastIndex(what, " ")
+	if i < 0 {
+		return what, nil
+	}
+	return what[:i], strings.Split(what[i+1:], ",")
+}
+
+// LeftControllers reports whether the controllers ctl that a dead hood
+// enabled in scope are still enabled there and nothing can be using them:
+// scope has no child cgroup (hood's hood-self and groups are gone, and no
+// one else made one since).
+func LeftControllers(scope string, ctl []string) bool {
+	if !StillEnabled(scope, ctl) {
+		return false
+	}
+	ents, err := os.ReadDir(scope)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// StillEnabled reports whether every one of ctl is on in scope's
+// cgroup.subtree_control.
+func StillEnabled(scope string, ctl []string) bool {
+	on := readWords(scope, "cgroup.subtree_control")
+	for _, c := range ctl {
+		if !slices.Contains(on, c) {
+			return false
+		}
+	}
+	return len(ctl) > 0
+}
+
+// DisableControllers writes "-c" for each of ctl to scope's
+// cgroup.subtree_control: what hood cleanup gives back for a dead hood.
+func DisableControllers(scope string, ctl []string) error {
+	var o ops
+	return o.write(scope, "cgroup.subtree_control", "-"+strings.Join(ctl, " -"))
 }
 
 // others lists the PIDs in dir's cgroup.procs other than pid.
@@ -155,6 +212,8 @@ func (d *Delegation) undo(o *ops) error {
 	if len(d.Enabled) > 0 {
 		if err := o.write(d.Scope, "cgroup.subtree_control", "-"+strings.Join(d.Enabled, " -")); err != nil {
 			errs = append(errs, err)
+		} else {
+			journal.Done(journal.Controllers, ControllersEntry(d.Scope, d.Enabled))
 		}
 	}
 	if err := o.write(d.Scope, "cgroup.procs", strconv.Itoa(d.pid)); err != nil {
