@@ -12,7 +12,20 @@ import (
 // Input (not Run) is used: Run calls os.Exit on signals, Input leaves
 // signals to hood, so boxes are cleaned up and the terminal restored.
 func (r *Runner) Interactive(banner string) {
-	var history []string
+	r.measure()
+	for _, text := range []string{banner, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts, or lab list for the guided labs"} {
+		r.Out.Result(&result.Result{Text: text}, r.S.Narrate) // two paragraphs
+	}
+	if r.Prompt() {
+		fmt.Fprintln(r.Out.W, "exit")
+	}
+}
+
+// Prompt reads lines with go-prompt and runs them until the session is
+// done (exit) or Ctrl-D on an empty line, which it reports. A demo's
+// detour to the prompt (`!`) calls it too, and goes back to the script on
+// Ctrl-D.
+func (r *Runner) Prompt() (ctrlD bool) {
 	complete := func(d prompt.Document) []prompt.Suggest {
 		var out []prompt.Suggest
 		for _, s := range r.S.Complete(d.TextBeforeCursor()) {
@@ -20,16 +33,14 @@ func (r *Runner) Interactive(banner string) {
 		}
 		return out
 	}
-	parser := newLineParser()
-	r.measure()
-	for _, text := range []string{banner, "Type help for the commands, exit or Ctrl-D to leave. Start with: unshare uts, or lab list for the guided labs"} {
-		r.Out.Result(&result.Result{Text: text}, r.S.Narrate) // two paragraphs
+	if r.parser == nil {
+		r.parser = newLineParser()
 	}
 	for !r.S.Done {
 		p := prompt.New(func(string) {}, complete,
-			prompt.OptionParser(parser),
+			prompt.OptionParser(r.parser),
 			prompt.OptionPrefix(r.S.Prompt()),
-			prompt.OptionHistory(history),
+			prompt.OptionHistory(r.history),
 			prompt.OptionPrefixTextColor(prompt.Cyan),
 			prompt.OptionCompletionOnDown(),
 		)
@@ -39,14 +50,14 @@ func (r *Runner) Interactive(banner string) {
 		if r.Restore != nil {
 			r.Restore()
 		}
-		if line == "" && parser.ctrlD {
-			fmt.Fprintln(r.Out.W, "exit")
-			return
+		if line == "" && r.parser.ctrlD {
+			return true
 		}
 		if line == "" {
 			continue
 		}
-		history = append(history, line)
+		r.history = append(r.history, line)
 		r.Line(line)
 	}
+	return false
 }

@@ -23,11 +23,20 @@ type Runner struct {
 	// Width, if set, is read before each command: the terminal's width
 	// now, so a resize is honoured (0: do not wrap).
 	Width func() int
+	// OnLine, if set, is called with each input line before it runs (a
+	// recording's marker, the history).
+	OnLine func(line string)
+
+	parser  *lineParser // the interactive prompt's, kept across prompts
+	history []string    // what Up and Down walk
 }
 
 // Line runs one input line (which may hold several commands separated by
 // ';'). It returns false at the first command that fails.
 func (r *Runner) Line(line string) bool {
+	if r.OnLine != nil {
+		r.OnLine(line)
+	}
 	cmds, err := commands.Split(line)
 	if err != nil {
 		r.Err.Error(&result.UsageError{Msg: err.Error()})
