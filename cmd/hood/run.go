@@ -52,6 +52,12 @@ Inside hood, type help.`
 func Main(args []string) int {
 	// Runs that end before starting box1 release the box forked for it.
 	defer box.ReleaseUnused()
+	if file, overwrite, rest, found, err := recordArgs(args); err != nil {
+		fmt.Fprintln(os.Stderr, "hood:", err)
+		return 2
+	} else if found {
+		return record(file, overwrite, rest)
+	}
 	colorFlag := ""
 	var script, file string
 	haveScript := false
@@ -173,6 +179,7 @@ func Main(args []string) int {
 		Out:   &render.Renderer{W: os.Stdout, Color: useColor, TTY: stdoutTTY},
 		Err:   &render.Renderer{W: os.Stderr, Color: errColor},
 		Width: func() int { return width(stdoutTTY) }}
+	r.OnLine = castMarks(r.OnLine) // under hood --record (record.go)
 
 	// Save the terminal as we found it: whatever happens, it goes back.
 	var saved *term.State
