@@ -214,9 +214,17 @@ func TestRecordLineMode(t *testing.T) {
 		if err != nil {
 			t.Skip("asciinema is not installed (Debian: apt-get install asciinema): not checking that it replays the recording")
 		}
-		got, err := exec.Command(bin, "cat", file).CombinedOutput()
-		if err != nil || !strings.Contains(string(got), "\r\nrecorded\r\n") {
-			t.Errorf("asciinema cat %s: %v\n%s", file, err, got)
+		// asciinema cat reads keys from /dev/tty: it needs a terminal.
+		cat := exec.Command(bin, "cat", file)
+		p, err := pty.Start(cat)
+		if err != nil {
+			t.Skipf("no pseudo-terminal for asciinema: %v", err)
+		}
+		defer p.Close()
+		var got bytes.Buffer
+		_, _ = got.ReadFrom(p) // to EIO, when asciinema has exited
+		if err := cat.Wait(); err != nil || !strings.Contains(got.String(), "\nrecorded\r") || !strings.Contains(got.String(), `sethostname("recorded", 8) = 0`) {
+			t.Errorf("asciinema cat %s (%v) does not replay what hood showed:\n%s", file, err, got.String())
 		}
 	})
 }

@@ -45,7 +45,7 @@ func recordArgs(args []string) (file string, overwrite bool, rest []string, foun
 	}
 	if overwrite && !found {
 		// hood's own option parsing names it as unknown.
-		rest = append(rest, "--overwrite")
+		rest, overwrite = append(rest, "--overwrite"), false
 	}
 	return file, overwrite, rest, found, nil
 }

@@ -22,7 +22,7 @@ import (
 	"hood/repl"
 )
 
-const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
+const usage = `usage: hood [--no-color] [--record FILE.cast [--overwrite]] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
        hood explain WORD | hood cleanup [--dry-run] [-v] | hood doctor [--json]
        hood --version | --help
@@ -34,6 +34,9 @@ real syscalls on a box process and narrates what changed.
   -c 'CMDS'       run the commands (separated by ; or newlines) and exit
   FILE.hood       run the commands in FILE, one per line, # for comments
   --no-color      no colour (also when NO_COLOR is set); --color forces it
+  --record F.cast record what the terminal shows, as asciicast v2 (asciinema
+                  play F.cast replays it), a marker at each command line;
+                  with any hood run; --overwrite replaces an existing F
   lab ID          start straight into a guided lab (lab list inside hood shows them)
   lab --check-all run every lab's reference solution, checking each step
   lab --check ID  the same for one lab
