@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"hood/internal/cast"
 )
 
 // castFile is a recording read back as a player reads it.
@@ -159,10 +162,12 @@ func TestRecordLineMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	if _, err := stdin.Write([]byte(strings.Join(recordLines, "\n") + "\n")); err != nil {
+	// run env: what the box runs does not inherit the request for marks.
+	lines := append(slices.Clone(recordLines), "run env")
+	if _, err := stdin.Write([]byte(strings.Join(lines, "\n") + "\n")); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "exit     0"); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); strings.Count(out.String(), "exit     0") < 2; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no output of run hostname; hood wrote:\n%s", out.String())
 		}
@@ -202,7 +207,10 @@ func TestRecordLineMode(t *testing.T) {
 	if c.header.Width != 100 || c.header.Height != 33 || c.header.Env["TERM"] != "xterm-256color" {
 		t.Errorf("header %+v, want 100x33 (COLUMNS, LINES) and TERM", c.header)
 	}
-	c.check(t, recordLines, recordAfter)
+	c.check(t, lines, append(slices.Clone(recordAfter), []string{`(?m)^PATH=`}))
+	if strings.Contains(c.raw, cast.MarksEnv) {
+		t.Errorf("a program run in a box inherited %s:\n%s", cast.MarksEnv, c.segments[len(c.segments)-1])
+	}
 	// What hood printed went to stdout as well, the same bytes with the
 	// pty's CR LF made LF.
 	if want := strings.ReplaceAll(c.raw, "\r\n", "\n"); out.String() != want {

@@ -64,10 +64,9 @@ func createCast(path string, overwrite bool) (*os.File, error) {
 // each command line, where the recording puts its marker; next (if any)
 // runs after it. Anywhere else it is next.
 func castMarks(next func(string)) func(string) {
-	if os.Getenv(cast.MarksEnv) != "1" {
+	if !castMarksAsked() {
 		return next
 	}
-	os.Unsetenv(cast.MarksEnv)
 	return func(line string) {
 		// -c's lines end in the ';' that joined them (run.go).
 		_, _ = os.Stdout.Write(cast.Mark(strings.TrimRight(line, "; ")))

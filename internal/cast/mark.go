@@ -7,7 +7,9 @@ import (
 )
 
 // MarksEnv, set to 1 in the environment of the hood that hood --record
-// runs, asks it to write a Mark before each command line.
+// runs, asks it to write a Mark before each command line (cmd/hood takes
+// it out of the environment in C, before the first box is forked with a
+// copy: cmd/hood/record_ctor.go spells the name too).
 const MarksEnv = "HOOD_CAST_MARKS"
 
 // markStart begins hood's marker: an OSC (operating system command,
