@@ -238,6 +238,11 @@ func (s *Session) Prompt() string {
 	if s.Lab != nil {
 		if id := s.Lab.Active(); id != "" {
 			name += " · lab " + id
+			if st, ok := s.Lab.(interface{ Step() (n, of int) }); ok {
+				if n, of := st.Step(); of > 0 {
+					name += fmt.Sprintf(" %d/%d", n, of)
+				}
+			}
 		}
 	}
 	return "hood[" + name + "]> "

@@ -60,6 +60,15 @@ func (d *Driver) Active() string {
 	return d.lab.ID
 }
 
+// Step is the step in progress, from 1, and how many the lab has (0, 0
+// outside a lab; n is of+1 once the last is done), for the prompt.
+func (d *Driver) Step() (n, of int) {
+	if d.lab == nil {
+		return 0, 0
+	}
+	return min(d.step+1, len(d.lab.Steps)), len(d.lab.Steps)
+}
+
 // List is every lab as {id, title}.
 func (d *Driver) List() [][2]string {
 	d.load()

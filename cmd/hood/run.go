@@ -24,6 +24,7 @@ import (
 
 const usage = `usage: hood [--no-color] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
+       hood demo [NAME | FILE.demo] [--auto] ... (hood demo --help) | hood demo --list
        hood explain WORD | hood cleanup [--dry-run] [-v] | hood doctor [--json]
        hood --version | --help
 
@@ -34,6 +35,8 @@ real syscalls on a box process and narrates what changed.
   -c 'CMDS'       run the commands (separated by ; or newlines) and exit
   FILE.hood       run the commands in FILE, one per line, # for comments
   --no-color      no colour (also when NO_COLOR is set); --color forces it
+  --big           for a projector: short narration, lines of at most 72 columns
+  demo NAME       play a demo script for a talk (hood demo --list shows them)
   lab ID          start straight into a guided lab (lab list inside hood shows them)
   lab --check-all run every lab's reference solution, checking each step
   lab --check ID  the same for one lab
@@ -53,6 +56,7 @@ func Main(args []string) int {
 	// Runs that end before starting box1 release the box forked for it.
 	defer box.ReleaseUnused()
 	colorFlag := ""
+	big := false // --big: for a projector
 	var script, file string
 	haveScript := false
 	var startLab *labStart
@@ -73,6 +77,14 @@ func Main(args []string) int {
 		}
 	}
 	defer endJournal()
+	var startDemo *demoStart
+	if len(args) > 0 && args[0] == "demo" {
+		ds, status, done := demoArgs(args[1:])
+		if done {
+			return status
+		}
+		startDemo, args = ds, ds.rest
+	}
 	if len(args) > 0 && args[0] == "lab" {
 		begin()
 		ls, status, done := labArgs(args[1:])
@@ -94,6 +106,8 @@ func Main(args []string) int {
 			colorFlag = "never"
 		case a == "--color":
 			colorFlag = "always"
+		case a == "--big":
+			big = true
 		case a == "-c":
 			if i+1 >= len(args) {
 				fmt.Fprintln(os.Stderr, "hood: -c needs a command string\n"+usage)
@@ -172,7 +186,7 @@ func Main(args []string) int {
 	r := &repl.Runner{S: s,
 		Out:   &render.Renderer{W: os.Stdout, Color: useColor, TTY: stdoutTTY},
 		Err:   &render.Renderer{W: os.Stderr, Color: errColor},
-		Width: func() int { return width(stdoutTTY) }}
+		Width: func() int { return bigWidth(width(stdoutTTY), big) }}
 
 	// Save the terminal as we found it: whatever happens, it goes back.
 	var saved *term.State
@@ -248,6 +262,10 @@ func Main(args []string) int {
 			return 1
 		}
 	}
+	if startDemo != nil {
+		<-cleaned
+		return playDemo(r, s, startDemo, interactive)
+	}
 	if interactive {
 		// The leftovers' paragraph goes before the banner, not into the
 		// prompt's line.
@@ -256,6 +274,15 @@ func Main(args []string) int {
 		return 0
 	}
 	return r.Lines(in)
+}
+
+// bigWidth is the width output may take with --big, for a projector:
+// at most 72 columns, so that narration and tables stay narrow.
+func bigWidth(w int, big bool) int {
+	if big && (w == 0 || w > 72) {
+		return 72
+	}
+	return w
 }
 
 // width is how many columns output may take, read before every command so
