@@ -34,8 +34,9 @@ type player struct {
 	r   *Runner
 	d   *Demo
 	raw *term.State // the terminal's state while raw, to restore
-	// ran, skipped and surprised count commands: run, skipped by the
-	// speaker, meant to fail but succeeded.
+	// ran, skipped and surprised count commands: run as the script
+	// expects, skipped by the speaker (before or after a failure), meant
+	// to fail but succeeded.
 	ran, skipped, surprised int
 }
 
@@ -85,7 +86,7 @@ func (r *Runner) Demo(d *Demo) int {
 			}
 		}
 	}
-	r.Out.Notice(fmt.Sprintf("End of the demo %q: %d commands run, %d skipped.", d.Script.Title, p.ran, p.skipped))
+	r.Out.Notice(fmt.Sprintf("End of the demo %q: %d of %d commands ran as written, %d skipped.", d.Script.Title, p.ran, total, p.skipped))
 	if p.surprised > 0 {
 		r.Err.Notice(fmt.Sprintf("%d command(s) meant to fail succeeded: the machine is not the one the demo was written for.", p.surprised))
 		if d.Auto {
@@ -94,7 +95,9 @@ func (r *Runner) Demo(d *Demo) int {
 	}
 	if !d.Auto {
 		r.Out.Notice("! opens the prompt for questions (Ctrl-D leaves it); any other key leaves hood.")
-		if k := p.key(); k == "!" {
+		k := p.key()
+		p.cooked()
+		if k == "!" {
 			p.detour()
 		}
 	}
@@ -110,7 +113,6 @@ func (p *player) command(it demo.Item) action {
 		if a := p.typeOut(line); a != run {
 			return a
 		}
-		p.ran++
 		ok := p.r.Line(line)
 		switch {
 		case ok && it.Fails:
@@ -118,6 +120,7 @@ func (p *player) command(it demo.Item) action {
 			p.r.Err.Notice(fmt.Sprintf("(%s:%d is meant to fail, and it succeeded)", p.d.Script.Name, it.Line))
 			return run
 		case ok || it.Fails:
+			p.ran++
 			return run
 		case p.d.Auto:
 			return skip
@@ -139,7 +142,9 @@ func (p *player) menu(it demo.Item) action {
 	for {
 		p.r.Err.Notice(fmt.Sprintf("%s:%d failed. r: retry · s: skip · !: the prompt · q: quit the demo", p.d.Script.Name, it.Line))
 		for {
-			switch p.key() {
+			k := p.key()
+			p.cooked()
+			switch k {
 			case "r", "R", "\r", "\n":
 				return run
 			case "s", "S":
@@ -165,7 +170,9 @@ func (p *player) pause() action {
 		return run
 	}
 	for {
-		switch p.key() {
+		k := p.key()
+		p.cooked()
+		switch k {
 		case "q", "Q", "\x03", "\x04":
 			return quit
 		case "!":
@@ -201,7 +208,7 @@ func (p *player) typeOut(line string) action {
 		switch {
 		case shown == 0 && (k == "q" || k == "Q" || k == "\x03" || k == "\x04"):
 			p.cooked()
-			fmt.Fprintln(out.W)
+			p.unprompt()
 			return quit
 		case shown == 0 && (k == "s" || k == "S"):
 			p.cooked()
@@ -211,7 +218,7 @@ func (p *player) typeOut(line string) action {
 			return skip
 		case shown == 0 && k == "!":
 			p.cooked()
-			fmt.Fprintln(out.W)
+			p.unprompt()
 			if p.detour() {
 				return quit
 			}
@@ -227,6 +234,16 @@ func (p *player) typeOut(line string) action {
 			shown += n
 		}
 	}
+}
+
+// unprompt takes back the prompt typeOut showed, nothing typed after it:
+// on a terminal the line is cleared, elsewhere it is ended.
+func (p *player) unprompt() {
+	if p.r.Out.TTY {
+		fmt.Fprint(p.r.Out.W, "\r\x1b[2K")
+		return
+	}
+	fmt.Fprintln(p.r.Out.W)
 }
 
 // typeChars writes chars with a human's jitter between them (or gap).
