@@ -35,7 +35,10 @@ type Item struct {
 	Kind  Kind
 	Text  string // the caption's lines joined by "\n", the note, the command line
 	Fails bool   // a Command that is meant to fail
-	Line  int    // where it starts in the file, from 1
+	// MayFail: a Command whose failure is shown and the demo goes on (a
+	// lab's solution line, which may fail on purpose: ENOMEM, EPERM).
+	MayFail bool
+	Line    int // where it starts in the file, from 1 (in a lab's demo: the step)
 }
 
 // Script is a parsed demo.

@@ -119,7 +119,7 @@ func (p *player) command(it demo.Item) action {
 			p.surprised++
 			p.r.Err.Notice(fmt.Sprintf("(%s:%d is meant to fail, and it succeeded)", p.d.Script.Name, it.Line))
 			return run
-		case ok || it.Fails:
+		case ok || it.Fails || it.MayFail:
 			p.ran++
 			return run
 		case p.d.Auto:

@@ -18,7 +18,7 @@ import (
 )
 
 const demoUsage = `usage: hood demo [NAME | FILE.demo] [--auto [--pace MS]] [--notes TTY] [--big] [--record FILE.cast]
-       hood demo --list | hood demo --check-all | hood demo --from-history
+       hood demo lab:ID ... | hood demo --list | hood demo --check-all
 
 Plays a demo: hood commands one per line, with # captions, #! speaker
 notes and pause lines between them (docs/demo.md). With no NAME, the
@@ -112,6 +112,17 @@ func loadDemo(name string) (*demo.Script, error) {
 	if name == "" {
 		name = demo.First
 	}
+	if id, ok := strings.CutPrefix(name, "lab:"); ok {
+		all, err := labs.Builtin()
+		if err != nil {
+			return nil, err
+		}
+		l, err := labs.Find(all, id)
+		if err != nil {
+			return nil, err
+		}
+		return labs.Demo(l), nil
+	}
 	if !strings.Contains(name, "/") && !strings.HasSuffix(name, ".demo") {
 		return demo.Find(name)
 	}
@@ -150,7 +161,7 @@ func demoList() int {
 		}
 		fmt.Printf("%-24s %2d min  %2d commands  %s\n%-24s %s\n", s.Name, s.Minutes, s.Commands(), s.Title, "", can)
 	}
-	fmt.Println("\nhood demo NAME plays one; hood demo FILE.demo plays your own (docs/demo.md).")
+	fmt.Println("\nEvery lab is a demo too, from its reference solution: hood demo lab:ID (lab:uts,\nlab:pid, ...: hood -c 'lab list' names them). hood demo NAME plays one;\nhood demo FILE.demo plays your own (docs/demo.md).")
 	return 0
 }
 
