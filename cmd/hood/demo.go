@@ -147,22 +147,50 @@ func openNotes(path string) (*os.File, error) {
 	return f, nil
 }
 
-// demoList prints the built-in demos.
+// demoList prints the built-in demos, wrapped to the terminal's width.
 func demoList() int {
 	all, err := demo.Builtin()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hood demo:", err)
 		return 1
 	}
+	w := width(term.IsTerminal(int(os.Stdout.Fd())))
+	if w <= 0 {
+		w = 80
+	}
 	for _, s := range all {
 		can := "runs here"
 		if miss := labs.Missing(s.Needs); len(miss) > 0 {
 			can = "not here: " + strings.Join(miss, "; ")
 		}
-		fmt.Printf("%-24s %2d min  %2d commands  %s\n%-24s %s\n", s.Name, s.Minutes, s.Commands(), s.Title, "", can)
+		fmt.Printf("%-24s %2d min, %d commands\n", s.Name, s.Minutes, s.Commands())
+		for _, text := range []string{s.Title, can} {
+			for _, l := range wrapWords(text, w-4) {
+				fmt.Println("    " + l)
+			}
+		}
 	}
-	fmt.Println("\nEvery lab is a demo too, from its reference solution: hood demo lab:ID (lab:uts,\nlab:pid, ...: hood -c 'lab list' names them). hood demo NAME plays one;\nhood demo FILE.demo plays your own (docs/demo.md).")
+	for _, l := range wrapWords("Every lab is a demo too, from its reference solution: hood demo lab:ID (hood -c 'lab list' names the labs). hood demo NAME plays one; hood demo FILE.demo plays your own (docs/demo.md).", w) {
+		fmt.Println(l)
+	}
 	return 0
+}
+
+// wrapWords breaks text into lines of at most w columns, between words.
+func wrapWords(text string, w int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len([]rune(line))+1+len([]rune(word)) > w {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	return append(lines, line)
 }
 
 // demoCheckAll plays every built-in demo with --auto --pace 0, each in a
