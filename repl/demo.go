@@ -190,6 +190,7 @@ func (p *player) pause() action {
 // next few characters; Enter types the rest and runs it. Before the first
 // character, s skips the step, q quits and ! opens the prompt; after it,
 // every key types, so that a speaker hitting keys cannot quit by mistake.
+// Ctrl-C quits at any time.
 func (p *player) typeOut(line string) action {
 	out := p.r.Out
 	fmt.Fprint(out.W, out.PromptText(p.r.S.Prompt()))
@@ -206,7 +207,7 @@ func (p *player) typeOut(line string) action {
 	for {
 		k := p.key()
 		switch {
-		case shown == 0 && (k == "q" || k == "Q" || k == "\x03" || k == "\x04"):
+		case k == "\x03" || shown == 0 && (k == "q" || k == "Q" || k == "\x04"):
 			p.cooked()
 			p.unprompt()
 			return quit
