@@ -41,8 +41,10 @@ type Session struct {
 	// Measures are numbers workloads reported (burn.cpu_percent, ...), in
 	// order: lab checks read them.
 	Measures []Measure
-	// Queue holds command lines to run next, as if typed (lab solve).
-	Queue    []string
+	// Queue holds command lines to run next, as if typed (lab solve), and
+	// QueueFrom the lab step whose reference solution they are.
+	Queue     []string
+	QueueFrom QueueOrigin
 	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
 	groups   map[string]*cgroup.Group // box or group name -> its cgroup
 	deleg    *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
@@ -78,6 +80,12 @@ func (s *Session) Proc() procfs.FS { return procfs.New(s.ProcRoot) }
 
 // HostLinks are hood's own namespaces, the host's.
 func (s *Session) HostLinks() (map[string]string, error) { return s.hostLinks() }
+
+// QueueOrigin is a lab and one of its steps (from 1).
+type QueueOrigin struct {
+	Lab  string
+	Step int
+}
 
 // Measure is one number a workload measured.
 type Measure struct {
