@@ -45,15 +45,15 @@ type Session struct {
 	// QueueFrom the lab step whose reference solution they are.
 	Queue     []string
 	QueueFrom QueueOrigin
-	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
-	groups   map[string]*cgroup.Group // box or group name -> its cgroup
-	deleg    *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
-	delegErr error                    // why it could not be readied, once tried
-	loops    []*loop.Device           // loop new
-	pinsMark string                   // the pin holder's owner mark, as journaled
-	net      netState                 // net veth, ping (net.go)
-	made     map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
-	userns   *userNS                  // without root: the user namespace of every box (rootless.go)
+	hier      []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
+	groups    map[string]*cgroup.Group // box or group name -> its cgroup
+	deleg     *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
+	delegErr  error                    // why it could not be readied, once tried
+	loops     []*loop.Device           // loop new
+	pinsMark  string                   // the pin holder's owner mark, as journaled
+	net       netState                 // net veth, ping (net.go)
+	made      map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
+	userns    *userNS                  // without root: the user namespace of every box (rootless.go)
 	// noUserNS: without root, why the session has no user namespace
 	noUserNS string
 	// netCalls: without root, the calls that handed hood a netlink socket
