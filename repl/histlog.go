@@ -17,7 +17,7 @@ func (r *Runner) openHistory() {
 	r.histOpened = true
 	l, entries, err := history.Open(history.Keep)
 	if err != nil {
-		fmt.Fprintf(r.Err.W, "hood: no history across sessions: %v\n", err)
+		fmt.Fprintf(r.Err.W, "hood: history not kept: %v\n", err)
 		return
 	}
 	r.hist = l
