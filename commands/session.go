@@ -67,6 +67,9 @@ type Session struct {
 	devprogs map[*cgroup.Group]*devProg // hood's device program on each group (devbpf.go)
 	exports  map[*box.Box][]exportStep  // box export: what changed each box (export.go)
 	runcs    []*runcContainer           // rootfs runc (runccmd.go)
+
+	seen    []string        // the words of the last output (saw.go)
+	seenSet map[string]bool // the same, to keep each once
 }
 
 // Box finds a box by name, or nil.

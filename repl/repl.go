@@ -50,6 +50,7 @@ func (r *Runner) Line(line string) bool {
 	for _, words := range cmds {
 		r.measure()
 		res, err := r.S.Exec(words)
+		r.S.Saw(res, err)
 		if err != nil {
 			// What the command did before it failed is still narrated.
 			r.Out.Syscalls(res, r.S.Narrate)
