@@ -6,7 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+
+	"hood/internal/statedir"
+	"hood/internal/testenv"
 )
 
 func stateHome(t *testing.T) string {
@@ -160,4 +164,46 @@ func TestUnwritable(t *testing.T) {
 	if _, _, err := Open(10); err == nil {
 		t.Error("Open without HOME: no error")
 	}
+}
+
+// Under sudo the history is the invoking user's, in their home, and
+// theirs: created, appended to and trimmed, it stays owned by them.
+func TestSudoOwner(t *testing.T) {
+	testenv.Root(t)
+	home := t.TempDir()
+	passwd := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(passwd, []byte("learner:x:1000:1001::"+home+":/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := statedir.PasswdFile
+	statedir.PasswdFile = passwd
+	t.Cleanup(func() { statedir.PasswdFile = old })
+	t.Setenv("SUDO_USER", "learner")
+	t.Setenv("SUDO_UID", "1000")
+	t.Setenv("SUDO_GID", "1001")
+	l, _, err := Open(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(home, ".local", "state", "hood", "history"); l.Path != want {
+		t.Fatalf("under sudo the history is %s, want %s", l.Path, want)
+	}
+	check := func(when string) {
+		t.Helper()
+		var st syscall.Stat_t
+		if err := syscall.Stat(l.Path, &st); err != nil || st.Uid != 1000 || st.Gid != 1001 || st.Mode&0o777 != 0o600 {
+			t.Errorf("%s: uid %d gid %d mode %o, %v; want 1000 1001 600", when, st.Uid, st.Gid, st.Mode&0o777, err)
+		}
+	}
+	check("created")
+	for range TrimAt + 1 {
+		if err := l.Append(Entry{Source: Typed, Line: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("appended to")
+	if _, _, err := Open(10); err != nil {
+		t.Fatal(err)
+	}
+	check("trimmed")
 }
