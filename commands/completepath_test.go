@@ -96,12 +96,19 @@ func TestCompleteExplainAfterOutput(t *testing.T) {
 	if got := texts(s.Complete("explain CLONE_NEWU")); !strings.HasPrefix(got, "CLONE_NEWUTS") {
 		t.Errorf("explain CLONE_NEWU completes to %q", got)
 	}
+	// The next command on the same line adds its words.
+	s.Saw(&result.Result{Text: "needs CAP_SYS_ADMIN"}, nil)
+	if got := texts(s.Complete("explain C")); !strings.HasPrefix(got, "CLONE_NEWUTS CAP_SYS_ADMIN ") {
+		t.Errorf("after a second command, explain C completes to %.100q", got)
+	}
 	s.Narrate = result.NarrateOff
+	s.NewOutput()
 	s.Saw(res, nil)
 	if got := s.Complete("explain "); len(got) > 0 && got[0].Desc == "in the last output" {
 		t.Errorf("with narration off, explain offers first %q, which was not shown", got[0].Text)
 	}
-	// A command that showed nothing explainable leaves only the entries.
+	// A line that showed nothing explainable leaves only the entries.
+	s.NewOutput()
 	s.Saw(&result.Result{Text: "nothing here"}, nil)
 	if got := s.Complete("explain "); len(got) == 0 || got[0].Desc != "" {
 		t.Errorf("explain after plain text: %v", got[:min(3, len(got))])
@@ -119,6 +126,7 @@ func BenchmarkSaw(b *testing.B) {
 		res.Table.Rows = append(res.Table.Rows, []string{"4026531838", "uts", "120", "1", "root", "/sbin/init splash"})
 	}
 	for b.Loop() {
+		s.NewOutput()
 		s.Saw(res, nil)
 	}
 }

@@ -7,19 +7,24 @@ import (
 	"hood/internal/result"
 )
 
-// maxSeen bounds the words kept from one output.
+// maxSeen bounds the words kept from one line's output.
 const maxSeen = 400
 
-// Saw keeps the words of a command's output, as shown (res as rendered at
-// the session's narration; err, the error printed), so that completing
-// `explain ` offers first the ones that have an entry. It only splits text
-// (no lookup): it runs after every command and must cost nothing to notice.
-func (s *Session) Saw(res *result.Result, err error) {
+// NewOutput forgets the words Saw kept: a new line is about to run.
+func (s *Session) NewOutput() {
 	s.seen = s.seen[:0]
+	clear(s.seenSet)
+}
+
+// Saw keeps the words of a command's output, as shown (res as rendered at
+// the session's narration; err, the error printed), with those of the
+// commands before it on the same line, so that completing `explain `
+// offers first the ones that have an entry. It only splits text (no
+// lookup): it runs after every command and must cost nothing to notice.
+func (s *Session) Saw(res *result.Result, err error) {
 	if s.seenSet == nil {
 		s.seenSet = map[string]bool{}
 	}
-	clear(s.seenSet)
 	words := func(text string) {
 		for _, w := range strings.FieldsFunc(text, notWordRune) {
 			w = strings.TrimRight(w, ".-")

@@ -42,6 +42,7 @@ func (r *Runner) Line(line string) bool {
 	if r.OnLine != nil {
 		r.OnLine(line)
 	}
+	r.S.NewOutput()
 	cmds, err := commands.Split(line)
 	if err != nil {
 		r.Err.Error(&result.UsageError{Msg: err.Error()})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,14 @@ func TestHistoryAcrossSessions(t *testing.T) {
 		}
 	}
 	session(func(c *console) {
+		// lab solve's lines are kept too, marked with their lab and step.
+		c.type_("lab start uts", "\r")
+		c.expect(`hood\[box1 · lab uts\]> `)
+		c.type_("lab solve", "\r")
+		c.expect(`unshare\(CLONE_NEWUTS /\* 0x04000000 \*/\) = 0`)
+		c.expect(`hood\[box1 · lab uts\]> `)
+		c.type_("lab quit", "\r")
+		c.expect(promptRE)
 		c.type_("unshare uts; hostname hist-one", "\r")
 		c.expect(`sethostname\("hist-one", 8\) = 0`)
 		c.expect(promptRE)
@@ -62,9 +71,12 @@ func TestHistoryAcrossSessions(t *testing.T) {
 	}
 	var lines []string
 	for _, e := range entries {
+		if e.Source == history.Solve {
+			e.Source = fmt.Sprintf("solve %s/%d", e.Lab, e.Step)
+		}
 		lines = append(lines, e.Source+" "+e.Line)
 	}
-	if got := strings.Join(lines, "|"); got != "typed unshare uts; hostname hist-one|typed ns ls uts|typed exit" {
+	if got := strings.Join(lines, "|"); got != "typed lab start uts|typed lab solve|solve uts/1 unshare uts|typed lab quit|typed unshare uts; hostname hist-one|typed ns ls uts|typed exit" {
 		t.Fatalf("history file holds %q", got)
 	}
 	session(func(c *console) {
@@ -79,6 +91,10 @@ func TestHistoryAcrossSessions(t *testing.T) {
 		c.type_("\r")
 		c.expect(`sethostname\("hist-one", 8\) = 0`)
 		c.expect(promptRE)
+		// explain offers first the words that output showed.
+		c.type_("explain ")
+		c.expect(`CLONE_NEWUTS +in the last output`)
+		c.type_("\x15")
 		// A query nothing matches says so.
 		c.type_("\x12", "zzq")
 		c.expect(`\(failed reverse-i-search\)'zzq': `)
