@@ -145,3 +145,11 @@ func BenchmarkCompletePath(b *testing.B) {
 		s.Complete("rootfs import /usr/bin/l")
 	}
 }
+
+// The explain completion as it was before any output was seen.
+func BenchmarkCompleteExplainNothingSeen(b *testing.B) {
+	s := NewSession()
+	for b.Loop() {
+		s.Complete("explain CL")
+	}
+}
