@@ -137,6 +137,7 @@ func (d *Driver) command(s *commands.Session, args []string) (*result.Result, er
 		return d.Start(s, l)
 	case "solve":
 		st := d.lab.Steps[d.step]
+		s.QueueFrom = commands.QueueOrigin{Lab: d.lab.ID, Step: d.step + 1}
 		for _, line := range st.Solution {
 			s.Queue = append(s.Queue, d.env.expand(line))
 		}

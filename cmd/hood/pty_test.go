@@ -247,12 +247,14 @@ func TestInteractive(t *testing.T) {
 	}
 }
 
-// startOnPty starts hood with tty as its terminal; it is killed at the end
-// of the test if it has not exited. exited is closed when it has.
-func startOnPty(t *testing.T, tty *os.File) (cmd *exec.Cmd, exited chan struct{}) {
+// startOnPty starts hood with tty as its terminal, and a state directory
+// of the test's own (or env's); it is killed at the end of the test if it
+// has not exited. exited is closed when it has.
+func startOnPty(t *testing.T, tty *os.File, env ...string) (cmd *exec.Cmd, exited chan struct{}) {
 	t.Helper()
 	cmd = hoodCommand(t, "hood")
-	cmd.Env = append(cmd.Env, "TERM=xterm")
+	cmd.Env = append(cmd.Env, "TERM=xterm", "SUDO_USER=", "XDG_STATE_HOME="+t.TempDir())
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	// Its own session with the pty as controlling terminal: go-prompt
 	// reads keys from /dev/tty, and a resize signals hood (SIGWINCH).
