@@ -40,10 +40,10 @@ type player struct {
 	ran, skipped, surprised int
 }
 
-type action int
+type demoAction int
 
 const (
-	run action = iota
+	run demoAction = iota
 	skip
 	quit
 )
@@ -107,7 +107,7 @@ func (r *Runner) Demo(d *Demo) int {
 // command types one command line, runs it, and handles a failure. It
 // returns quit, skip (the speaker skipped it, or --auto stopped at its
 // failure) or run.
-func (p *player) command(it demo.Item) action {
+func (p *player) command(it demo.Item) demoAction {
 	line := p.d.Expand(it.Text)
 	for {
 		if a := p.typeOut(line); a != run {
@@ -138,7 +138,7 @@ func (p *player) command(it demo.Item) action {
 
 // menu asks what to do after a command failed: r retries (run), s skips,
 // ! opens the prompt and asks again, q quits.
-func (p *player) menu(it demo.Item) action {
+func (p *player) menu(it demo.Item) demoAction {
 	for {
 		p.r.Err.Notice(fmt.Sprintf("%s:%d failed. r: retry · s: skip · !: the prompt · q: quit the demo", p.d.Script.Name, it.Line))
 		for {
@@ -164,7 +164,7 @@ func (p *player) menu(it demo.Item) action {
 }
 
 // pause waits for the speaker (--auto: 25 characters' time).
-func (p *player) pause() action {
+func (p *player) pause() demoAction {
 	if p.d.Auto {
 		time.Sleep(25 * p.d.Pace)
 		return run
@@ -191,7 +191,7 @@ func (p *player) pause() action {
 // character, s skips the step, q quits and ! opens the prompt; after it,
 // every key types, so that a speaker hitting keys cannot quit by mistake.
 // Ctrl-C quits at any time.
-func (p *player) typeOut(line string) action {
+func (p *player) typeOut(line string) demoAction {
 	out := p.r.Out
 	fmt.Fprint(out.W, out.PromptText(p.r.S.Prompt()))
 	if p.d.Auto {

@@ -48,10 +48,10 @@ func TestHistoryAcrossSessions(t *testing.T) {
 	session(func(c *console) {
 		// lab solve's lines are kept too, marked with their lab and step.
 		c.type_("lab start uts", "\r")
-		c.expect(`hood\[box1 · lab uts\]> `)
+		c.expect(`hood\[box1 · lab uts 1/3\]> `)
 		c.type_("lab solve", "\r")
 		c.expect(`unshare\(CLONE_NEWUTS /\* 0x04000000 \*/\) = 0`)
-		c.expect(`hood\[box1 · lab uts\]> `)
+		c.expect(`hood\[box1 · lab uts 2/3\]> `)
 		c.type_("lab quit", "\r")
 		c.expect(promptRE)
 		c.type_("unshare uts; hostname hist-one", "\r")
