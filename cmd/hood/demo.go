@@ -19,6 +19,7 @@ import (
 
 const demoUsage = `usage: hood demo [NAME | FILE.demo] [--auto [--pace MS]] [--notes TTY] [--big] [--record FILE.cast]
        hood demo lab:ID ... | hood demo --list | hood demo --check-all
+       hood demo --from-history [--file F]
 
 Plays a demo: hood commands one per line, with # captions, #! speaker
 notes and pause lines between them (docs/demo.md). With no NAME, the
@@ -30,7 +31,9 @@ five-minute talk ` + demo.First + `.
   --notes TTY the speaker notes on a second terminal (run tty there)
   --big       for a projector: short narration, lines of at most 72 columns
   --list      the demos that come with hood
-  --check-all play every built-in demo with --auto, as CI does`
+  --check-all play every built-in demo with --auto, as CI does
+  --from-history  the last session typed at hood's prompt, as a demo
+              (on stdout, or in a new file F)`
 
 // demoStart is a demo to play once the session is up.
 type demoStart struct {
@@ -42,8 +45,8 @@ type demoStart struct {
 // end here (done); otherwise the demo to play.
 func demoArgs(args []string) (ds *demoStart, status int, done bool) {
 	ds = &demoStart{d: repl.Demo{Pace: 40 * time.Millisecond}}
-	var name, notes string
-	list, checkAll := false, false
+	var name, notes, file string
+	list, checkAll, fromHistory := false, false, false
 	fail := func(format string, a ...any) (*demoStart, int, bool) {
 		fmt.Fprintf(os.Stderr, "hood demo: "+format+"\n", a...)
 		return nil, 2, true
@@ -56,16 +59,22 @@ func demoArgs(args []string) (ds *demoStart, status int, done bool) {
 			list = true
 		case a == "--check-all":
 			checkAll = true
+		case a == "--from-history":
+			fromHistory = true
 		case a == "--help" || a == "-h":
 			fmt.Println(demoUsage)
 			return nil, 0, true
-		case a == "--pace" || a == "--notes":
+		case a == "--pace" || a == "--notes" || a == "--file":
 			if i+1 >= len(args) {
 				return fail("%s needs a value\n%s", a, demoUsage)
 			}
 			i++
-			if a == "--notes" {
+			switch a {
+			case "--notes":
 				notes = args[i]
+				continue
+			case "--file":
+				file = args[i]
 				continue
 			}
 			ms, err := strconv.Atoi(args[i])
@@ -82,6 +91,10 @@ func demoArgs(args []string) (ds *demoStart, status int, done bool) {
 		}
 	}
 	switch {
+	case fromHistory:
+		return nil, demoFromHistory(file), true
+	case file != "":
+		return fail("--file goes with --from-history (the file to write the demo to)")
 	case list:
 		return nil, demoList(), true
 	case checkAll:
