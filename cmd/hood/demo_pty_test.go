@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -46,23 +45,7 @@ run hostname
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := hoodCommand(t, "hood", "demo", script)
-	cmd.Env = append(cmd.Env, "TERM=xterm", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	cmd, exited := startOnPtyArgs(t, tty, []string{"demo", script})
 	c := &console{t: t, ptmx: ptmx}
 	go c.read()
 

@@ -252,7 +252,13 @@ func TestInteractive(t *testing.T) {
 // has not exited. exited is closed when it has.
 func startOnPty(t *testing.T, tty *os.File, env ...string) (cmd *exec.Cmd, exited chan struct{}) {
 	t.Helper()
-	cmd = hoodCommand(t, "hood")
+	return startOnPtyArgs(t, tty, nil, env...)
+}
+
+// startOnPtyArgs is startOnPty with hood's arguments (hood demo FILE).
+func startOnPtyArgs(t *testing.T, tty *os.File, args []string, env ...string) (cmd *exec.Cmd, exited chan struct{}) {
+	t.Helper()
+	cmd = hoodCommand(t, "hood", args...)
 	cmd.Env = append(cmd.Env, "TERM=xterm", "SUDO_USER=", "XDG_STATE_HOME="+t.TempDir())
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
