@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"hood/internal/history"
 )
 
@@ -21,15 +19,7 @@ func TestHistoryAcrossSessions(t *testing.T) {
 	state := t.TempDir()
 	session := func(keys func(c *console)) {
 		t.Helper()
-		ptmx, tty, err := pty.Open()
-		if err != nil {
-			t.Skipf("no pseudo-terminal: %v", err)
-		}
-		defer ptmx.Close()
-		defer tty.Close()
-		if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 30, Cols: 80}); err != nil {
-			t.Fatal(err)
-		}
+		ptmx, tty := openPty(t, 80, 30)
 		cmd, exited := startOnPty(t, tty, "XDG_STATE_HOME="+state)
 		c := &console{t: t, ptmx: ptmx}
 		go c.read()

@@ -145,16 +145,7 @@ func TestInteractive(t *testing.T) {
 		{"SIGTERM", nil, syscall.SIGTERM, 128 + int(syscall.SIGTERM)},
 	} {
 		t.Run(leave.name, func(t *testing.T) {
-			ptmx, tty, err := pty.Open()
-			if err != nil {
-				t.Skipf("no pseudo-terminal: %v", err)
-			}
-			defer ptmx.Close()
-			defer tty.Close()
-			// go-prompt divides by the width: a pty must have a size.
-			if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: 200}); err != nil {
-				t.Fatal(err)
-			}
+			ptmx, tty := openPty(t, 200, 50)
 			// A terminal set up a little unusually (erase is ^H, control
 			// characters not echoed as ^X), so that hood must restore what
 			// it found, not some default.
@@ -245,6 +236,21 @@ func TestInteractive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openPty opens a pseudo-terminal of that size (go-prompt divides by the
+// width: a pty must have one), closed at the end of the test, or skips.
+func openPty(t *testing.T, cols, rows uint16) (ptmx, tty *os.File) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { ptmx.Close(); tty.Close() })
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
+		t.Fatal(err)
+	}
+	return ptmx, tty
 }
 
 // startOnPty starts hood with tty as its terminal, and a state directory
