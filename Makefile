@@ -47,7 +47,7 @@ dist:
 # The whole suite: formatting, vet, staticcheck, every test, a bounded fuzz
 # of the /proc parsers, then every
 # lab's reference solution through the built binary (what an instructor's
-# pre-flight runs). Root tests skip with a reason when not run as root.
+# pre-flight runs), and every built-in demo played with --auto. Root tests skip with a reason when not run as root.
 # Last, where QEMU is installed, vmtest: the cgroup tests and the labs again
 # in a VM whose only cgroup hierarchy is v2; then, where qemu-system-aarch64
 # is, vmtest-arm64: the arm64 binary tested the same way in an arm64 VM.
@@ -57,8 +57,8 @@ test: lint build
 	$(GO) test -count=1 -run '^$$' ./... >/dev/null
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
-	@if [ "$$(id -u)" = 0 ]; then ./hood lab --check-all; \
-	else echo "hood lab --check-all: skipped, requires root (the labs create namespaces and cgroups)"; fi
+	@if [ "$$(id -u)" = 0 ]; then ./hood lab --check-all && ./hood demo --check-all; \
+	else echo "hood lab --check-all, hood demo --check-all: skipped, requires root (the labs and demos create namespaces and cgroups)"; fi
 	$(MAKE) --no-print-directory rootless
 	@if command -v qemu-system-x86_64 >/dev/null 2>&1; then $(VMTEST); \
 	else echo "vmtest: skipped: qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"; fi

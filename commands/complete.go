@@ -65,6 +65,9 @@ func (s *Session) Complete(line string) []Suggestion {
 		}
 		return out
 	}
+	if p, ok := pathArgs[c.Name()]; ok && p.wants(rest, partial) {
+		out = append(out, completePath(partial)...)
+	}
 	if len(c.Args) == 0 {
 		return out
 	}
@@ -114,9 +117,18 @@ func (s *Session) Complete(line string) []Suggestion {
 			add(w, "")
 		}
 	case ArgTopic:
+		// The words the last command showed that have an entry come
+		// first (CLONE_NEWUTS after unshare uts), then every entry.
 		if kb, err := explain.Load(); err == nil {
+			first := map[string]bool{}
+			for _, w := range s.seen {
+				if kb.Get(w) != nil {
+					first[w] = true
+					add(w, "in the last output")
+				}
+			}
 			for _, n := range kb.Names() {
-				if !strings.Contains(n, " ") {
+				if !strings.Contains(n, " ") && !first[n] {
 					add(n, "")
 				}
 			}

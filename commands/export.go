@@ -14,7 +14,7 @@ import (
 	"hood/internal/result"
 )
 
-const exportUsage = "box export NAME [--file F]"
+const exportUsage = "box export NAME [--demo] [--file F]"
 
 func init() {
 	register(&Command{UsageLine: exportUsage, Short: "the whole construction of a box as a shell script of unshare, nsenter, ip, mount and cgroup files, to replay without hood",
@@ -29,8 +29,10 @@ equivalent (a seccomp filter, a program run) is a comment saying so;
 making files in the box's own root (run mknod, mkdir, ln, chmod, touch
 after pivot_root or chroot) is replayed. With
 --file F hood writes the script to F (mode 0755) instead of printing it,
-and never overwrites a file that exists.`,
-		Args: []Arg{ArgBox}, Flags: []string{"--file"}, Run: boxExport})
+and never overwrites a file that exists. With --demo the same commands
+come out as hood commands, a demo script that hood demo FILE plays for
+a talk (docs/demo.md).`,
+		Args: []Arg{ArgBox}, Flags: []string{"--demo", "--file"}, Run: boxExport})
 }
 
 // exportStep is one successful state-changing command, as recorded for a box.
@@ -86,8 +88,11 @@ func hasWord(args []string) bool {
 
 func boxExport(s *Session, args []string) (*result.Result, error) {
 	var name, file string
+	asDemo := false
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
+		case a == "--demo":
+			asDemo = true
 		case a == "--file":
 			if i+1 >= len(args) || args[i+1] == "" {
 				return nil, result.Usagef(exportUsage, "--file needs a file name, such as --file box1.sh")
@@ -117,6 +122,9 @@ func boxExport(s *Session, args []string) (*result.Result, error) {
 	if !changed(steps) {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s has nothing to export: nothing this session did changed it since it was made (unshare, hostname, mount, net, cgroup set, caps drop ... are what a script replays)", b.Name)}
 	}
+	if asDemo {
+		return exportDemo(b, steps, file)
+	}
 	x := newScript(b, s.groups[b.Name], steps)
 	r := &result.Result{}
 	if file == "" {
@@ -145,12 +153,16 @@ func changed(steps []exportStep) bool {
 }
 
 // writeNew writes text to a new file, mode 0755, refusing one that exists.
-func writeNew(file, text string) (string, error) {
+func writeNew(file, text string) (string, error) { return writeNewMode(file, text, 0o755) }
+
+// writeNewMode writes text to a new file of that mode, refusing one that
+// exists.
+func writeNewMode(file, text string, mode os.FileMode) (string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return "", err
 	}
-	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if errors.Is(err, fs.ErrExist) {
 		return "", &result.UsageError{Msg: fmt.Sprintf("%s already exists: hood does not overwrite it; remove it first or give another --file", abs)}
 	}
@@ -159,7 +171,7 @@ func writeNew(file, text string) (string, error) {
 	}
 	_, err = f.WriteString(text)
 	if err == nil {
-		err = f.Chmod(0o755) // the umask may have taken the x bits
+		err = f.Chmod(mode) // the umask may have taken the x bits
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -41,17 +41,19 @@ type Session struct {
 	// Measures are numbers workloads reported (burn.cpu_percent, ...), in
 	// order: lab checks read them.
 	Measures []Measure
-	// Queue holds command lines to run next, as if typed (lab solve).
-	Queue    []string
-	hier     []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
-	groups   map[string]*cgroup.Group // box or group name -> its cgroup
-	deleg    *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
-	delegErr error                    // why it could not be readied, once tried
-	loops    []*loop.Device           // loop new
-	pinsMark string                   // the pin holder's owner mark, as journaled
-	net      netState                 // net veth, ping (net.go)
-	made     map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
-	userns   *userNS                  // without root: the user namespace of every box (rootless.go)
+	// Queue holds command lines to run next, as if typed (lab solve), and
+	// QueueFrom the lab step whose reference solution they are.
+	Queue     []string
+	QueueFrom QueueOrigin
+	hier      []cgroup.Hierarchy       // hood's cgroup hierarchies, read on first use
+	groups    map[string]*cgroup.Group // box or group name -> its cgroup
+	deleg     *cgroup.Delegation       // without root: hood's delegated scope, readied (cgdeleg.go)
+	delegErr  error                    // why it could not be readied, once tried
+	loops     []*loop.Device           // loop new
+	pinsMark  string                   // the pin holder's owner mark, as journaled
+	net       netState                 // net veth, ping (net.go)
+	made      map[string]bool          // namespaces this hood's boxes unshared: "net:[N]" (unshare.go)
+	userns    *userNS                  // without root: the user namespace of every box (rootless.go)
 	// noUserNS: without root, why the session has no user namespace
 	noUserNS string
 	// netCalls: without root, the calls that handed hood a netlink socket
@@ -65,6 +67,9 @@ type Session struct {
 	devprogs map[*cgroup.Group]*devProg // hood's device program on each group (devbpf.go)
 	exports  map[*box.Box][]exportStep  // box export: what changed each box (export.go)
 	runcs    []*runcContainer           // rootfs runc (runccmd.go)
+
+	seen    []string        // the words of the last output (saw.go)
+	seenSet map[string]bool // the same, to keep each once
 }
 
 // Box finds a box by name, or nil.
@@ -78,6 +83,12 @@ func (s *Session) Proc() procfs.FS { return procfs.New(s.ProcRoot) }
 
 // HostLinks are hood's own namespaces, the host's.
 func (s *Session) HostLinks() (map[string]string, error) { return s.hostLinks() }
+
+// QueueOrigin is a lab and one of its steps (from 1).
+type QueueOrigin struct {
+	Lab  string
+	Step int
+}
 
 // Measure is one number a workload measured.
 type Measure struct {
@@ -238,6 +249,11 @@ func (s *Session) Prompt() string {
 	if s.Lab != nil {
 		if id := s.Lab.Active(); id != "" {
 			name += " · lab " + id
+			if st, ok := s.Lab.(interface{ Step() (n, of int) }); ok {
+				if n, of := st.Step(); of > 0 {
+					name += fmt.Sprintf(" %d/%d", n, of)
+				}
+			}
 		}
 	}
 	return "hood[" + name + "]> "

@@ -60,6 +60,15 @@ func (d *Driver) Active() string {
 	return d.lab.ID
 }
 
+// Step is the step in progress, from 1, and how many the lab has (0, 0
+// outside a lab; n is of+1 once the last is done), for the prompt.
+func (d *Driver) Step() (n, of int) {
+	if d.lab == nil {
+		return 0, 0
+	}
+	return min(d.step+1, len(d.lab.Steps)), len(d.lab.Steps)
+}
+
 // List is every lab as {id, title}.
 func (d *Driver) List() [][2]string {
 	d.load()
@@ -128,6 +137,7 @@ func (d *Driver) command(s *commands.Session, args []string) (*result.Result, er
 		return d.Start(s, l)
 	case "solve":
 		st := d.lab.Steps[d.step]
+		s.QueueFrom = commands.QueueOrigin{Lab: d.lab.ID, Step: d.step + 1}
 		for _, line := range st.Solution {
 			s.Queue = append(s.Queue, d.env.expand(line))
 		}

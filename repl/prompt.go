@@ -5,6 +5,7 @@ import (
 
 	prompt "github.com/c-bata/go-prompt"
 
+	"hood/internal/history"
 	"hood/internal/result"
 )
 
@@ -27,6 +28,9 @@ func (r *Runner) Interactive(banner string) {
 // Ctrl-D.
 func (r *Runner) Prompt() (ctrlD bool) {
 	complete := func(d prompt.Document) []prompt.Suggest {
+		if r.parser.search.Shown() {
+			return nil
+		}
 		var out []prompt.Suggest
 		for _, s := range r.S.Complete(d.TextBeforeCursor()) {
 			out = append(out, prompt.Suggest{Text: s.Text, Description: s.Desc})
@@ -36,10 +40,14 @@ func (r *Runner) Prompt() (ctrlD bool) {
 	if r.parser == nil {
 		r.parser = newLineParser()
 	}
+	r.openHistory()
 	for !r.S.Done {
+		r.parser.search.SetHistory(r.history)
 		p := prompt.New(func(string) {}, complete,
 			prompt.OptionParser(r.parser),
 			prompt.OptionPrefix(r.S.Prompt()),
+			prompt.OptionLivePrefix(r.parser.search.LivePrefix),
+			prompt.OptionAddASCIICodeBind(prompt.ASCIICodeBind{ASCIICode: searchKey, Fn: r.parser.search.apply}),
 			prompt.OptionHistory(r.history),
 			prompt.OptionPrefixTextColor(prompt.Cyan),
 			prompt.OptionCompletionOnDown(),
@@ -56,7 +64,7 @@ func (r *Runner) Prompt() (ctrlD bool) {
 		if line == "" {
 			continue
 		}
-		r.history = append(r.history, line)
+		r.remember(history.Entry{Source: history.Typed, Line: line})
 		r.Line(line)
 	}
 	return false

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"hood/commands"
+	"hood/internal/history"
 	"hood/internal/render"
 	"hood/internal/result"
 )
@@ -28,7 +29,11 @@ type Runner struct {
 	OnLine func(line string)
 
 	parser  *lineParser // the interactive prompt's, kept across prompts
-	history []string    // what Up and Down walk
+	history []string    // what Up, Down and Ctrl-R walk
+	// hist is the history file, once the interactive prompt opened it
+	// (histlog.go); nil before, or when it could not be.
+	hist       *history.Log
+	histOpened bool
 }
 
 // Line runs one input line (which may hold several commands separated by
@@ -37,6 +42,7 @@ func (r *Runner) Line(line string) bool {
 	if r.OnLine != nil {
 		r.OnLine(line)
 	}
+	r.S.NewOutput()
 	cmds, err := commands.Split(line)
 	if err != nil {
 		r.Err.Error(&result.UsageError{Msg: err.Error()})
@@ -45,6 +51,7 @@ func (r *Runner) Line(line string) bool {
 	for _, words := range cmds {
 		r.measure()
 		res, err := r.S.Exec(words)
+		r.S.Saw(res, err)
 		if err != nil {
 			// What the command did before it failed is still narrated.
 			r.Out.Syscalls(res, r.S.Narrate)
@@ -86,6 +93,7 @@ func (r *Runner) afterCommand(words []string) {
 	for len(r.S.Queue) > 0 && !r.S.Done {
 		line := r.S.Queue[0]
 		r.S.Queue = r.S.Queue[1:]
+		r.remember(history.Entry{Source: history.Solve, Lab: r.S.QueueFrom.Lab, Step: r.S.QueueFrom.Step, Line: line})
 		r.Out.Typed(r.S.Prompt(), line)
 		// A solution line that fails (ENOMEM, ESRCH: often the point of
 		// the step) does not stop the ones after it.

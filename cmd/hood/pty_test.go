@@ -145,16 +145,7 @@ func TestInteractive(t *testing.T) {
 		{"SIGTERM", nil, syscall.SIGTERM, 128 + int(syscall.SIGTERM)},
 	} {
 		t.Run(leave.name, func(t *testing.T) {
-			ptmx, tty, err := pty.Open()
-			if err != nil {
-				t.Skipf("no pseudo-terminal: %v", err)
-			}
-			defer ptmx.Close()
-			defer tty.Close()
-			// go-prompt divides by the width: a pty must have a size.
-			if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: 200}); err != nil {
-				t.Fatal(err)
-			}
+			ptmx, tty := openPty(t, 200, 50)
 			// A terminal set up a little unusually (erase is ^H, control
 			// characters not echoed as ^X), so that hood must restore what
 			// it found, not some default.
@@ -247,12 +238,35 @@ func TestInteractive(t *testing.T) {
 	}
 }
 
-// startOnPty starts hood with tty as its terminal; it is killed at the end
-// of the test if it has not exited. exited is closed when it has.
-func startOnPty(t *testing.T, tty *os.File) (cmd *exec.Cmd, exited chan struct{}) {
+// openPty opens a pseudo-terminal of that size (go-prompt divides by the
+// width: a pty must have one), closed at the end of the test, or skips.
+func openPty(t *testing.T, cols, rows uint16) (ptmx, tty *os.File) {
 	t.Helper()
-	cmd = hoodCommand(t, "hood")
-	cmd.Env = append(cmd.Env, "TERM=xterm")
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { ptmx.Close(); tty.Close() })
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
+		t.Fatal(err)
+	}
+	return ptmx, tty
+}
+
+// startOnPty starts hood with tty as its terminal, and a state directory
+// of the test's own (or env's); it is killed at the end of the test if it
+// has not exited. exited is closed when it has.
+func startOnPty(t *testing.T, tty *os.File, env ...string) (cmd *exec.Cmd, exited chan struct{}) {
+	t.Helper()
+	return startOnPtyArgs(t, tty, nil, env...)
+}
+
+// startOnPtyArgs is startOnPty with hood's arguments (hood demo FILE).
+func startOnPtyArgs(t *testing.T, tty *os.File, args []string, env ...string) (cmd *exec.Cmd, exited chan struct{}) {
+	t.Helper()
+	cmd = hoodCommand(t, "hood", args...)
+	cmd.Env = append(cmd.Env, "TERM=xterm", "SUDO_USER=", "XDG_STATE_HOME="+t.TempDir())
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	// Its own session with the pty as controlling terminal: go-prompt
 	// reads keys from /dev/tty, and a resize signals hood (SIGWINCH).

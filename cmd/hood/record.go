@@ -33,7 +33,7 @@ func record(file string, overwrite bool, args []string) int {
 		return 2
 	}
 	defer f.Close()
-	ptmx, tty, err := openPty()
+	ptmx, tty, err := openMaster()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "hood: --record needs a pseudo-terminal to run hood on: %v\n", err)
 		return 1

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -151,7 +150,7 @@ func TestRecordLineMode(t *testing.T) {
 	requireRoot(t)
 	file := filepath.Join(t.TempDir(), "line.cast")
 	cmd := hoodCommand(t, "hood", "--no-color", "--record", file)
-	cmd.Env = append(cmd.Env, "COLUMNS=100", "LINES=33", "TERM=xterm-256color")
+	cmd.Env = append(cmd.Env, "COLUMNS=100", "LINES=33", "TERM=xterm-256color", "SUDO_USER=", "XDG_STATE_HOME="+t.TempDir())
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -242,30 +241,13 @@ func TestRecordLineMode(t *testing.T) {
 // recorded, and the terminal is left as it was.
 func TestRecordInteractive(t *testing.T) {
 	requireRoot(t)
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 30, Cols: 90}); err != nil {
-		t.Fatal(err)
-	}
+	ptmx, tty := openPty(t, 90, 30)
 	before, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "pty.cast")
-	cmd := hoodCommand(t, "hood", "--record="+file)
-	cmd.Env = append(cmd.Env, "TERM=xterm")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	cmd, exited := startOnPtyArgs(t, tty, []string{"--record=" + file})
 	c := &console{t: t, ptmx: ptmx}
 	go c.read()
 

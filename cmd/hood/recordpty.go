@@ -63,9 +63,9 @@ func copyOut(ptmx *os.File, cw *cast.Writer) {
 	}
 }
 
-// openPty opens a new pseudo-terminal: hood's end, non-blocking so that
+// openMaster opens a new pseudo-terminal: hood's end, non-blocking so that
 // its reads can time out and a close ends them, and the terminal's.
-func openPty() (ptmx, tty *os.File, err error) {
+func openMaster() (ptmx, tty *os.File, err error) {
 	blocking, tty, err := pty.Open()
 	if err != nil {
 		return nil, nil, err

@@ -24,6 +24,7 @@ import (
 
 const usage = `usage: hood [--no-color] [--record FILE.cast [--overwrite]] [-c 'CMD; CMD...' | FILE.hood]
        hood lab ID | hood lab --check ID | hood lab --file LAB.yaml [--check] | hood lab --check-all [-v]
+       hood demo [NAME | FILE.demo] [--auto] ... (hood demo --help) | hood demo --list
        hood explain WORD | hood cleanup [--dry-run] [-v] | hood doctor [--json]
        hood --version | --help
 
@@ -37,6 +38,8 @@ real syscalls on a box process and narrates what changed.
   --record F.cast record what the terminal shows, as asciicast v2 (asciinema
                   play F.cast replays it), a marker at each command line;
                   with any hood run; --overwrite replaces an existing F
+  --big           for a projector: short narration, lines of at most 72 columns
+  demo NAME       play a demo script for a talk (hood demo --list shows them)
   lab ID          start straight into a guided lab (lab list inside hood shows them)
   lab --check-all run every lab's reference solution, checking each step
   lab --check ID  the same for one lab
@@ -62,6 +65,7 @@ func Main(args []string) int {
 		return record(file, overwrite, rest)
 	}
 	colorFlag := ""
+	big := false // --big: for a projector
 	var script, file string
 	haveScript := false
 	var startLab *labStart
@@ -82,6 +86,14 @@ func Main(args []string) int {
 		}
 	}
 	defer endJournal()
+	var startDemo *demoStart
+	if len(args) > 0 && args[0] == "demo" {
+		ds, status, done := demoArgs(args[1:])
+		if done {
+			return status
+		}
+		startDemo, args = ds, ds.rest
+	}
 	if len(args) > 0 && args[0] == "lab" {
 		begin()
 		ls, status, done := labArgs(args[1:])
@@ -103,6 +115,8 @@ func Main(args []string) int {
 			colorFlag = "never"
 		case a == "--color":
 			colorFlag = "always"
+		case a == "--big":
+			big = true
 		case a == "-c":
 			if i+1 >= len(args) {
 				fmt.Fprintln(os.Stderr, "hood: -c needs a command string\n"+usage)
@@ -181,7 +195,7 @@ func Main(args []string) int {
 	r := &repl.Runner{S: s,
 		Out:   &render.Renderer{W: os.Stdout, Color: useColor, TTY: stdoutTTY},
 		Err:   &render.Renderer{W: os.Stderr, Color: errColor},
-		Width: func() int { return width(stdoutTTY) }}
+		Width: func() int { return bigWidth(width(stdoutTTY), big) }}
 	r.OnLine = castMarks(r.OnLine) // under hood --record (record.go)
 
 	// Save the terminal as we found it: whatever happens, it goes back.
@@ -258,6 +272,10 @@ func Main(args []string) int {
 			return 1
 		}
 	}
+	if startDemo != nil {
+		<-cleaned
+		return playDemo(r, s, startDemo, interactive)
+	}
 	if interactive {
 		// The leftovers' paragraph goes before the banner, not into the
 		// prompt's line.
@@ -266,6 +284,15 @@ func Main(args []string) int {
 		return 0
 	}
 	return r.Lines(in)
+}
+
+// bigWidth is the width output may take with --big, for a projector:
+// at most 72 columns, so that narration and tables stay narrow.
+func bigWidth(w int, big bool) int {
+	if big && (w == 0 || w > 72) {
+		return 72
+	}
+	return w
 }
 
 // width is how many columns output may take, read before every command so

@@ -126,3 +126,24 @@ func sameOnTheRow(t *testing.T, cols int, out string) {
 		t.Errorf("%d columns: ns compare has %d rows ending in same (want 9) and a uts row ending in DIFFERENT: %v\n%s", cols, n, differ.MatchString(out), out)
 	}
 }
+
+// --big, for a projector, keeps every line hood writes within 72 columns
+// however wide the terminal says it is.
+func TestBigFits72(t *testing.T) {
+	requireRoot(t)
+	cmd := hoodCommand(t, "hood", "--big", "-c", "unshare uts; ns compare box1 host; help; cgroup mode; explain CLONE_NEWUTS")
+	cmd.Env = append(cmd.Env, "COLUMNS=200", "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lines := strings.Split(string(out), "\n")
+	if len(lines) < 40 {
+		t.Fatalf("only %d lines:\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 72 {
+			t.Errorf("--big printed a line of %d columns:\n%s", n, l)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Every directory and file hood makes in its state directory is made
@@ -223,4 +224,44 @@ func Rename(oldpath, newpath string) error {
 	}
 	defer root.Close()
 	return root.Rename(filepath.Base(oldpath), filepath.Base(newpath))
+}
+
+// OpenAppend opens path for appending (O_APPEND: each write lands whole at
+// the end, even with another hood appending at the same time), creating it
+// mode perm, owned by uid and gid when uid is not -1, with the missing
+// directories made as MkdirOwned does. Only a regular file is opened.
+func OpenAppend(path string, perm fs.FileMode, uid, gid int) (*os.File, error) {
+	root, rel, stateRel, err := beneath(path)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	if err := mkdirIn(root, filepath.Dir(rel), stateRel, uid, gid); err != nil {
+		return nil, err
+	}
+	// O_NONBLOCK: a FIFO planted under the name does not hang hood.
+	const flags = os.O_WRONLY | os.O_APPEND | syscall.O_NONBLOCK
+	f, err := root.OpenFile(rel, flags|os.O_CREATE|os.O_EXCL, perm)
+	created := err == nil
+	if errors.Is(err, fs.ErrExist) {
+		f, err = root.OpenFile(rel, flags, 0)
+	}
+	if err != nil {
+		return nil, escapeErr(root, rel, err)
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
+	if err == nil && created {
+		err = f.Chmod(perm)
+		if err == nil && uid >= 0 {
+			err = f.Chown(uid, gid)
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

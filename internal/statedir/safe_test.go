@@ -164,3 +164,56 @@ func TestMissingStateHomeIsMade(t *testing.T) {
 		}
 	}
 }
+
+// OpenAppend makes the file 0600 and appends; a link planted under its
+// name that leads out is refused, and a FIFO is not opened (nor waited on).
+func TestOpenAppend(t *testing.T) {
+	_, state := stateIn(t)
+	path := filepath.Join(state, "history")
+	for _, line := range []string{"one\n", "two\n"} {
+		f, err := OpenAppend(path, 0o600, -1, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString(line)
+		f.Close()
+	}
+	if b, _ := os.ReadFile(path); string(b) != "one\ntwo\n" {
+		t.Errorf("appended: %q", b)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode() != 0o600 {
+		t.Errorf("mode %v, %v; want 0600", st.Mode(), err)
+	}
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("precious\n"), 0o644)
+	os.Remove(path)
+	os.Symlink(victim, path)
+	if f, err := OpenAppend(path, 0o600, -1, -1); err == nil {
+		f.Close()
+		t.Error("an append through a link out was allowed")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
+		t.Errorf("the file outside was written: %q", b)
+	}
+	os.Remove(path)
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Without a reader, O_NONBLOCK gives ENXIO; with one (below), the
+	// check of the file's type refuses it.
+	if f, err := OpenAppend(path, 0o600, -1, -1); err == nil {
+		f.Close()
+		t.Error("a FIFO was opened to append to")
+	}
+	r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if f, err := OpenAppend(path, 0o600, -1, -1); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		if f != nil {
+			f.Close()
+		}
+		t.Errorf("a FIFO with a reader: %v, want not a regular file", err)
+	}
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"hood/commands"
+	"hood/demo"
+	"hood/internal/history"
+)
+
+// demoFromHistory is hood demo --from-history [--file F]: the lines of
+// the last session in the history (docs/history.md) as a demo script, on
+// stdout or in a new file F. A `lab solve`'s lines come under a caption
+// naming the lab and step, and the `lab solve` line itself is left out
+// (its lines are there); exit, history and demo-free reading commands
+// (help, explain) are left out too.
+func demoFromHistory(file string) int {
+	path, err := history.HistoryPath()
+	if err == nil {
+		var es []history.Entry
+		if es, err = history.ReadHistory(path); err == nil {
+			return writeHistoryDemo(es, path, file)
+		}
+	}
+	if history.IsMissing(err) {
+		fmt.Fprintf(os.Stderr, "hood demo: no history yet (%s): type some commands at hood's prompt, exit, then try again\n", path)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "hood demo: reading the history:", err)
+	return 1
+}
+
+func writeHistoryDemo(es []history.Entry, path, file string) int {
+	if len(es) == 0 {
+		fmt.Fprintf(os.Stderr, "hood demo: the history (%s) holds no line\n", path)
+		return 1
+	}
+	last := es[len(es)-1].Session
+	var lines, captions []string
+	where := ""
+	for _, e := range es {
+		if e.Session != last || !keepInDemo(e.Line) {
+			continue
+		}
+		caption := ""
+		if e.Source == history.Solve {
+			if w := fmt.Sprintf("lab %s, step %d (lab solve)", e.Lab, e.Step); w != where {
+				caption, where = w, w
+			}
+		} else {
+			where = ""
+		}
+		lines = append(lines, e.Line)
+		captions = append(captions, caption)
+	}
+	if len(lines) == 0 {
+		fmt.Fprintf(os.Stderr, "hood demo: the last session in %s typed nothing a demo replays\n", path)
+		return 1
+	}
+	when := ""
+	for _, e := range es {
+		if e.Session == last {
+			when = e.Time.Format("Jan 2 15:04")
+			break
+		}
+	}
+	text := demo.Write("My session of "+when, lines, captions)
+	if _, err := demo.Parse(text, "history"); err != nil {
+		fmt.Fprintln(os.Stderr, "hood demo:", err)
+		return 1
+	}
+	if file == "" {
+		os.Stdout.Write(text)
+		return 0
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		fmt.Fprintf(os.Stderr, "hood demo: %s already exists: hood does not overwrite it\n", file)
+		return 1
+	}
+	if err == nil {
+		_, err = f.Write(text)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hood demo:", err)
+		return 1
+	}
+	fmt.Printf("wrote %s: %d commands of the session of %s; hood demo %s plays it (add # captions and pause lines first: docs/demo.md)\n", file, len(lines), when, file)
+	return 0
+}
+
+// keepInDemo says whether a line typed at the prompt belongs in a demo of
+// the session: not exit, history or lab solve (whose lines are kept
+// themselves), nor a line that does not split.
+func keepInDemo(line string) bool {
+	cmds, err := commands.Split(line)
+	if err != nil || len(cmds) == 0 {
+		return false
+	}
+	switch strings.Join(cmds[0], " ") {
+	case "exit", "quit", "lab solve":
+		return false
+	}
+	return cmds[0][0] != "history"
+}
