@@ -294,3 +294,31 @@ func TestRecordInteractive(t *testing.T) {
 		t.Errorf("the recording does not hold go-prompt's coloured prompt:\n%q", rec.raw)
 	}
 }
+
+// hood demo --record: a talk's backup video in one go. Each command the
+// demo types is marked where it runs, after it was typed out.
+func TestRecordDemo(t *testing.T) {
+	requireRoot(t)
+	file := filepath.Join(t.TempDir(), "demo.cast")
+	cmd := hoodCommand(t, "hood", "demo", "lab:uts", "--auto", "--pace", "1", "--record", file)
+	cmd.Env = append(cmd.Env, "SUDO_USER=", "XDG_STATE_HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("hood demo --record: %v\n%s", err, out)
+	}
+	c := readCast(t, file)
+	if !strings.Contains(c.header.Title, "demo lab:uts") {
+		t.Errorf("title %q does not name the demo", c.header.Title)
+	}
+	if len(c.marks) < 2 || c.marks[0] != "unshare uts" {
+		t.Fatalf("markers %q, want the lab's commands from unshare uts on", c.marks)
+	}
+	for i, m := range c.marks {
+		if !strings.HasSuffix(strings.TrimRight(c.segments[i], " \n"), m) {
+			t.Errorf("the marker of %q does not come right after the demo typed it:\n%s", m, c.segments[i])
+		}
+	}
+	if !strings.Contains(c.segments[1], "unshare(CLONE_NEWUTS") {
+		t.Errorf("after the marker of unshare uts: no unshare call:\n%s", c.segments[1])
+	}
+}
