@@ -33,6 +33,12 @@ func record(file string, overwrite bool, args []string) int {
 		return 2
 	}
 	defer f.Close()
+	started := false
+	defer func() {
+		if !started {
+			os.Remove(file) // nothing was recorded: no file is left
+		}
+	}()
 	ptmx, tty, err := openMaster()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "hood: --record needs a pseudo-terminal to run hood on: %v\n", err)
@@ -77,8 +83,11 @@ func record(file string, overwrite bool, args []string) int {
 		}
 		defer term.Restore(int(os.Stdin.Fd()), saved)
 	}
+	// SIGPIPE is caught, not ignored (an ignored signal would be hood's
+	// too, across exec): a stdout closed early (| head) gives EPIPE, and
+	// the recording goes on to the end.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGWINCH)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGWINCH, syscall.SIGPIPE)
 	defer signal.Stop(sigs)
 	err = cmd.Start()
 	tty.Close()
@@ -86,6 +95,7 @@ func record(file string, overwrite bool, args []string) int {
 		fmt.Fprintf(os.Stderr, "hood: --record: cannot start hood again: %v\r\n", err)
 		return 1
 	}
+	started = true
 	if stdinTTY {
 		go func() { _, _ = io.Copy(ptmx, os.Stdin) }()
 	}
@@ -102,7 +112,10 @@ func record(file string, overwrite bool, args []string) int {
 	for done := false; !done; {
 		select {
 		case sig := <-sigs:
-			if sig == syscall.SIGWINCH {
+			switch sig {
+			case syscall.SIGPIPE:
+				continue
+			case syscall.SIGWINCH:
 				if c, r := castSize(); c != cols || r != rows {
 					cols, rows = c, r
 					setSize(ptmx, cols, rows)
