@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRecordArgs(t *testing.T) {
@@ -90,5 +91,30 @@ func TestCreateCast(t *testing.T) {
 	}
 	if _, err := os.Lstat(link); err != nil {
 		t.Errorf("the link was removed: %v", err)
+	}
+}
+
+// When a program hood started lingers with the pty open, record closes its
+// end to stop waiting: the close must end the read blocked on it.
+func TestMasterCloseEndsRead(t *testing.T) {
+	ptmx, tty, err := openMaster()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer tty.Close() // held open, as by a lingering program
+	done := make(chan error, 1)
+	go func() {
+		_, err := ptmx.Read(make([]byte, 10))
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	ptmx.Close()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("the read returned no error after the close")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("closing the pty's master did not end the read blocked on it")
 	}
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"os"
 	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -39,21 +37,14 @@ func copyOut(ptmx *os.File, cw *cast.Writer) {
 		flush()
 		cw.Marker(label)
 	}
+	// What the Stripper holds back (a read that ends in ESC, or in the
+	// start of a mark) waits for the next read: a terminal shows nothing
+	// of an escape sequence before its end either.
 	buf := make([]byte, 32*1024)
 	for {
-		// What may be the start of a mark (a lone ESC, say) is held
-		// only until the program has been quiet a moment.
-		var deadline time.Time
-		if strip.Holding() {
-			deadline = time.Now().Add(50 * time.Millisecond)
-		}
-		_ = ptmx.SetReadDeadline(deadline)
 		n, err := ptmx.Read(buf)
 		strip.Feed(buf[:n], out, mark)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			strip.Flush(out)
-			err = nil
-		} else if err != nil {
+		if err != nil {
 			strip.Flush(out)
 		}
 		flush()
@@ -64,7 +55,7 @@ func copyOut(ptmx *os.File, cw *cast.Writer) {
 }
 
 // openMaster opens a new pseudo-terminal: hood's end, non-blocking so that
-// its reads can time out and a close ends them, and the terminal's.
+// a close ends a read blocked on it (record.go), and the terminal's.
 func openMaster() (ptmx, tty *os.File, err error) {
 	blocking, tty, err := pty.Open()
 	if err != nil {

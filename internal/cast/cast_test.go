@@ -168,17 +168,6 @@ func TestStripper(t *testing.T) {
 			t.Errorf("%q: %q, want %q", s, got, wantS)
 		}
 	}
-	// What it holds, it says it holds (hood gives it out after a pause).
-	var st Stripper
-	var got []byte
-	st.Feed([]byte("x\x1b]77"), func(p []byte) { got = append(got, p...) }, func(string) {})
-	if !st.Holding() || string(got) != "x" {
-		t.Errorf("after x ESC ]77: holding %v, gave out %q", st.Holding(), got)
-	}
-	st.Flush(func(p []byte) { got = append(got, p...) })
-	if st.Holding() || string(got) != "x\x1b]77" {
-		t.Errorf("after Flush: holding %v, gave out %q", st.Holding(), got)
-	}
 	// A label longer than maxLabel is cut there; the rest is output.
 	long := strings.Repeat("x", maxLabel+3)
 	if got := feedAll(markStart + long + "\a"); got != "{"+long[:maxLabel]+"}xxx\a" {

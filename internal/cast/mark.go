@@ -111,10 +111,6 @@ func (s *Stripper) Feed(p []byte, out func([]byte), mark func(string)) {
 	flush(len(p))
 }
 
-// Holding reports whether the Stripper holds back bytes that may begin a
-// mark.
-func (s *Stripper) Holding() bool { return len(s.held) > 0 }
-
 // Flush gives out what is held, at the end of the stream.
 func (s *Stripper) Flush(out func([]byte)) {
 	if len(s.held) > 0 {
