@@ -143,7 +143,31 @@ func loadDemo(name string) (*demo.Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	return demo.Parse(data, name)
+	s, err := demo.Parse(data, name)
+	if err != nil {
+		return nil, err
+	}
+	return s, checkDemo(s)
+}
+
+// checkDemo finds, before the talk starts, a command line that does not
+// split (an unterminated quote) or names no hood command.
+func checkDemo(s *demo.Script) error {
+	for _, it := range s.Items {
+		if it.Kind != demo.Command {
+			continue
+		}
+		cmds, err := commands.Split(it.Text)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %v in %q", s.Name, it.Line, err, it.Text)
+		}
+		for _, words := range cmds {
+			if c, _ := commands.Lookup(words); c == nil {
+				return fmt.Errorf("%s:%d: %q is not a hood command (help lists them; a caption starts with #)", s.Name, it.Line, strings.Join(words, " "))
+			}
+		}
+	}
+	return nil
 }
 
 // openNotes opens the speaker's second terminal. It must be a terminal:
