@@ -52,6 +52,7 @@ func (r *Runner) Prompt() (ctrlD bool) {
 			prompt.OptionPrefixTextColor(prompt.Cyan),
 			prompt.OptionCompletionOnDown(),
 		)
+		r.parser.arm()
 		line := p.Input()
 		// go-prompt v0.2.6 "restores" a termios it had already made raw
 		// (internal/term mutates its saved copy), so put back our own.

@@ -91,7 +91,7 @@ func (s *search) Keys(in []byte) (rest []byte, units [][]byte) {
 		b := in[i]
 		switch {
 		case b >= 0x20 && b != 0x7f: // text, UTF-8 included
-			s.query += string(b)
+			s.query += string([]byte{b}) // a byte of UTF-8, not the rune U+00XX
 			s.find(s.pos, false)
 			changed = true
 		case b == 0x7f || b == 0x08:

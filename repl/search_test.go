@@ -45,6 +45,11 @@ func (f *fakePrompt) reads(in ...string) {
 		case string(unit) == "\r":
 			f.ran = append(f.ran, f.buf.Text())
 			f.buf = prompt.NewBuffer()
+			if next, _ := f.p.Read(); !bytes.Equal(next, []byte{0}) {
+				t := next // what go-prompt's reader would have lost
+				panic("the parser handed out " + string(t) + " after Enter, before the next prompt")
+			}
+			f.p.arm() // the next prompt
 		case string(unit) == "\x7f":
 			f.buf.DeleteBeforeCursor(1)
 		case string(unit) == "\x01": // Ctrl-A
@@ -60,7 +65,7 @@ func (f *fakePrompt) reads(in ...string) {
 }
 
 func TestReverseSearch(t *testing.T) {
-	hist := []string{"unshare uts", "hostname set a", "unshare net", "ns ls", "hostname"}
+	hist := []string{"hostname café", "unshare uts", "hostname set a", "unshare net", "ns ls", "hostname"}
 	for _, tc := range []struct {
 		name   string
 		keys   []string
@@ -82,6 +87,8 @@ func TestReverseSearch(t *testing.T) {
 		{"another key keeps the match and acts", []string{"\x12", "net", "\x01", "#"}, "", "#unshare net", "(reverse-i-search)'net': "},
 		{"typed after a search, then a new one", []string{"\x12", "ls", "\x07", "ab", "\x12", "set", "\r"}, "hostname set a", "", "(reverse-i-search)'set': "},
 		{"Ctrl-R in the middle of typed text", []string{"xy\x12uts\r"}, "unshare uts", "", "(reverse-i-search)'': "},
+		{"a query in UTF-8", []string{"\x12", "fé", "\r"}, "hostname café", "", "(reverse-i-search)'fé': "},
+		{"Backspace takes a whole UTF-8 character", []string{"\x12", "féx", "\x7f", "\r"}, "hostname café", "", "(reverse-i-search)'fé': "},
 		{"Ctrl-R Ctrl-R repeats the last query", []string{"\x12", "set", "\x07", "\x12", "\x12", "\r"}, "hostname set a", "", "(reverse-i-search)'set': "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
