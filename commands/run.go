@@ -14,7 +14,7 @@ import (
 func init() {
 	register(
 		&Command{UsageLine: "run CMD [ARGS...]", Short: "run a program inside the current box and show how it ended",
-			Long: "The box forks and the child execs CMD, so the program gets everything the box\nhas: its namespaces (and pid_for_children), root, capabilities and later its\ncgroup. Output goes to your terminal; the exit status or signal is shown.\nThe PATH used is hood's.",
+			Long: "The box forks and the child execs CMD, so the program gets everything the box\nhas: its namespaces (and pid_for_children), root, capabilities and later its\ncgroup. Output goes to your terminal; the exit status or signal is shown.\nThe PATH used is hood's. On a terminal the program is the foreground job:\nCtrl-C ends it; Ctrl-Z does nothing (it ignores SIGTSTP), since hood has no\njob control to resume a stopped program.",
 			Run:  run},
 		&Command{UsageLine: "sh", Short: "open an interactive shell inside the current box; exit it to come back to hood",
 			Run: shell},

@@ -210,6 +210,10 @@ static void op_spawn(struct boxreq *q, char *data, size_t len, int *fds, int nfd
 			signal(SIGTTOU, SIG_IGN);
 			tcsetpgrp(fds[0], getpgrp());
 			signal(SIGTTOU, SIG_DFL);
+			// hood has no job control: a job stopped by Ctrl-Z could
+			// never be resumed, and hood would wait for it for good.
+			// Ignored, SIGTSTP stays ignored across execve.
+			signal(SIGTSTP, SIG_IGN);
 		}
 		for (int i = 0; i < 3; i++) {
 			int fd = fds[i] == i ? fds[i] : dup2(fds[i], i);
