@@ -7,7 +7,8 @@ import (
 
 // Lines pasted at the prompt in one read (a speaker pasting a block) each
 // run, in order, none lost between two prompts; a control key that came
-// in the same read as text (tmux's send-keys, a paste) still acts.
+// in the same read as text (tmux's send-keys, a paste) still acts; and
+// Ctrl-Z does not leave hood waiting for a stopped program.
 func TestPasteRunsEveryLine(t *testing.T) {
 	requireRoot(t)
 	ptmx, tty := openPty(t, 120, 40)
@@ -31,6 +32,13 @@ func TestPasteRunsEveryLine(t *testing.T) {
 	// Ctrl-U in the same read as the text before it: the line is erased.
 	c.type_("bogus words\x15box ls", "\r")
 	c.expect(`box1 +\d+`)
+	// Ctrl-Z while a program runs: hood has no job control, so the
+	// program ignores it and ends on its own, and hood goes on.
+	c.type_("run sleep 1", "\r")
+	time.Sleep(300 * time.Millisecond)
+	c.type_("\x1a")
+	c.expect(`exit +0`)
+	c.expect(promptRE)
 	if _, err := ptmx.WriteString("exit\r"); err != nil {
 		t.Fatal(err)
 	}
