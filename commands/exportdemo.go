@@ -52,3 +52,13 @@ func hoodWord(w string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`")
 	return `"` + r.Replace(w) + `"`
 }
+
+// JoinWords makes a command line of words that Split gives back as they
+// are (each quoted where it must be).
+func JoinWords(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = hoodWord(w)
+	}
+	return strings.Join(q, " ")
+}

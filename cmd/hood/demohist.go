@@ -15,9 +15,9 @@ import (
 // demoFromHistory is hood demo --from-history [--file F]: the lines of
 // the last session in the history (docs/history.md) as a demo script, on
 // stdout or in a new file F. A `lab solve`'s lines come under a caption
-// naming the lab and step, and the `lab solve` line itself is left out
-// (its lines are there); exit, history and demo-free reading commands
-// (help, explain) are left out too.
+// naming the lab and step, and the `lab solve` command itself is left out
+// (its lines are there), as are exit, history and what is no hood command
+// (a typo, which failed in the session too).
 func demoFromHistory(file string) int {
 	path, err := history.HistoryPath()
 	if err == nil {
@@ -43,18 +43,23 @@ func writeHistoryDemo(es []history.Entry, path, file string) int {
 	var lines, captions []string
 	where := ""
 	for _, e := range es {
-		if e.Session != last || !keepInDemo(e.Line) {
+		if e.Session != last {
+			continue
+		}
+		line, ok := demoLine(e.Line)
+		if !ok {
 			continue
 		}
 		caption := ""
-		if e.Source == history.Solve {
+		switch {
+		case e.Source == history.Solve:
 			if w := fmt.Sprintf("lab %s, step %d (lab solve)", e.Lab, e.Step); w != where {
 				caption, where = w, w
 			}
-		} else {
-			where = ""
+		case where != "":
+			caption, where = "typed at the prompt", ""
 		}
-		lines = append(lines, e.Line)
+		lines = append(lines, line)
 		captions = append(captions, caption)
 	}
 	if len(lines) == 0 {
@@ -69,8 +74,12 @@ func writeHistoryDemo(es []history.Entry, path, file string) int {
 		}
 	}
 	text := demo.Write("My session of "+when, lines, captions)
-	if _, err := demo.Parse(text, "history"); err != nil {
-		fmt.Fprintln(os.Stderr, "hood demo:", err)
+	s, err := demo.Parse(text, "history")
+	if err == nil {
+		err = checkDemo(s)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hood demo: the demo made from the history would not play:", err)
 		return 1
 	}
 	if file == "" {
@@ -92,21 +101,34 @@ func writeHistoryDemo(es []history.Entry, path, file string) int {
 		fmt.Fprintln(os.Stderr, "hood demo:", err)
 		return 1
 	}
-	fmt.Printf("wrote %s: %d commands of the session of %s; hood demo %s plays it (add # captions and pause lines first: docs/demo.md)\n", file, len(lines), when, file)
+	fmt.Printf("wrote %s: %s of the session of %s; hood demo %s plays it (add # captions and pause lines first: docs/demo.md)\n", file, plural(len(lines), "command line", "command lines"), when, file)
 	return 0
 }
 
-// keepInDemo says whether a line typed at the prompt belongs in a demo of
-// the session: not exit, history or lab solve (whose lines are kept
-// themselves), nor a line that does not split.
-func keepInDemo(line string) bool {
+// demoLine is a history line as a demo replays it: without the commands
+// a demo must not run (exit, history, lab solve, whose lines are in the
+// history themselves) or that are no hood command; false when none is left.
+func demoLine(line string) (string, bool) {
 	cmds, err := commands.Split(line)
-	if err != nil || len(cmds) == 0 {
-		return false
+	if err != nil {
+		return "", false
 	}
-	switch strings.Join(cmds[0], " ") {
-	case "exit", "quit", "lab solve":
-		return false
+	var kept []string
+	for _, words := range cmds {
+		c, _ := commands.Lookup(words)
+		if c == nil {
+			continue
+		}
+		if name := c.Name(); name == "exit" || name == "history" || name == "lab solve" {
+			continue
+		}
+		kept = append(kept, commands.JoinWords(words))
 	}
-	return cmds[0][0] != "history"
+	if len(kept) == 0 {
+		return "", false
+	}
+	if len(kept) == len(cmds) {
+		return line, true // as typed
+	}
+	return strings.Join(kept, "; "), true
 }
