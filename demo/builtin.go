@@ -56,7 +56,7 @@ func Find(name string) (*Script, error) {
 		}
 		names = append(names, s.Name)
 	}
-	return nil, fmt.Errorf("no demo called %q: the built-in ones are %s (hood demo --list), or give a file's path", name, strings.Join(names, ", "))
+	return nil, fmt.Errorf("no demo called %q: the built-in ones are %s (hood demo --list), lab:ID for a lab, or a file's path (with a / or ending in .demo: ./%s)", name, strings.Join(names, ", "), name)
 }
 
 // Write makes a demo script of command lines: a title caption, then the

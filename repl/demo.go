@@ -98,7 +98,8 @@ func (r *Runner) Demo(d *Demo) int {
 		k := p.key()
 		p.cooked()
 		if k == "!" {
-			p.detour()
+			p.r.Out.Notice("The live prompt, in the same session: Ctrl-D leaves hood.")
+			p.r.Prompt()
 		}
 	}
 	return 0
@@ -109,8 +110,11 @@ func (r *Runner) Demo(d *Demo) int {
 // failure) or run.
 func (p *player) command(it demo.Item) demoAction {
 	line := p.d.Expand(it.Text)
-	for {
-		if a := p.typeOut(line); a != run {
+	for retry := false; ; retry = true {
+		if retry {
+			// r: the same line again at once, as if Enter were pressed
+			fmt.Fprintln(p.r.Out.W, p.r.Out.PromptText(p.r.S.Prompt())+p.r.Out.TypedText(line))
+		} else if a := p.typeOut(line); a != run {
 			return a
 		}
 		ok := p.r.Line(line)
@@ -132,7 +136,6 @@ func (p *player) command(it demo.Item) demoAction {
 			p.skipped++
 			return run
 		}
-		// retry: typed again, at once
 	}
 }
 

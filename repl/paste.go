@@ -21,7 +21,7 @@ type lineParser struct {
 	// ctrlD is set when the last key handed out was Ctrl-D: go-prompt
 	// returns "" both for Enter on an empty line and for Ctrl-D, which
 	// means end of input.
-	ctrlD  bool
+	ctrlD bool
 	// held: the last unit handed out ended the line (Enter). Until
 	// arm is called for the next prompt, Read hands out nothing more:
 	// go-prompt's reader goroutine reads ahead into a channel that Input

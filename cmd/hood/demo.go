@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -17,7 +19,8 @@ import (
 	"hood/repl"
 )
 
-const demoUsage = `usage: hood demo [NAME | FILE.demo] [--auto [--pace MS]] [--notes TTY] [--big] [--record FILE.cast]
+const demoUsage = `usage: hood demo [NAME | FILE.demo] [--auto [--pace MS]] [--notes TTY] [--big]
+                 [--record FILE.cast]
        hood demo lab:ID ... | hood demo --list | hood demo --check-all
        hood demo --from-history [--file F]
 
@@ -82,8 +85,10 @@ func demoArgs(args []string) (ds *demoStart, status int, done bool) {
 				return fail("--pace takes milliseconds per character, 0 to 5000, not %q", args[i])
 			}
 			ds.d.Pace = time.Duration(ms) * time.Millisecond
+		case a == "--no-color" || a == "--color" || a == "--big":
+			ds.rest = append(ds.rest, a) // hood's own, for the session
 		case strings.HasPrefix(a, "-"):
-			ds.rest = append(ds.rest, a)
+			return fail("unknown option %q\n%s", a, demoUsage)
 		case name == "":
 			name = a
 		default:
@@ -143,6 +148,9 @@ func loadDemo(name string) (*demo.Script, error) {
 	if err != nil {
 		return nil, err
 	}
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return nil, fmt.Errorf("%s is not a text file: a demo is hood commands, one per line, in UTF-8 (docs/demo.md)", name)
+	}
 	s, err := demo.Parse(data, name)
 	if err != nil {
 		return nil, err
@@ -173,13 +181,18 @@ func checkDemo(s *demo.Script) error {
 // openNotes opens the speaker's second terminal. It must be a terminal:
 // hood writes notes nowhere else.
 func openNotes(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NOCTTY, 0)
+	// O_NONBLOCK: a FIFO with no reader would block the open for good.
+	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("--notes: %w (give the terminal that `tty` names in a second window)", err)
 	}
 	if !term.IsTerminal(int(f.Fd())) {
 		f.Close()
 		return nil, fmt.Errorf("--notes: %s is not a terminal (give the terminal that `tty` names in a second window)", path)
+	}
+	if err := unix.SetNonblock(int(f.Fd()), false); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--notes: %w", err)
 	}
 	return f, nil
 }

@@ -73,9 +73,9 @@ run hostname
 	c.type_("\r")
 	c.expect(`error: memory\.max "lots": not a size`)
 	c.expect(`t\.demo:7 failed\. r: retry · s: skip · !: the\s+prompt · q: quit the demo`)
-	c.type_("r")
-	c.expect(promptRE)
-	c.type_("\r")
+	c.type_("r") // runs it again at once
+	c.expect(promptRE + `cgroup set memory\.max lots`)
+	c.expect(`error: memory\.max "lots": not a size`)
 	c.expect(`t\.demo:7 failed\.`)
 	c.type_("s")
 
