@@ -123,7 +123,7 @@ func boxExport(s *Session, args []string) (*result.Result, error) {
 		return nil, &result.UsageError{Msg: fmt.Sprintf("%s has nothing to export: nothing this session did changed it since it was made (unshare, hostname, mount, net, cgroup set, caps drop ... are what a script replays)", b.Name)}
 	}
 	if asDemo {
-		return exportDemo(b, steps, file)
+		return exportDemo(b, steps, file, s.BoxNames())
 	}
 	x := newScript(b, s.groups[b.Name], steps)
 	r := &result.Result{}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"hood/demo"
@@ -12,8 +13,13 @@ import (
 // exportDemo is box export NAME --demo: the box's construction as a demo
 // script of hood commands (hood demo FILE plays it), the same commands
 // the shell script replays, as they were typed.
-func exportDemo(b *box.Box, steps []exportStep, file string) (*result.Result, error) {
+func exportDemo(b *box.Box, steps []exportStep, file string, boxes []string) (*result.Result, error) {
 	var lines []string
+	others := usesOthers(b, steps, boxes)
+	if len(others) > 0 {
+		lines = append(lines, "#! This demo joins or uses "+strings.Join(others, ", ")+", which it does not make:",
+			"#! put the lines of box export "+strings.Join(others, " / ")+" --demo first.")
+	}
 	// A demo starts with box1 current, as hood does.
 	if steps[0].cmd != "box new" && b.Name != "box1" {
 		lines = append(lines, "box use "+b.Name)
@@ -27,6 +33,9 @@ func exportDemo(b *box.Box, steps []exportStep, file string) (*result.Result, er
 	}
 	text := string(demo.Write("How "+b.Name+" was built", lines, nil))
 	r := &result.Result{}
+	if len(others) > 0 {
+		r.Say("needs", "%s as it was: %s's commands use it (enter, --peer, ...), and this demo does not make it; export it with --demo too and put its lines first", strings.Join(others, ", "), b.Name)
+	}
 	if file == "" {
 		r.Text = strings.TrimRight(text, "\n")
 		return r, nil
@@ -35,10 +44,25 @@ func exportDemo(b *box.Box, steps []exportStep, file string) (*result.Result, er
 	if err != nil {
 		return nil, err
 	}
-	r.Say("wrote", "%s (a demo of %d commands, mode 0644)", abs, len(lines))
+	r.Say("wrote", "%s (a demo of %d commands, mode 0644)", abs, len(steps))
 	r.Shell = "hood demo " + abs
 	r.Meaning = fmt.Sprintf("hood demo plays the commands that built %s, one keypress at a time; edit it to add # captions, #! notes and pause lines (docs/demo.md).", b.Name)
 	return r, nil
+}
+
+// usesOthers lists the other boxes b's commands name: an enter target,
+// a --peer, a box word (boxes are this session's box names).
+func usesOthers(b *box.Box, steps []exportStep, boxes []string) []string {
+	var out []string
+	for _, st := range steps {
+		for i, a := range st.args {
+			named := slices.Contains(boxes, a) || st.cmd == "enter" && i == 0 && a != "host" && !strings.HasPrefix(a, "/")
+			if a != b.Name && named && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // hoodWord quotes a word so that Split gives it back as it was.
