@@ -43,16 +43,8 @@ func there(j *journal.Journal, e journal.Entry) bool {
 		if isParent(e) {
 			// The shared parent: the dead hood's only while no group
 			// (another hood's) is in it.
-			ents, err := os.ReadDir(e.What)
-			if err != nil {
-				return false
-			}
-			for _, d := range ents {
-				if d.IsDir() {
-					return false
-				}
-			}
-			return true
+			child, err := cgroup.HasChild(e.What)
+			return err == nil && !child
 		}
 		if filepath.Base(e.What) == cgroup.SelfLeaf {
 			// the leaf a hood without root moved itself into, in its

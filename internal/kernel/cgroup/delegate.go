@@ -142,16 +142,8 @@ func LeftControllers(scope string, ctl []string) bool {
 	if !StillEnabled(scope, ctl) {
 		return false
 	}
-	ents, err := os.ReadDir(scope)
-	if err != nil {
-		return false
-	}
-	for _, e := range ents {
-		if e.IsDir() {
-			return false
-		}
-	}
-	return true
+	child, err := HasChild(scope)
+	return err == nil && !child
 }
 
 // StillEnabled reports whether every one of ctl is on in scope's

@@ -87,10 +87,23 @@ func rmdirOwn(dir string) error {
 // inUse reports whether dir holds processes or child cgroups. A missing dir
 // is not in use.
 func inUse(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
+	child, err := HasChild(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
+	if err != nil || child {
+		return child, err
+	}
+	pids, err := readProcs(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return len(pids) > 0, err
+}
+
+// HasChild reports whether the cgroup dir has a child cgroup.
+func HasChild(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return false, wrap("read "+dir, err)
 	}
@@ -99,11 +112,7 @@ func inUse(dir string) (bool, error) {
 			return true, nil
 		}
 	}
-	pids, err := readProcs(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return len(pids) > 0, err
+	return false, nil
 }
 
 // StaleAge is how old an empty group must be before hood's start-up
