@@ -147,14 +147,14 @@ func (p *player) menu(it demo.Item) demoAction {
 		for {
 			k := p.key()
 			p.cooked()
-			switch k {
-			case "r", "R", "\r", "\n":
+			switch {
+			case k == "r" || k == "R" || k == "\r" || k == "\n":
 				return run
-			case "s", "S":
+			case k == "s" || k == "S":
 				return skip
-			case "q", "Q", "\x03", "\x04":
+			case quitKey(k):
 				return quit
-			case "!":
+			case k == "!":
 				if p.detour() {
 					return quit
 				}
@@ -175,10 +175,10 @@ func (p *player) pause() demoAction {
 	for {
 		k := p.key()
 		p.cooked()
-		switch k {
-		case "q", "Q", "\x03", "\x04":
+		switch {
+		case quitKey(k):
 			return quit
-		case "!":
+		case k == "!":
 			if p.detour() {
 				return quit
 			}
@@ -210,7 +210,7 @@ func (p *player) typeOut(line string) demoAction {
 	for {
 		k := p.key()
 		switch {
-		case k == "\x03" || shown == 0 && (k == "q" || k == "Q" || k == "\x04"):
+		case k == "\x03" || shown == 0 && quitKey(k):
 			p.cooked()
 			p.unprompt()
 			return quit
@@ -239,6 +239,9 @@ func (p *player) typeOut(line string) demoAction {
 		}
 	}
 }
+
+// quitKey: q, Ctrl-C or Ctrl-D.
+func quitKey(k string) bool { return k == "q" || k == "Q" || k == "\x03" || k == "\x04" }
 
 // unprompt takes back the prompt typeOut showed, nothing typed after it:
 // on a terminal the line is cleared, elsewhere it is ended.

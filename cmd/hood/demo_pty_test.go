@@ -84,14 +84,7 @@ run hostname
 	c.expect(`(?m)^pty-demo$`)
 	c.expect(`End of the demo "A talk on a pty": 3 of 4 commands ran as written, 1 skipped\.`)
 	c.type_("x")
-	select {
-	case <-exited:
-		if cmd.ProcessState.ExitCode() != 0 {
-			t.Fatalf("hood demo exited with %v; the terminal shows:\n%s", cmd.ProcessState, c)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("hood demo did not exit; the terminal shows:\n%s", c)
-	}
+	c.expectExit(cmd, exited, 0, "a key at the end of the demo")
 	if left := waitGone([]proc{box}, 5*time.Second); len(left) > 0 {
 		t.Errorf("box1 outlived hood: %s", describe(left))
 	}

@@ -42,12 +42,5 @@ func TestPasteRunsEveryLine(t *testing.T) {
 	if _, err := ptmx.WriteString("exit\r"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-exited:
-		if !cmd.ProcessState.Success() {
-			t.Fatalf("hood exited with %v; the terminal shows:\n%s", cmd.ProcessState, c)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("hood did not exit; the terminal shows:\n%s", c)
-	}
+	c.expectExit(cmd, exited, 0, "exit")
 }

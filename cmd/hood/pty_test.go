@@ -212,14 +212,7 @@ func TestInteractive(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			select {
-			case <-exited:
-				if got := cmd.ProcessState.ExitCode(); got != leave.status {
-					t.Fatalf("hood exited with %v, want status %d; the terminal shows:\n%s", cmd.ProcessState, leave.status, c)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatalf("hood did not exit after %q; the terminal shows:\n%s", leave.keys, c)
-			}
+			c.expectExit(cmd, exited, leave.status, fmt.Sprintf("%q", leave.keys))
 			if left := waitGone([]proc{box}, 5*time.Second); len(left) > 0 {
 				t.Errorf("box1 outlived hood: %s", describe(left))
 			}
@@ -235,6 +228,20 @@ func TestInteractive(t *testing.T) {
 				t.Errorf("ECHO or ICANON is off after hood: %s", termiosString(after))
 			}
 		})
+	}
+}
+
+// expectExit waits for the hood on c to exit with status, after what (the
+// keys that should end it).
+func (c *console) expectExit(cmd *exec.Cmd, exited chan struct{}, status int, what string) {
+	c.t.Helper()
+	select {
+	case <-exited:
+		if got := cmd.ProcessState.ExitCode(); got != status {
+			c.t.Fatalf("hood exited with %v, want status %d; the terminal shows:\n%s", cmd.ProcessState, status, c)
+		}
+	case <-time.After(10 * time.Second):
+		c.t.Fatalf("hood did not exit after %s; the terminal shows:\n%s", what, c)
 	}
 }
 
