@@ -16,20 +16,8 @@ func TestBuiltinDemosAreCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range all {
-		for _, it := range s.Items {
-			if it.Kind != demo.Command {
-				continue
-			}
-			cmds, err := Split(it.Text)
-			if err != nil {
-				t.Errorf("%s:%d: %v", s.Name, it.Line, err)
-				continue
-			}
-			for _, words := range cmds {
-				if c, _ := Lookup(words); c == nil {
-					t.Errorf("%s:%d: %q is not a hood command", s.Name, it.Line, words)
-				}
-			}
+		if err := CheckDemo(s); err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -155,9 +155,19 @@ func changed(steps []exportStep) bool {
 // writeNew writes text to a new file, mode 0755, refusing one that exists.
 func writeNew(file, text string) (string, error) { return writeNewMode(file, text, 0o755) }
 
-// writeNewMode writes text to a new file of that mode, refusing one that
-// exists.
+// writeNewMode is WriteNewFile for box export, whose errors say so.
 func writeNewMode(file, text string, mode os.FileMode) (string, error) {
+	abs, err := WriteNewFile(file, text, mode)
+	var usage *result.UsageError
+	if err != nil && !errors.As(err, &usage) {
+		err = fmt.Errorf("box export: %w", err)
+	}
+	return abs, err
+}
+
+// WriteNewFile writes text to a new file of that mode and returns its
+// absolute path, refusing one that exists (a UsageError).
+func WriteNewFile(file, text string, mode os.FileMode) (string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return "", err
@@ -167,7 +177,7 @@ func writeNewMode(file, text string, mode os.FileMode) (string, error) {
 		return "", &result.UsageError{Msg: fmt.Sprintf("%s already exists: hood does not overwrite it; remove it first or give another --file", abs)}
 	}
 	if err != nil {
-		return "", fmt.Errorf("box export: %w", err)
+		return "", err
 	}
 	_, err = f.WriteString(text)
 	if err == nil {
@@ -177,7 +187,7 @@ func writeNewMode(file, text string, mode os.FileMode) (string, error) {
 		err = cerr
 	}
 	if err != nil {
-		return "", fmt.Errorf("box export: write %s: %w", abs, err)
+		return "", fmt.Errorf("write %s: %w", abs, err)
 	}
 	return abs, nil
 }

@@ -86,3 +86,23 @@ func JoinWords(words []string) string {
 	}
 	return strings.Join(q, " ")
 }
+
+// CheckDemo finds, before the talk starts, a command line that does not
+// split (an unterminated quote) or names no hood command.
+func CheckDemo(s *demo.Script) error {
+	for _, it := range s.Items {
+		if it.Kind != demo.Command {
+			continue
+		}
+		cmds, err := Split(it.Text)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %v in %q", s.Name, it.Line, err, it.Text)
+		}
+		for _, words := range cmds {
+			if c, _ := Lookup(words); c == nil {
+				return fmt.Errorf("%s:%d: %q is not a hood command (help lists them; a caption starts with #)", s.Name, it.Line, strings.Join(words, " "))
+			}
+		}
+	}
+	return nil
+}

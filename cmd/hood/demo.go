@@ -15,6 +15,7 @@ import (
 
 	"hood/commands"
 	"hood/demo"
+	"hood/internal/render"
 	"hood/labs"
 	"hood/repl"
 )
@@ -155,27 +156,7 @@ func loadDemo(name string) (*demo.Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s, checkDemo(s)
-}
-
-// checkDemo finds, before the talk starts, a command line that does not
-// split (an unterminated quote) or names no hood command.
-func checkDemo(s *demo.Script) error {
-	for _, it := range s.Items {
-		if it.Kind != demo.Command {
-			continue
-		}
-		cmds, err := commands.Split(it.Text)
-		if err != nil {
-			return fmt.Errorf("%s:%d: %v in %q", s.Name, it.Line, err, it.Text)
-		}
-		for _, words := range cmds {
-			if c, _ := commands.Lookup(words); c == nil {
-				return fmt.Errorf("%s:%d: %q is not a hood command (help lists them; a caption starts with #)", s.Name, it.Line, strings.Join(words, " "))
-			}
-		}
-	}
-	return nil
+	return s, commands.CheckDemo(s)
 }
 
 // openNotes opens the speaker's second terminal. It must be a terminal:
@@ -215,32 +196,15 @@ func demoList() int {
 		}
 		fmt.Printf("%-24s %2d min, %d commands\n", s.Name, s.Minutes, s.Commands())
 		for _, text := range []string{s.Title, can} {
-			for _, l := range wrapWords(text, w-4) {
+			for _, l := range render.Wrap(text, w-4) {
 				fmt.Println("    " + l)
 			}
 		}
 	}
-	for _, l := range wrapWords("Every lab is a demo too, from its reference solution: hood demo lab:ID (hood -c 'lab list' names the labs). hood demo NAME plays one; hood demo FILE.demo plays your own (docs/demo.md).", w) {
+	for _, l := range render.Wrap("Every lab is a demo too, from its reference solution: hood demo lab:ID (hood -c 'lab list' names the labs). hood demo NAME plays one; hood demo FILE.demo plays your own (docs/demo.md).", w) {
 		fmt.Println(l)
 	}
 	return 0
-}
-
-// wrapWords breaks text into lines of at most w columns, between words.
-func wrapWords(text string, w int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		if line != "" && len([]rune(line))+1+len([]rune(word)) > w {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += word
-	}
-	return append(lines, line)
 }
 
 // demoCheckAll plays every built-in demo with --auto --pace 0, each in a

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 
@@ -76,7 +74,7 @@ func writeHistoryDemo(es []history.Entry, path, file string) int {
 	text := demo.Write("My session of "+when, lines, captions)
 	s, err := demo.Parse(text, "history")
 	if err == nil {
-		err = checkDemo(s)
+		err = commands.CheckDemo(s)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hood demo: the demo made from the history would not play:", err)
@@ -86,18 +84,7 @@ func writeHistoryDemo(es []history.Entry, path, file string) int {
 		os.Stdout.Write(text)
 		return 0
 	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		fmt.Fprintf(os.Stderr, "hood demo: %s already exists: hood does not overwrite it\n", file)
-		return 1
-	}
-	if err == nil {
-		_, err = f.Write(text)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	if _, err := commands.WriteNewFile(file, string(text), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "hood demo:", err)
 		return 1
 	}

@@ -57,6 +57,11 @@ func glue(words, gaps []string) ([]string, []string) {
 	return words, gaps
 }
 
+// Wrap breaks one paragraph into lines of at most width columns, as
+// hood's narration wraps (for text printed outside a Result: hood demo
+// --list).
+func Wrap(s string, width int) []string { return wrap(s, width, width) }
+
 // wrap breaks one paragraph into lines, the first of at most first columns
 // and the others of at most rest, at spaces; a word longer than a whole
 // line is broken, after a slash, comma or the like when it has one.

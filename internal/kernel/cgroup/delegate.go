@@ -107,6 +107,7 @@ func Delegate(h Hierarchy, pid int, mine ...int) (*Delegation, []Op, error) {
 	if len(add) > 0 {
 		journal.Will(journal.Controllers, ControllersEntry(scope, add))
 		if err := o.write(scope, "cgroup.subtree_control", "+"+strings.Join(add, " +")); err != nil {
+			journal.Done(journal.Controllers, ControllersEntry(scope, add)) // refused: nothing was enabled
 			if errors.Is(err, unix.EBUSY) {
 				err = fmt.Errorf("%w: %s still holds processes besides hood (%s), and a v2 cgroup with processes in it cannot enable controllers for its children; start hood as the only process of a delegated scope (systemd-run --user --scope -p Delegate=yes hood, or exec hood)", err, scope, others(scope, pid))
 			}
