@@ -5,7 +5,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -312,6 +311,6 @@ func (p *player) cooked() {
 // note writes a line to the speaker's notes terminal, if there is one.
 func (p *player) note(s string) {
 	if p.d.Notes != nil {
-		fmt.Fprintln(p.d.Notes, strings.ReplaceAll(s, "\n", "\r\n")+"\r")
+		fmt.Fprintln(p.d.Notes, s) // that terminal's own line discipline ends its lines
 	}
 }
